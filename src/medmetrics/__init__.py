@@ -1,0 +1,57 @@
+"""medmetrics: parse biomedical LLM generations robustly and score them correctly.
+
+``import medmetrics`` is light: names are imported on first use (PEP 562), and no plugin,
+model or heavy library is loaded until a call needs it (``get_parser``, ``evaluate``, ...).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from medmetrics._version import __version__
+
+_EXPORTS = {
+    "compare": "medmetrics.api", "evaluate": "medmetrics.api", "get_metric": "medmetrics.api",
+    "get_parser": "medmetrics.api", "get_task": "medmetrics.api", "list_metrics": "medmetrics.api",
+    "list_parsers": "medmetrics.api", "list_plugins": "medmetrics.api", "list_tasks": "medmetrics.api",
+    "DuplicateNameError": "medmetrics.errors", "InputError": "medmetrics.errors",
+    "MedmetricsError": "medmetrics.errors", "MissingDependencyError": "medmetrics.errors",
+    "PluginError": "medmetrics.errors", "PluginWarning": "medmetrics.errors",
+    "UnknownNameError": "medmetrics.errors", "hookimpl": "medmetrics.hookspecs",
+    "AdditiveMetric": "medmetrics.metrics.base", "Metric": "medmetrics.metrics.base",
+    "Stats": "medmetrics.metrics.base", "Parser": "medmetrics.parsing.base",
+    "Comparison": "medmetrics.results", "ConfidenceInterval": "medmetrics.results",
+    "MetricResult": "medmetrics.results", "Parsed": "medmetrics.results", "Report": "medmetrics.results",
+    "Task": "medmetrics.tasks",
+}
+
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'medmetrics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from medmetrics.api import (
+        compare, evaluate, get_metric, get_parser, get_task, list_metrics, list_parsers, list_plugins, list_tasks,
+    )
+    from medmetrics.errors import (
+        DuplicateNameError, InputError, MedmetricsError, MissingDependencyError, PluginError, PluginWarning,
+        UnknownNameError,
+    )
+    from medmetrics.hookspecs import hookimpl
+    from medmetrics.metrics.base import AdditiveMetric, Metric, Stats
+    from medmetrics.parsing.base import Parser
+    from medmetrics.results import Comparison, ConfidenceInterval, MetricResult, Parsed, Report
+    from medmetrics.tasks import Task

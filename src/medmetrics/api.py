@@ -1,0 +1,112 @@
+"""The public, stable entry points. Each resolves names through the plugin catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from medmetrics.plugins import Catalog, PluginInfo, default_catalog
+
+if TYPE_CHECKING:
+    from medmetrics.metrics.base import Metric
+    from medmetrics.parsing.base import Parser
+    from medmetrics.results import Comparison, Report
+    from medmetrics.tasks import Task
+
+
+def _provenance(catalog: Catalog, plugin: str) -> str | None:
+    dist, version = catalog.distribution_of(plugin)
+    return None if dist == "medmetrics" else f"{dist}=={version}"
+
+
+def get_parser(name: str, *, catalog: Catalog | None = None, **options: Any) -> Parser:
+    """Build the parser registered as ``name`` (or an alias) with ``options``."""
+    catalog = catalog or default_catalog()
+    entry = catalog.parsers.get(name)
+    parser: Parser = entry.obj(**options)
+    parser.provenance = _provenance(catalog, entry.plugin)
+    return parser
+
+
+def get_metric(name: str, *, catalog: Catalog | None = None, **options: Any) -> Metric:
+    """Build the metric registered as ``name`` (or an alias) with ``options``."""
+    catalog = catalog or default_catalog()
+    entry = catalog.metrics.get(name)
+    metric: Metric = entry.obj(**options)
+    metric.provenance = _provenance(catalog, entry.plugin)
+    return metric
+
+
+def get_task(name: str, *, catalog: Catalog | None = None) -> Task:
+    """The task registered as ``name``."""
+    task: Task = (catalog or default_catalog()).tasks.get(name).obj
+    return task
+
+
+def list_parsers(*, catalog: Catalog | None = None) -> list[str]:
+    return (catalog or default_catalog()).parsers.names()
+
+
+def list_metrics(*, catalog: Catalog | None = None) -> list[str]:
+    return (catalog or default_catalog()).metrics.names()
+
+
+def list_tasks(*, catalog: Catalog | None = None) -> list[str]:
+    return (catalog or default_catalog()).tasks.names()
+
+
+def list_plugins(*, catalog: Catalog | None = None) -> list[PluginInfo]:
+    """Every plugin seen, with its distribution and whether it loaded (and why not)."""
+    return list((catalog or default_catalog()).plugins)
+
+
+def evaluate(
+    task_or_parser: str | Task | Parser,
+    predictions: Sequence[str],
+    references: Sequence[Any],
+    *,
+    metrics: Sequence[str] | Mapping[str, Mapping[str, Any]] | None = None,
+    context: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    ci: bool | float = False,
+    resamples: int = 1000,
+    seed: int = 12345,
+    catalog: Catalog | None = None,
+) -> Report:
+    """Parse every generation, score the parses, and return a ``Report``.
+
+    ``task_or_parser`` is a ``Task``, a ``Parser``, or a name: a registered task name first,
+    else a parser name. With a parser, ``metrics`` names the metrics (a list of names, or a
+    mapping of name -> options). ``context`` is one mapping for every item or one per item
+    (option texts, label set, score range). ``ci=True`` adds 95% bootstrap intervals
+    (``ci=0.9`` for another level) with ``resamples`` and ``seed``.
+    """
+    from medmetrics.evaluation import run_evaluation
+
+    return run_evaluation(task_or_parser, predictions, references, metrics=metrics, context=context,
+                          ci=ci, resamples=resamples, seed=seed, catalog=catalog or default_catalog())
+
+
+def compare(
+    metric: str | Metric,
+    predictions_a: Sequence[Any],
+    predictions_b: Sequence[Any],
+    references: Sequence[Any],
+    *,
+    method: str = "paired_bootstrap",
+    resamples: int = 1000,
+    seed: int = 12345,
+    level: float = 0.95,
+    catalog: Catalog | None = None,
+) -> Comparison:
+    """Paired significance of system A against system B on the same references.
+
+    ``method``: ``paired_bootstrap`` (with a CI of the difference), ``approximate_randomization``,
+    or ``mcnemar`` (exact, for accuracy). Predictions are ``Parsed`` objects or plain values;
+    parse generations first with ``get_parser(...).parse`` or take ``evaluate(...).parsed``.
+    """
+    from medmetrics.stats.significance import compare_systems
+
+    if isinstance(metric, str):
+        metric = get_metric(metric, catalog=catalog)
+    return compare_systems(metric, predictions_a, predictions_b, references, method=method,
+                           resamples=resamples, seed=seed, level=level)

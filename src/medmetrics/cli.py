@@ -1,0 +1,292 @@
+"""The ``medmetrics`` command: ``list``, ``score`` and ``demo``.
+
+Every caller mistake ends in one line on stderr, ``medmetrics: error: ...``, and exit code 2;
+no partial output file is left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from importlib import resources
+from typing import Any
+
+from medmetrics import api
+from medmetrics.errors import MedmetricsError
+from medmetrics.evaluation import run_evaluation
+from medmetrics.io import atomic_writer, field, read_records
+from medmetrics.plugins import default_catalog
+from medmetrics.results import Report
+from medmetrics.tasks import Task
+
+DEMO_TASKS = ("medqa", "pubmedqa", "mednli", "chemprot", "hoc", "biosses")
+
+
+def _value(text: str) -> Any:
+    """A command-line option value: JSON when it parses (numbers, lists, true), else the text."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _pairs(items: Sequence[str], what: str) -> dict[str, Any]:
+    out = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise MedmetricsError(f"{what} {item!r} must look like KEY=VALUE")
+        out[key.strip()] = _value(raw)
+    return out
+
+
+def _metric_specs(specs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``f1`` or ``f1:average=macro,zero_division=1`` -> {name: options}; ``name@alias`` renames."""
+    out: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        name, _, raw = spec.partition(":")
+        options = _pairs([p for p in raw.split(",") if p], f"metric option in {spec!r}") if raw else {}
+        key = name if name not in out else f"{name}_{len(out)}"
+        out[key] = {"metric": name, **options}
+    return out
+
+
+def _coerce(values: list[Any], kind: str | None) -> list[Any]:
+    """CSV gives strings: turn them into the reference type a task declares."""
+    if kind in (None, "str"):
+        return values
+    out = []
+    for value in values:
+        if isinstance(value, str):
+            value = _value(value) if kind in ("json", "list") else float(value) if kind == "float" else int(value)
+        out.append(value)
+    return out
+
+
+class Progress:
+    """A one-line progress bar on a terminal for long runs; silent otherwise."""
+
+    def __init__(self, total: int, label: str, stream: Any = None) -> None:
+        self.stream = stream or sys.stderr
+        self.total, self.label = total, label
+        self.enabled = total >= 2000 and hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.step = max(1, total // 100)
+
+    def __call__(self, done: int) -> None:
+        if self.enabled and (done % self.step == 0 or done == self.total):
+            filled = int(30 * done / self.total)
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{self.total}")
+            if done == self.total:
+                self.stream.write("\n")
+            self.stream.flush()
+
+
+# --- rendering ----------------------------------------------------------------------------
+def _fmt(x: float | None, digits: int = 4) -> str:
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+
+
+def _rows(reports: dict[str, Report]) -> list[dict[str, Any]]:
+    rows = []
+    for label, report in reports.items():
+        for name, r in report.items():
+            rows.append({
+                "task": label, "metric": name, "value": r.value,
+                "ci_low": r.ci.low if r.ci else None, "ci_high": r.ci.high if r.ci else None,
+                "n": r.n, "n_failed": r.n_failed, "signature": r.signature,
+            })
+    return rows
+
+
+def render(reports: dict[str, Report], fmt: str) -> str:
+    if fmt == "json":
+        data = {label: report.to_dict() for label, report in reports.items()}
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    rows = _rows(reports)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["task"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    header = ("task", "metric", "value", "95% CI" if all(r["ci_low"] is not None for r in rows) else "CI",
+              "n", "failed")
+    table = [header] + [
+        (r["task"], r["metric"], _fmt(r["value"]),
+         f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["ci_low"] is not None else "-",
+         str(r["n"]), str(r["n_failed"]))
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+             for row in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        with atomic_writer(output) as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+# --- commands -----------------------------------------------------------------------------
+def cmd_list(args: argparse.Namespace) -> int:
+    catalog = default_catalog()
+    kinds = ["parsers", "metrics", "tasks", "plugins"] if args.what == "all" else [args.what]
+    data: dict[str, Any] = {}
+    for kind in kinds:
+        if kind == "plugins":
+            data[kind] = [p.to_dict() for p in catalog.plugins]
+        else:
+            registry = catalog.registry(kind[:-1])
+            data[kind] = [{"name": e.name, "aliases": list(e.aliases), "plugin": e.plugin, "summary": e.summary}
+                          for e in registry]
+    if args.json:
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return 0
+    for kind, entries in data.items():
+        sys.stdout.write(f"{kind}:\n")
+        for e in entries:
+            if kind == "plugins":
+                extra = f"  ({e['error']})" if e["error"] else ""
+                sys.stdout.write(f"  {e['name']:<40} {e['distribution']} {e['version']}  {e['status']}{extra}\n")
+            else:
+                aliases = f" (aliases: {', '.join(e['aliases'])})" if e["aliases"] else ""
+                sys.stdout.write(f"  {e['name']:<14} {e['summary']}{aliases}\n")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    catalog = default_catalog()
+    records = read_records(args.predictions, args.input_format)
+    generations = field(records, args.prediction_field, args.predictions)
+    if args.references:
+        ref_records = read_records(args.references, args.input_format)
+        references = field(ref_records, args.reference_field, args.references)
+        context_records, context_path = ref_records, args.references
+    else:
+        references = field(records, args.reference_field, args.predictions)
+        context_records, context_path = records, args.predictions
+    shared = _pairs(args.context, "--context")
+    context: Any = shared
+    if args.context_field:
+        columns = {name: _coerce(field(context_records, name, context_path), "json") for name in args.context_field}
+        context = [{**shared, **{k: v[i] for k, v in columns.items()}} for i in range(len(context_records))]
+
+    target: Any
+    metrics: Any = None
+    if args.task:
+        if args.parser or args.metric:
+            raise MedmetricsError("--task already names the parser and metrics; drop --parser/--metric")
+        target = catalog.tasks.get(args.task).obj
+        references = _coerce(references, target.reference_type)
+    else:
+        if not args.parser or not args.metric:
+            raise MedmetricsError("score needs --task, or --parser with at least one --metric")
+        target = Task(name="command-line", parser=args.parser, parser_options=_pairs(args.parser_option, "--parser-option"),
+                      metrics={k: (v.pop("metric"), v) for k, v in _metric_specs(args.metric).items()})
+        references = _coerce(references, args.reference_type)
+    ci: bool | float = False if args.ci is None else args.ci
+    report = run_evaluation(target, generations, references, metrics=metrics, context=context, ci=ci,
+                            resamples=args.resamples, seed=args.seed, catalog=catalog,
+                            progress=Progress(len(generations), "parsing"))
+    label = args.task or "command-line"
+    text = render({label: report}, args.format)
+    if args.per_item:
+        with atomic_writer(args.per_item) as handle:
+            for i, (parsed, ref) in enumerate(zip(report.parsed, references)):
+                handle.write(json.dumps({"index": i, "reference": ref, **parsed.to_dict()}, ensure_ascii=False) + "\n")
+    _emit(text, args.output)
+    return 0
+
+
+def demo_reports(resamples: int = 1000, seed: int = 12345) -> dict[str, Report]:
+    """Score the bundled demo generations of each demo task (what ``medmetrics demo`` prints)."""
+    catalog = default_catalog()
+    reports = {}
+    for name in DEMO_TASKS:
+        task = catalog.tasks.get(name).obj
+        text = resources.files("medmetrics").joinpath("data", "demo", f"{name}.jsonl").read_text(encoding="utf-8")
+        items = [json.loads(line) for line in text.splitlines() if line.strip()]
+        reports[name] = run_evaluation(
+            task, [i["generation"] for i in items], [i["reference"] for i in items], metrics=None,
+            context=[i.get("context", {}) for i in items], ci=True, resamples=resamples, seed=seed, catalog=catalog)
+    return reports
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    reports = demo_reports()
+    text = render(reports, args.format)
+    if args.format == "table":
+        failed = sum(r.statuses["failed"] + r.statuses["ambiguous"] + r.statuses["empty"] for r in reports.values())
+        total = sum(len(r.parsed) for r in reports.values())
+        text = ("medmetrics demo: real-style generations bundled with the package, scored per task\n\n"
+                + text + f"\n{failed} of {total} generations gave no usable answer; they are scored as wrong "
+                "(see `medmetrics score --per-item` for why each one failed).\n")
+    _emit(text, args.output)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="medmetrics", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="list parsers, metrics, tasks and plugins")
+    p.add_argument("what", nargs="?", default="all", choices=["all", "parsers", "metrics", "tasks", "plugins"])
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("score", help="parse and score a file of generations")
+    p.add_argument("predictions", help="JSONL, JSON or CSV file with the generations")
+    p.add_argument("--references", help="a separate file with the references (same order)")
+    p.add_argument("--input-format", choices=["jsonl", "json", "csv"], help="default: from the file name")
+    p.add_argument("--prediction-field", default="generation", help="field holding the generation")
+    p.add_argument("--reference-field", default="reference", help="field holding the reference")
+    p.add_argument("--reference-type", choices=["str", "int", "float", "json"], default=None,
+                   help="convert string references (CSV) to this type; a task sets its own")
+    p.add_argument("--context-field", action="append", default=[], help="per-item context field (repeatable), "
+                   "e.g. options or labels")
+    p.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help="context for every item")
+    p.add_argument("--task", help="a registered task (names its parser and metrics)")
+    p.add_argument("--parser", help="a registered parser")
+    p.add_argument("--parser-option", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--metric", action="append", default=[], metavar="NAME[:KEY=VALUE,...]")
+    p.add_argument("--ci", nargs="?", const=0.95, type=float, default=None, metavar="LEVEL",
+                   help="add bootstrap confidence intervals (default level 0.95)")
+    p.add_argument("--resamples", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=12345)
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--output", help="write the result here instead of stdout")
+    p.add_argument("--per-item", metavar="PATH", help="write one JSON line per item: parse, status, reason")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("demo", help="score the generations bundled with medmetrics and print the table")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--output", help="write the result here instead of stdout")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except MedmetricsError as exc:
+        sys.stderr.write(f"medmetrics: error: {exc}\n")
+        return 2
+    except (ValueError, OSError) as exc:  # conversions of user-given values, unwritable output paths
+        sys.stderr.write(f"medmetrics: error: {exc}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

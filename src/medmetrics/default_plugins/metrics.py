@@ -1,0 +1,13 @@
+"""Registers the built-in metrics."""
+
+from medmetrics.hookspecs import hookimpl
+from medmetrics.metrics.classification import F1, Accuracy
+from medmetrics.metrics.correlation import Pearson, Spearman
+
+
+@hookimpl
+def register_metrics(register):  # type: ignore[no-untyped-def]
+    register(Accuracy, aliases=("acc", "exact_match"))
+    register(F1, aliases=("prf1",))
+    register(Pearson, aliases=("pearsonr",))
+    register(Spearman, aliases=("spearmanr",))

@@ -1,0 +1,55 @@
+"""One exception hierarchy for everything medmetrics raises on purpose.
+
+Model output never raises (parsers return a failed ``Parsed``); these errors are for caller
+mistakes (``InputError``), unknown or clashing registry names, and broken plugins.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class MedmetricsError(Exception):
+    """Base class of every error medmetrics raises deliberately."""
+
+
+class InputError(MedmetricsError, ValueError):
+    """The caller passed something that cannot be scored; the message says what and where."""
+
+
+class UnknownNameError(MedmetricsError, KeyError):
+    """A parser, metric, task or plugin name that is not registered.
+
+    A ``KeyError`` so that ``registry[name]``-style code keeps working, but with a readable
+    message listing what exists and the closest matches.
+    """
+
+    def __init__(self, kind: str, name: str, available: Iterable[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.available = sorted(available)
+        close = difflib.get_close_matches(name, self.available, n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        listing = ", ".join(self.available) if self.available else "(none)"
+        self.message = f"unknown {kind} {name!r}.{hint} Available {kind}s: {listing}."
+        super().__init__(self.message)
+
+    def __str__(self) -> str:  # KeyError would otherwise print the message in quotes
+        return self.message
+
+
+class DuplicateNameError(MedmetricsError):
+    """Two plugins registered the same name; a name means one thing everywhere."""
+
+
+class PluginError(MedmetricsError):
+    """A plugin failed to import, validate or run one of its hooks (raised from the cause)."""
+
+
+class PluginWarning(UserWarning):
+    """A plugin was skipped because it is broken; the rest keep working."""
+
+
+class MissingDependencyError(MedmetricsError, ImportError):
+    """An optional dependency is not installed; the message says exactly what to install."""

@@ -1,0 +1,60 @@
+"""The hook specifications of medmetrics: the whole plugin contract, one documented hook each.
+
+A plugin is a module (or object) with functions decorated ``@medmetrics.hookimpl`` whose names
+are hooks below. Built-in parsers, metrics and tasks are plugins too: see
+``medmetrics.default_plugins``. Third-party plugins are found through the ``medmetrics``
+entry-point group, e.g. in ``pyproject.toml``::
+
+    [project.entry-points.medmetrics]
+    dose = "medmetrics_dose.plugin"
+
+A hook may take fewer arguments than its specification names; new arguments are only ever
+added, so a plugin written today keeps working.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from medmetrics.registry import RegisterFn
+
+PROJECT = "medmetrics"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_parsers(register: RegisterFn) -> None:
+    """Register parser classes: ``register(ParserClass, aliases=("other_name",))``.
+
+    A parser class subclasses ``medmetrics.Parser``, sets a lowercase snake_case ``name`` and
+    implements ``read(generation, context) -> Parsed``. It is instantiated with the task's
+    options by ``medmetrics.get_parser(name, **options)``. The base class guarantees the
+    contract that ``parse`` never raises on model output, so ``read`` may assume a ``str``.
+    Registering a name that another plugin already registered is an error naming both.
+    """
+
+
+@hookspec
+def register_metrics(register: RegisterFn) -> None:
+    """Register metric classes: ``register(MetricClass, aliases=(...))``.
+
+    A metric class subclasses ``medmetrics.Metric`` (or ``AdditiveMetric``): it maps each
+    (prediction, reference) pair to a row of sufficient statistics (``item_stats``) and scores
+    any weighted set of rows (``score``). That one contract gives exact shard merging,
+    vectorized bootstrap confidence intervals and paired significance tests for free.
+    """
+
+
+@hookspec
+def register_tasks(register: RegisterFn) -> None:
+    """Register ``medmetrics.Task`` objects: ``register(Task(name=..., parser=..., metrics=...))``.
+
+    A task names one parser with its options and the metrics that the benchmark defines for
+    a dataset (for example PubMedQA: the ``label`` parser over yes/no/maybe, accuracy and
+    macro F1). Parser and metric names are resolved when the task is used, so a task may
+    refer to parsers and metrics from other plugins.
+    """

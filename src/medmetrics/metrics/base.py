@@ -1,0 +1,285 @@
+"""The metric template: per-item sufficient statistics, scored as weighted rows.
+
+A metric turns each (prediction, reference) pair into a row of named statistics
+(``item_stats``) and scores any weighted set of rows (``score``). Everything else is built on
+that one contract, once, here:
+
+- ``compute`` = statistics of the items, scored with weight 1 each;
+- merging shards = concatenating their rows (``Stats.merge``), exactly equal to the whole;
+- bootstrap intervals = scoring multinomial resample weights, vectorized in numpy;
+- paired tests (``medmetrics.stats.significance``) = scoring paired resample or swap weights.
+
+Additive metrics (counts of true positives, correct answers, ...) only implement
+``from_totals``: the score of weighted column sums. Pure scoring functions stay free of state;
+a metric object only holds its options.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from medmetrics._version import __version__
+from medmetrics.errors import InputError
+from medmetrics.options import check_options, render_signature
+from medmetrics.results import ANSWERED, STATUSES, ConfidenceInterval, MetricResult, Parsed
+from medmetrics.stats.resampling import bootstrap_weights, collapse, percentile_interval
+
+#: Columns every statistics table starts with: the item count and its parse status (one-hot).
+BASE_COLUMNS: tuple[str, ...] = ("n", *STATUSES)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Per-item sufficient statistics: ``rows[i]`` holds item i's values of ``columns``.
+
+    ``metric`` is the signature of the metric that made them; only statistics of the same
+    metric merge. Column sets may differ between shards (a label seen in one shard only): a
+    merge aligns them, filling zeros, which is what the missing items contribute.
+    """
+
+    metric: str
+    columns: tuple[str, ...]
+    rows: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.rows.shape[0])
+
+    def merge(self, *others: Stats) -> Stats:
+        """Concatenate shards; scoring the result equals scoring all items at once."""
+        parts = (self, *others)
+        for part in others:
+            if part.metric != self.metric:
+                raise InputError(f"cannot merge statistics of {part.metric!r} into {self.metric!r}")
+        columns = list(self.columns)
+        seen = set(columns)
+        for part in others:
+            columns += [c for c in part.columns if c not in seen]
+            seen.update(part.columns)
+        position = {c: i for i, c in enumerate(columns)}
+        rows = np.zeros((sum(p.n for p in parts), len(columns)))
+        start = 0
+        for part in parts:
+            rows[start:start + part.n, [position[c] for c in part.columns]] = part.rows
+            start += part.n
+        return Stats(self.metric, tuple(columns), rows)
+
+    def canonical(self) -> Stats:
+        """Columns in a fixed order (base columns, then sorted), so that statistics made whole
+        or merged from shards give the same resamples and so the same intervals."""
+        order = sorted(range(len(self.columns)), key=lambda i: (i >= len(BASE_COLUMNS), self.columns[i]))
+        if order == list(range(len(self.columns))):
+            return self
+        return Stats(self.metric, tuple(self.columns[i] for i in order), self.rows[:, order])
+
+    def take(self, indices: Sequence[int] | np.ndarray) -> Stats:
+        return Stats(self.metric, self.columns, self.rows[np.asarray(indices, dtype=np.int64)])
+
+
+class Table:
+    """Named access to the columns of (distinct) statistics rows."""
+
+    def __init__(self, columns: Sequence[str], rows: np.ndarray) -> None:
+        self.columns = tuple(columns)
+        self.rows = rows
+        self._index = {c: i for i, c in enumerate(self.columns)}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        index = self._index.get(name)
+        return self.rows[..., index] if index is not None else np.zeros(self.rows.shape[:-1])
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        """The suffixes of the columns named ``prefix:<suffix>`` (e.g. the labels of ``tp:``)."""
+        return [c[len(prefix) + 1:] for c in self.columns if c.startswith(prefix + ":")]
+
+
+def unpack(predictions: Sequence[Any]) -> tuple[list[Any], list[str]]:
+    """Values and statuses from ``Parsed`` objects or plain values (``None`` = no answer)."""
+    values: list[Any] = []
+    statuses: list[str] = []
+    for p in predictions:
+        if isinstance(p, Parsed):
+            values.append(p.value)
+            statuses.append(p.status)
+        else:
+            values.append(p)
+            statuses.append("failed" if p is None else "ok")
+    return values, statuses
+
+
+def check_pair(predictions: Sequence[Any], references: Sequence[Any]) -> None:
+    """The caller mistakes every metric rejects the same way."""
+    for what, seq in (("predictions", predictions), ("references", references)):
+        if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
+            raise InputError(f"{what} must be a sequence of items, not {type(seq).__name__}")
+    if len(predictions) != len(references):
+        raise InputError(
+            f"predictions has {len(predictions)} items but references has {len(references)}; "
+            "they must pair up one to one"
+        )
+    if len(references) == 0:
+        raise InputError("no items to score: predictions and references are empty")
+    for i, ref in enumerate(references):
+        if ref is None or isinstance(ref, Parsed):
+            raise InputError(f"reference {i} is {ref!r}; references must be gold values")
+
+
+class Metric(ABC):
+    """Base of every metric. Subclasses set ``name``, ``primary`` and ``defaults`` and implement
+    ``item_stats`` and ``score``; ``version`` changes when a definition changes a number."""
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "1"
+    primary: ClassVar[str]
+    higher_is_better: ClassVar[bool] = True
+    defaults: ClassVar[Mapping[str, Any]] = {}
+    #: Interval methods besides the bootstrap (e.g. ``fisher_z`` for Pearson).
+    analytic_intervals: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, **options: Any) -> None:
+        self.options = check_options(f"metric {self.name!r}", options, self.defaults)
+        self.provenance: str | None = None  # "distribution==version" for third-party metrics
+        self.configure()
+
+    def configure(self) -> None:
+        """Check and normalize ``self.options``; raise ``InputError`` for bad ones."""
+
+    @property
+    def signature(self) -> str:
+        sig = render_signature(self.name, self.version, self.options)
+        origin = self.provenance or f"medmetrics=={__version__}"
+        return f"{sig}|{origin}"
+
+    # --- the contract -------------------------------------------------------------------
+    @abstractmethod
+    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Sequence[str], np.ndarray]:
+        """Columns and rows (one per item) for these pairs; an unanswered prediction is ``None``."""
+
+    @abstractmethod
+    def score(self, table: Table, weights: np.ndarray) -> dict[str, np.ndarray]:
+        """Every component, one value per weight vector: ``weights`` is (B, rows) -> arrays (B,)."""
+
+    def per_label(self, table: Table, counts: np.ndarray) -> dict[str, dict[str, float]]:
+        """A per-label table of the full sample, where the metric has one."""
+        return {}
+
+    def notes(self, table: Table, counts: np.ndarray) -> tuple[str, ...]:
+        """Degenerate-case notes for the full sample (constant input, nothing answered, ...)."""
+        return ()
+
+    def interval(self, table: Table, counts: np.ndarray, value: float, level: float, method: str) -> tuple[float, float]:
+        """An analytic interval named in ``analytic_intervals``."""
+        raise NotImplementedError(method)
+
+    # --- built on the contract ----------------------------------------------------------
+    def stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> Stats:
+        """Per-item statistics, with the parse status of each prediction."""
+        check_pair(predictions, references)
+        values, statuses = unpack(predictions)
+        answered = [v if s in ANSWERED else None for v, s in zip(values, statuses)]
+        columns, rows = self.item_stats(answered, list(references))
+        base = np.zeros((len(values), len(BASE_COLUMNS)))
+        base[:, 0] = 1.0
+        status_index = {s: i + 1 for i, s in enumerate(STATUSES)}
+        base[np.arange(len(values)), [status_index[s] for s in statuses]] = 1.0
+        return Stats(self.signature, (*BASE_COLUMNS, *columns), np.hstack([base, np.asarray(rows, dtype=np.float64)]))
+
+    def compute(
+        self,
+        predictions: Sequence[Any],
+        references: Sequence[Any],
+        *,
+        ci: bool | float = False,
+        resamples: int = 1000,
+        seed: int = 12345,
+        ci_method: str = "bootstrap",
+    ) -> MetricResult:
+        """Score ``predictions`` against ``references``; ``ci=True`` adds a 95% interval."""
+        return self.result(self.stats(predictions, references), ci=ci, resamples=resamples, seed=seed,
+                           ci_method=ci_method)
+
+    def result(
+        self,
+        stats: Stats,
+        *,
+        ci: bool | float = False,
+        resamples: int = 1000,
+        seed: int = 12345,
+        ci_method: str = "bootstrap",
+    ) -> MetricResult:
+        """The ``MetricResult`` of (possibly merged) statistics."""
+        if stats.metric != self.signature:
+            raise InputError(f"statistics of {stats.metric!r} cannot be scored by {self.signature!r}")
+        if stats.n == 0:
+            raise InputError("no items to score")
+        stats = stats.canonical()
+        unique, counts = collapse(stats.rows)
+        table = Table(stats.columns, unique)
+        components = {k: float(v[0]) for k, v in self.score(table, counts[None, :].astype(np.float64)).items()}
+        value = components[self.primary]
+        statuses = {s: int(np.sum(table[s] * counts)) for s in STATUSES}
+        n_failed = stats.n - statuses["ok"] - statuses["partial"]
+        if 0 < n_failed < stats.n:
+            answered = (counts * (table["ok"] + table["partial"]))[None, :]
+            components[f"{self.primary}_answered"] = float(self.score(table, answered)[self.primary][0])
+        interval = None
+        if ci is not False:
+            level = 0.95 if ci is True else float(ci)
+            if not 0.0 < level < 1.0:
+                raise InputError(f"ci level must be between 0 and 1, got {level}")
+            interval = self._interval(table, counts, value, level, resamples, seed, ci_method)
+        return MetricResult(
+            metric=self.name, value=value, n=stats.n, n_failed=n_failed, components=components,
+            per_label=self.per_label(table, counts), statuses=statuses, ci=interval,
+            signature=self.signature, higher_is_better=self.higher_is_better,
+            notes=self.notes(table, counts),
+        )
+
+    def bootstrap(self, table: Table, counts: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+        """The primary value on each of ``resamples`` bootstrap resamples."""
+        if resamples < 1:
+            raise InputError(f"resamples must be a positive integer, got {resamples}")
+        return np.concatenate([self.score(table, w)[self.primary] for w in bootstrap_weights(counts, resamples, seed)])
+
+    def _interval(self, table: Table, counts: np.ndarray, value: float, level: float, resamples: int,
+                  seed: int, method: str) -> ConfidenceInterval:
+        if method == "bootstrap":
+            low, high, _ = percentile_interval(self.bootstrap(table, counts, resamples, seed), level)
+            return ConfidenceInterval(low, high, level, "bootstrap-percentile", resamples, seed)
+        if method in self.analytic_intervals:
+            low, high = self.interval(table, counts, value, level, method)
+            return ConfidenceInterval(low, high, level, method)
+        raise InputError(f"metric {self.name!r} has no interval method {method!r}; "
+                         f"use one of {('bootstrap', *self.analytic_intervals)}")
+
+    def __repr__(self) -> str:
+        return f"<metric {self.signature}>"
+
+
+class AdditiveMetric(Metric):
+    """A metric whose score depends on the items only through column sums (counts)."""
+
+    def score(self, table: Table, weights: np.ndarray) -> dict[str, np.ndarray]:
+        totals = Table(table.columns, weights @ table.rows)
+        full = Table(table.columns, table.rows.sum(axis=0))
+        return self.from_totals(totals, full)
+
+    @abstractmethod
+    def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
+        """Components from weighted column sums ``totals`` (one row per weight vector).
+
+        ``present`` holds the sums over the distinct rows of the full sample: use it for
+        decisions that must not change between resamples, such as which labels exist.
+        """
+
+
+def ratio(numerator: np.ndarray, denominator: np.ndarray, zero_division: float) -> np.ndarray:
+    """``numerator / denominator`` with ``zero_division`` where the denominator is 0."""
+    out = np.full(np.broadcast(numerator, denominator).shape, zero_division, dtype=np.float64)
+    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out

@@ -1,0 +1,232 @@
+"""Accuracy and precision/recall/F1 for single-label and multi-label classification.
+
+Definitions (the same as scikit-learn's unless said otherwise):
+
+- A prediction with no answer (a failed, empty or ambiguous parse) is wrong: a false negative
+  for the gold label, and nobody's false positive; it never becomes a class of its own.
+- Without ``labels``, the label set is every value seen in references or predictions, as in
+  scikit-learn. With ``labels``, a predicted value outside the set is *spurious*: it counts as a
+  false positive in micro precision (scikit-learn ignores it, which inflates precision) and is
+  reported in ``components["spurious"]``. A reference outside the set is an ``InputError``.
+- ``exclude`` removes labels from every average (the negative class of ChemProt, DDI, i2b2-2010
+  relation F1): predicting it is no claim, and missing it is no miss.
+- ``zero_division`` (0, 1 or NaN) replaces 0/0 in precision, recall and F1; F1 is
+  ``2TP / (2TP + FP + FN)``. With NaN, macro and weighted averages skip undefined labels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from medmetrics.errors import InputError
+from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+
+_AVERAGES = ("micro", "macro", "weighted", "samples", "binary")
+
+
+def _label_set(value: Any) -> frozenset[str] | None:
+    """A multi-label value (list, tuple, set) as a set of label strings; None for single labels."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return frozenset(str(v) for v in value)
+    return None
+
+
+def _as_answer(value: Any) -> Any:
+    labels = _label_set(value)
+    return labels if labels is not None else value
+
+
+class Accuracy(AdditiveMetric):
+    """Share of items whose prediction equals the reference (sets compare as sets)."""
+
+    name = "accuracy"
+    primary = "accuracy"
+    defaults: ClassVar[dict[str, Any]] = {}
+
+    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
+        correct = [p is not None and _as_answer(p) == _as_answer(r) for p, r in zip(predictions, references)]
+        return ["correct"], np.asarray(correct, dtype=np.float64)[:, None]
+
+    def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
+        return {"accuracy": ratio(totals["correct"], totals["n"], math.nan)}
+
+
+class F1(AdditiveMetric):
+    """Precision, recall and F1: micro, macro, weighted, per label; multi-label and per-sample."""
+
+    name = "f1"
+    primary = "f1"
+    defaults: ClassVar[dict[str, Any]] = {
+        "average": "micro", "labels": None, "exclude": (), "zero_division": 0.0, "pos_label": None,
+    }
+
+    def configure(self) -> None:
+        o = self.options
+        if o["average"] not in _AVERAGES:
+            raise InputError(f"metric 'f1': average must be one of {_AVERAGES}, not {o['average']!r}")
+        if o["average"] == "binary" and o["pos_label"] is None:
+            raise InputError("metric 'f1': average='binary' needs pos_label")
+        zd = o["zero_division"]
+        if not (isinstance(zd, (int, float)) and (zd in (0, 1) or math.isnan(zd))):
+            raise InputError(f"metric 'f1': zero_division must be 0, 1 or nan, not {zd!r}")
+        o["zero_division"] = float(zd)
+        if isinstance(o["exclude"], str):
+            o["exclude"] = (o["exclude"],)
+        o["exclude"] = tuple(sorted(str(x) for x in o["exclude"]))
+        if o["labels"] is not None:
+            if isinstance(o["labels"], str) or len(o["labels"]) == 0:
+                raise InputError("metric 'f1': labels must be a non-empty list of labels")
+            o["labels"] = tuple(str(x) for x in o["labels"])
+        if o["pos_label"] is not None:
+            o["pos_label"] = str(o["pos_label"])
+
+    # -- statistics -----------------------------------------------------------------------
+    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
+        multilabel = _label_set(references[0]) is not None
+        for i, (p, r) in enumerate(zip(predictions, references)):
+            if (_label_set(r) is not None) != multilabel:
+                raise InputError(f"reference {i} is {r!r}: references must be all single labels or all label sets")
+            if p is not None and (_label_set(p) is not None) != multilabel:
+                kind = "label sets" if multilabel else "single labels"
+                raise InputError(f"prediction {i} is {p!r} but references are {kind}")
+        if multilabel:
+            return self._multilabel_stats(predictions, references)
+        golds = [str(r) for r in references]
+        preds = [None if p is None else str(p) for p in predictions]
+        self._check_declared(golds)
+        values = sorted(set(golds) | {p for p in preds if p is not None})
+        code = {v: k for k, v in enumerate(values)}
+        gold = np.fromiter((code[g] for g in golds), dtype=np.int64, count=len(golds))
+        pred = np.fromiter((-1 if p is None else code[p] for p in preds), dtype=np.int64, count=len(preds))
+        rows = np.zeros((len(golds), 3 * len(values)))  # columns tp, fp, fn of each value in turn
+        items = np.arange(len(golds))
+        hit = gold == pred
+        rows[items[hit], 3 * gold[hit]] = 1
+        rows[items[~hit], 3 * gold[~hit] + 2] = 1
+        wrong = ~hit & (pred >= 0)
+        rows[items[wrong], 3 * pred[wrong] + 1] = 1
+        return [f"{kind}:{v}" for v in values for kind in ("tp", "fp", "fn")], rows
+
+    def _check_declared(self, golds: Sequence[str] | Sequence[frozenset[str]]) -> None:
+        if self.options["labels"] is None:
+            return
+        declared = set(self.options["labels"]) | set(self.options["exclude"])
+        for i, gold in enumerate(golds):
+            outside = sorted(({gold} if isinstance(gold, str) else set(gold)) - declared)
+            if outside:
+                raise InputError(f"reference {i} has label(s) {outside} outside labels={sorted(declared)}")
+
+    def _multilabel_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
+        golds = [_label_set(r) or frozenset() for r in references]
+        preds = [_label_set(p) if p is not None else None for p in predictions]
+        self._check_declared(golds)
+        values = sorted(set().union(*golds, *(p for p in preds if p is not None)))
+        columns = [f"{kind}:{v}" for v in values for kind in ("tp", "fp", "fn")]
+        position = {c: i for i, c in enumerate(columns)}
+        extra = ["sample_p", "sample_r", "sample_f", "sample_p_undefined", "sample_r_undefined", "sample_f_undefined"]
+        rows = np.zeros((len(golds), len(columns) + len(extra)))
+        for i, (gold, pred) in enumerate(zip(golds, preds)):
+            got = pred or frozenset()
+            for v in gold & got:
+                rows[i, position[f"tp:{v}"]] = 1
+            for v in got - gold:
+                rows[i, position[f"fp:{v}"]] = 1
+            for v in gold - got:
+                rows[i, position[f"fn:{v}"]] = 1
+            self._sample_scores(rows[i, len(columns):], gold, got)
+        return columns + extra, rows
+
+    def _sample_scores(self, out: np.ndarray, gold: frozenset[str], got: frozenset[str]) -> None:
+        """Per-sample P, R, F (as scikit-learn's average='samples'), with undefined flags."""
+        excluded = set(self.options["exclude"])
+        if self.options["labels"] is not None:
+            keep = set(self.options["labels"]) - excluded
+            gold, inside = gold & keep, got & keep
+        else:
+            gold, inside = gold - excluded, got - excluded
+        tp = len(gold & inside)
+        for k, denominator in enumerate((len(inside), len(gold), len(gold) + len(inside))):
+            if denominator:
+                out[k] = (2 * tp if k == 2 else tp) / denominator
+            else:
+                out[3 + k] = 1
+
+    # -- scoring --------------------------------------------------------------------------
+    def _labels(self, present: Table) -> list[str]:
+        """The labels averaged over: declared, else every value seen; minus excluded ones."""
+        if self.options["average"] == "binary":
+            return [self.options["pos_label"]]
+        seen = set(present.with_prefix("tp")) | set(present.with_prefix("fp")) | set(present.with_prefix("fn"))
+        seen = {v for v in seen if any(present[f"{k}:{v}"] for k in ("tp", "fp", "fn"))}
+        labels = self.options["labels"] if self.options["labels"] is not None else sorted(seen)
+        return [v for v in labels if v not in self.options["exclude"]]
+
+    def _spurious(self, present: Table) -> list[str]:
+        """Predicted values that are neither a declared label nor an excluded one."""
+        if self.options["labels"] is None:
+            return []
+        known = set(self.options["labels"]) | set(self.options["exclude"])
+        return [v for v in present.with_prefix("fp") if v not in known]
+
+    def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
+        zd = self.options["zero_division"]
+        labels = self._labels(present)
+        shape = totals["n"].shape
+        if labels:
+            tp = np.stack([totals[f"tp:{v}"] for v in labels], axis=-1)
+            fp = np.stack([totals[f"fp:{v}"] for v in labels], axis=-1)
+            fn = np.stack([totals[f"fn:{v}"] for v in labels], axis=-1)
+        else:
+            tp = fp = fn = np.zeros((*shape, 0))
+        spurious = sum((totals[f"fp:{v}"] for v in self._spurious(present)), np.zeros(shape))
+        micro_tp, micro_fp, micro_fn = tp.sum(-1), fp.sum(-1) + spurious, fn.sum(-1)
+        out = {
+            "micro_precision": ratio(micro_tp, micro_tp + micro_fp, zd),
+            "micro_recall": ratio(micro_tp, micro_tp + micro_fn, zd),
+            "micro_f1": ratio(2 * micro_tp, 2 * micro_tp + micro_fp + micro_fn, zd),
+        }
+        per = {"precision": ratio(tp, tp + fp, zd), "recall": ratio(tp, tp + fn, zd),
+               "f1": ratio(2 * tp, 2 * tp + fp + fn, zd)}
+        support = tp + fn
+        for name, values in per.items():
+            out[f"macro_{name}"] = _mean(values, None)
+            out[f"weighted_{name}"] = _mean(values, support) if labels else np.full(shape, zd)
+        if "sample_f" in totals.columns:
+            for short, name in (("p", "precision"), ("r", "recall"), ("f", "f1")):
+                undefined = totals[f"sample_{short}_undefined"]
+                if math.isnan(zd):
+                    out[f"samples_{name}"] = ratio(totals[f"sample_{short}"], totals["n"] - undefined, math.nan)
+                else:
+                    out[f"samples_{name}"] = ratio(totals[f"sample_{short}"] + zd * undefined, totals["n"], math.nan)
+        average = "micro" if self.options["average"] == "binary" else self.options["average"]
+        if average == "samples" and "samples_f1" not in out:
+            raise InputError("metric 'f1': average='samples' needs multi-label references (sets of labels)")
+        for name in ("precision", "recall", "f1"):
+            out[name] = out[f"{average}_{name}"]
+        out["spurious"] = spurious
+        return out
+
+    def per_label(self, table: Table, counts: np.ndarray) -> dict[str, dict[str, float]]:
+        totals = Table(table.columns, counts.astype(np.float64) @ table.rows)
+        zd = self.options["zero_division"]
+        out = {}
+        for v in self._labels(Table(table.columns, table.rows.sum(axis=0))):
+            tp, fp, fn = (float(totals[f"{k}:{v}"]) for k in ("tp", "fp", "fn"))
+            out[v] = {
+                "precision": float(ratio(np.float64(tp), np.float64(tp + fp), zd)),
+                "recall": float(ratio(np.float64(tp), np.float64(tp + fn), zd)),
+                "f1": float(ratio(np.float64(2 * tp), np.float64(2 * tp + fp + fn), zd)),
+                "support": tp + fn, "predicted": tp + fp,
+            }
+        return out
+
+
+def _mean(values: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """Average over the last axis (labels), skipping NaN (undefined under zero_division=nan)."""
+    defined = ~np.isnan(values)
+    w = np.where(defined, 1.0 if weights is None else weights, 0.0)
+    return ratio((np.where(defined, values, 0.0) * w).sum(-1), w.sum(-1), math.nan)

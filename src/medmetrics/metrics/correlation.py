@@ -1,0 +1,137 @@
+"""Pearson and Spearman correlation between predicted and reference scores (STS, BIOSSES).
+
+Policy for degenerate input, written down once: fewer than two answered pairs, or a constant
+side, make the correlation undefined: the value is NaN (``null`` in JSON) and ``notes`` says
+why; scipy returns NaN with a warning or raises. A prediction with no answer is left out of the
+correlation by default (``missing="exclude"``; the result counts it in ``n_failed``), or
+replaced by a fixed score with ``missing=<number>``, which the signature records.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy import special
+
+from medmetrics.errors import InputError
+from medmetrics.metrics.base import Metric, Table
+
+
+def _number(value: Any, what: str, index: int) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InputError(f"{what} {index} is {value!r}; a correlation needs numbers")
+    if not math.isfinite(float(value)):
+        raise InputError(f"{what} {index} is {value!r}; a correlation needs finite numbers")
+    return float(value)
+
+
+def weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Pearson r of rows ``x``, ``y`` under each weight vector: weights (B, rows) -> (B,).
+
+    ``x`` and ``y`` are one value per row, or (for ranks) one per row and weight vector. Values
+    are centred on their mean over the rows first, so that the weighted sums do not cancel
+    catastrophically when scores sit far from zero; a side whose spread is rounding noise
+    counts as constant, and a constant side or fewer than two items gives NaN, as in scipy.
+    """
+    x = x - x.mean(axis=-1, keepdims=True)
+    y = y - y.mean(axis=-1, keepdims=True)
+    if x.ndim == 1 and y.ndim == 1:  # one matrix product gives every weighted sum
+        sums = weights @ np.stack([x, y, x * x, y * y, x * y], axis=1)
+        sx, sy, sxx, syy, sxy = sums.T
+    else:
+        sx, sy = (weights * x).sum(-1), (weights * y).sum(-1)
+        sxx, syy, sxy = (weights * x * x).sum(-1), (weights * y * y).sum(-1), (weights * x * y).sum(-1)
+    n = weights.sum(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vx = sxx - sx * sx / n
+        vy = syy - sy * sy / n
+        r = (sxy - sx * sy / n) / np.sqrt(vx * vy)
+        scale = np.maximum(np.abs(x).max(axis=-1, initial=0.0), np.abs(y).max(axis=-1, initial=0.0))
+        noise = (1e-12 * scale) ** 2 * n
+        constant = (vx <= noise) | (vy <= noise)
+    return np.where((n < 2) | constant, np.nan, np.clip(r, -1.0, 1.0))
+
+
+def weighted_ranks(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Mid-ranks of each row's value within each weighted resample (ties share their mean rank).
+
+    A row drawn k times is k tied items; its rank is the rank of that tie group. Returns (B, rows).
+    """
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    group_of_sorted = np.cumsum(np.r_[True, sorted_values[1:] != sorted_values[:-1]]) - 1
+    group_weight = np.add.reduceat(weights[:, order], starts, axis=1)
+    below = np.cumsum(group_weight, axis=1) - group_weight
+    group_rank = below + (group_weight + 1.0) / 2.0
+    ranks = np.empty_like(weights)
+    ranks[:, order] = group_rank[:, group_of_sorted]
+    return ranks
+
+
+class _Correlation(Metric):
+    defaults: ClassVar[dict[str, Any]] = {"missing": "exclude"}
+
+    def configure(self) -> None:
+        missing = self.options["missing"]
+        if missing != "exclude" and (isinstance(missing, bool) or not isinstance(missing, (int, float))):
+            raise InputError(f"metric {self.name!r}: missing must be 'exclude' or a number, not {missing!r}")
+
+    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
+        rows = np.zeros((len(references), 3))
+        fill = self.options["missing"]
+        for i, (p, r) in enumerate(zip(predictions, references)):
+            rows[i, 1] = _number(r, "reference", i)
+            if p is None and fill != "exclude":
+                p = fill
+            if p is not None:
+                rows[i, 0] = _number(p, "prediction", i)
+                rows[i, 2] = 1.0
+        return ["prediction", "reference", "scored"], rows
+
+    def _pairs(self, table: Table, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return table["prediction"], table["reference"], weights * table["scored"]
+
+    def notes(self, table: Table, counts: np.ndarray) -> tuple[str, ...]:
+        x, y, w = self._pairs(table, counts[None, :].astype(np.float64))
+        used = w[0] > 0
+        if w.sum() < 2:
+            return ("fewer than two scored pairs: correlation undefined",)
+        if np.ptp(x[used]) == 0 or np.ptp(y[used]) == 0:
+            return ("constant input: correlation undefined",)
+        return ()
+
+
+class Pearson(_Correlation):
+    """Pearson's r between predicted and reference scores; bootstrap or Fisher-z interval."""
+
+    name = "pearson"
+    primary = "pearson"
+    analytic_intervals = ("fisher_z",)
+
+    def score(self, table: Table, weights: np.ndarray) -> dict[str, np.ndarray]:
+        x, y, w = self._pairs(table, weights)
+        return {"pearson": weighted_pearson(x, y, w), "n_scored": w.sum(-1)}
+
+    def interval(self, table: Table, counts: np.ndarray, value: float, level: float, method: str) -> tuple[float, float]:
+        """Fisher's z interval, as ``scipy.stats.pearsonr(...).confidence_interval()``."""
+        n = float((counts * table["scored"]).sum())
+        if math.isnan(value) or n < 4:
+            return (math.nan, math.nan) if math.isnan(value) else (-1.0, 1.0)
+        z = math.atanh(value) if abs(value) < 1 else math.copysign(math.inf, value)
+        half = special.ndtri(0.5 + level / 2.0) / math.sqrt(n - 3)
+        return math.tanh(z - half), math.tanh(z + half)
+
+
+class Spearman(_Correlation):
+    """Spearman's rho: Pearson's r of mid-ranks, re-ranked within every resample."""
+
+    name = "spearman"
+    primary = "spearman"
+
+    def score(self, table: Table, weights: np.ndarray) -> dict[str, np.ndarray]:
+        x, y, w = self._pairs(table, weights)
+        return {"spearman": weighted_pearson(weighted_ranks(x, w), weighted_ranks(y, w), w), "n_scored": w.sum(-1)}

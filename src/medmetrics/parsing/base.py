@@ -1,0 +1,63 @@
+"""The parser template: options, per-item context, and the never-raise guarantee."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from medmetrics.errors import InputError
+from medmetrics.options import check_options, render_signature
+from medmetrics.results import Parsed
+
+
+class Parser(ABC):
+    """Reads one kind of answer from a generation.
+
+    Subclasses declare ``name``, ``version`` (bump it when a rule changes what is read, so
+    signatures change too) and ``defaults``: every option and per-item context key with its
+    default. Per-task settings are constructor options; per-item facts (the option texts of one
+    question, its label set, its score range) are passed to ``parse`` as context, and any option
+    may be overridden for one item that way. Subclasses implement ``read``.
+    """
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "1"
+    defaults: ClassVar[Mapping[str, Any]] = {}
+
+    def __init__(self, **options: Any) -> None:
+        self.options = check_options(f"parser {self.name!r}", options, self.defaults)
+        self.provenance: str | None = None  # "distribution==version" for third-party parsers
+        self.validate(self.options, where=f"options of parser {self.name!r}")
+
+    @property
+    def signature(self) -> str:
+        sig = render_signature(self.name, self.version, self.options)
+        return f"{sig}[{self.provenance}]" if self.provenance else sig
+
+    def parse(self, generation: str, **context: Any) -> Parsed:
+        """Parse one generation. Never raises on any string; a caller mistake is an ``InputError``."""
+        if not isinstance(generation, str):
+            raise InputError(
+                f"parser {self.name!r} needs a str generation, got {type(generation).__name__}: {generation!r:.60}"
+            )
+        settings = self.options
+        if context:
+            settings = check_options(f"parser {self.name!r} (per-item context)", context, self.options)
+            self.validate(settings, where=f"context of parser {self.name!r}")
+        try:
+            result = self.read(generation, settings)
+        except Exception as exc:  # a bug in a rule must not take down a whole evaluation run
+            result = Parsed(None, "failed", reason=f"parser error {type(exc).__name__}: {exc}", rule="internal-error")
+        return replace(result, parser=self.signature)
+
+    def validate(self, settings: Mapping[str, Any], where: str) -> None:
+        """Raise ``InputError`` when options or context are malformed (not model output)."""
+
+    @abstractmethod
+    def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
+        """Return the ``Parsed`` for ``text`` under ``settings`` (options updated by context)."""
+
+    def __repr__(self) -> str:
+        return f"<parser {self.signature}>"

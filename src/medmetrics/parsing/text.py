@@ -1,0 +1,79 @@
+"""Text helpers every parser shares. They keep character offsets: masking, never deleting.
+
+Masked text has the same length as the generation, so a match position in it is a position in
+the generation, and ``Parsed.span`` needs no offset bookkeeping.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# <think> ... </think> (or <thinking>, <reasoning>) and an unclosed opening tag that runs to the end.
+_REASONING = re.compile(r"<(think|thinking|reasoning)>.*?(?:</\1>|\Z)", re.IGNORECASE | re.DOTALL)
+_STRAY_CLOSE = re.compile(r"</(?:think|thinking|reasoning)>", re.IGNORECASE)
+# Markdown emphasis and code marks, headings and list bullets: decoration around an answer.
+_DECORATION = re.compile(r"\*\*|__|`+|^[ \t]*#{1,6}[ \t]", re.MULTILINE)
+_BOXED = re.compile(r"\\boxed\{([^{}]{0,200})\}")
+
+
+def blank(text: str, start: int, end: int) -> str:
+    """Replace ``text[start:end]`` with spaces, keeping newlines (and so line structure)."""
+    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+
+
+def mask_reasoning(text: str) -> tuple[str, bool]:
+    """Blank reasoning blocks; return the masked text and whether a block was unclosed.
+
+    Text before a stray ``</think>`` (a template that opened the block in the prompt) is
+    reasoning too.
+    """
+    unclosed = False
+    close = None
+    for close in _STRAY_CLOSE.finditer(text):
+        pass
+    if close is not None and not re.search(r"<(?:think|thinking|reasoning)>", text[: close.start()], re.IGNORECASE):
+        text = blank(text, 0, close.end())
+    for match in list(_REASONING.finditer(text)):
+        if not re.search(r"</", match.group(0)[-14:]):
+            unclosed = True
+        text = blank(text, match.start(), match.end())
+    return text, unclosed
+
+
+def mask_decoration(text: str) -> str:
+    """Blank markdown marks and unwrap ``\\boxed{X}`` (its braces and command become spaces)."""
+    text = _DECORATION.sub(lambda m: " " * len(m.group(0)), text)
+    return _BOXED.sub(lambda m: " " * 7 + m.group(1) + " ", text)
+
+
+def prepare(text: str) -> tuple[str, str | None]:
+    """Mask reasoning and decoration; return (masked text, reason it holds no answer or None)."""
+    masked, unclosed = mask_reasoning(text)
+    masked = mask_decoration(masked)
+    if not masked.strip():
+        if text.strip():
+            why = "only an unfinished reasoning block" if unclosed else "only reasoning or decoration, no answer"
+            return masked, why
+        return masked, "empty generation"
+    return masked, None
+
+
+def fold(text: str) -> str:
+    """Case- and compatibility-fold for comparisons, keeping every letter and digit.
+
+    NFKC maps full-width and compatibility forms to their plain forms (but keeps Greek letters,
+    ``µ`` becomes ``μ``); casefold handles ``ß`` and friends. Punctuation is not removed here:
+    ``IL-6`` and ``1.5 mg`` mean what they say.
+    """
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def squash(text: str) -> str:
+    """``fold`` plus: separators (space, ``_``, ``-``, ``/``) collapse to one space; end punctuation goes.
+
+    For matching short answers such as labels, where ``Not_Entailment``, ``not entailment``
+    and ``NOT-ENTAILMENT.`` mean the same.
+    """
+    folded = re.sub(r"[\s_\-/]+", " ", fold(text))
+    return folded.strip(" \t\n.,;:!?\"'()[]{}*")

@@ -1,0 +1,102 @@
+"""Name tables for parsers, metrics and tasks: one name means one thing, everywhere."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from medmetrics.errors import DuplicateNameError, InputError, UnknownNameError
+
+_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+class RegisterFn(Protocol):
+    """The ``register`` callable that every ``register_*`` hook receives."""
+
+    def __call__(self, obj: Any, *, name: str | None = None, aliases: tuple[str, ...] = ()) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A registered thing: its name, what builds it, and the plugin that registered it."""
+
+    name: str
+    obj: Any
+    plugin: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """First line of the docstring (or a task's description): what ``medmetrics list`` shows."""
+        text = getattr(self.obj, "description", None) or getattr(self.obj, "__doc__", None) or ""
+        return text.strip().splitlines()[0] if text.strip() else ""
+
+
+class Registry:
+    """Names and aliases of one kind of thing (``parser``, ``metric`` or ``task``)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._entries: dict[str, Entry] = {}
+        self._lookup: dict[str, str] = {}  # name or alias -> name
+
+    def check(self, entry: Entry) -> None:
+        """Raise the error ``add`` would raise, without adding anything."""
+        for key in (entry.name, *entry.aliases):
+            if not isinstance(key, str) or not _NAME.match(key):
+                raise InputError(
+                    f"{self.kind} name {key!r} from plugin {entry.plugin!r} is not lowercase snake_case"
+                )
+            if key in self._lookup:
+                other = self._entries[self._lookup[key]]
+                raise DuplicateNameError(
+                    f"{self.kind} name {key!r} is registered by plugin {other.plugin!r} and again by "
+                    f"plugin {entry.plugin!r}; a name must mean one thing"
+                )
+        if len({entry.name, *entry.aliases}) != 1 + len(entry.aliases):
+            raise DuplicateNameError(f"{self.kind} {entry.name!r} from plugin {entry.plugin!r} repeats a name in its aliases")
+
+    def add(self, entry: Entry) -> None:
+        self.check(entry)
+        self._entries[entry.name] = entry
+        for key in (entry.name, *entry.aliases):
+            self._lookup[key] = entry.name
+
+    def remove_plugin(self, plugin: str) -> None:
+        """Forget everything ``plugin`` registered (used when a plugin fails half-way)."""
+        for entry in [e for e in self._entries.values() if e.plugin == plugin]:
+            del self._entries[entry.name]
+            for key in (entry.name, *entry.aliases):
+                del self._lookup[key]
+
+    def get(self, name: str) -> Entry:
+        try:
+            return self._entries[self._lookup[name]]
+        except (KeyError, TypeError):
+            raise UnknownNameError(self.kind, str(name), self._lookup) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._lookup
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(sorted(self._entries.values(), key=lambda e: e.name))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def names(self) -> list[str]:
+        return sorted(self._entries)
+
+
+def collecting_register(kind: str, plugin: str, sink: list[Entry]) -> Callable[..., None]:
+    """A ``register`` function for one plugin's hook call; entries are committed afterwards."""
+
+    def register(obj: Any, *, name: str | None = None, aliases: tuple[str, ...] = ()) -> None:
+        resolved = name if name is not None else getattr(obj, "name", None)
+        if not resolved:
+            raise InputError(f"{kind} {obj!r} registered by plugin {plugin!r} has no name")
+        sink.append(Entry(name=resolved, obj=obj, plugin=plugin, aliases=tuple(aliases)))
+
+    return register

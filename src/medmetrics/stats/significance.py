@@ -1,0 +1,96 @@
+"""Paired significance tests of two systems scored on the same references.
+
+All three work on the statistics rows of the two systems side by side, so they serve every
+metric, not only BLEU (as in sacrebleu, whose design this follows):
+
+- ``paired_bootstrap``: resample items; the same resample for both systems. The p-value is the
+  share of resampled differences, centred on their mean (the null hypothesis), at least as large
+  in magnitude as the observed one (Koehn 2004, as sacrebleu computes it); the interval is the
+  percentile interval of the resampled differences.
+- ``approximate_randomization``: swap the two systems' outputs item by item with probability
+  1/2; the p-value is the share of trials whose |difference| reaches the observed one
+  (Riezler and Maxwell 2005), with the usual +1 correction.
+- ``mcnemar``: the exact two-sided binomial test on the items where exactly one system is
+  right (for accuracy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+from medmetrics.errors import InputError
+from medmetrics.metrics.base import Metric, Table
+from medmetrics.results import Comparison, ConfidenceInterval
+from medmetrics.stats.resampling import bootstrap_weights, collapse, percentile_interval, swap_weights
+
+METHODS = ("paired_bootstrap", "approximate_randomization", "mcnemar")
+
+
+def compare_systems(
+    metric: Metric,
+    predictions_a: Sequence[Any],
+    predictions_b: Sequence[Any],
+    references: Sequence[Any],
+    *,
+    method: str = "paired_bootstrap",
+    resamples: int = 1000,
+    seed: int = 12345,
+    level: float = 0.95,
+) -> Comparison:
+    if method not in METHODS:
+        raise InputError(f"unknown comparison method {method!r}; use one of {METHODS}")
+    if len(predictions_a) != len(predictions_b):
+        raise InputError(f"system A has {len(predictions_a)} predictions but system B has {len(predictions_b)}")
+    if resamples < 1:
+        raise InputError(f"resamples must be a positive integer, got {resamples}")
+    a = metric.stats(predictions_a, references)
+    b = metric.stats(predictions_b, references)
+    merged = a.merge(b).canonical()  # one column set for both systems
+    width = len(merged.columns)
+    pairs, counts = collapse(np.hstack([merged.rows[: a.n], merged.rows[a.n:]]))
+    table_a = Table(merged.columns, pairs[:, :width])
+    table_b = Table(merged.columns, pairs[:, width:])
+    full = counts[None, :].astype(np.float64)
+    value_a = float(metric.score(table_a, full)[metric.primary][0])
+    value_b = float(metric.score(table_b, full)[metric.primary][0])
+    observed = value_a - value_b
+    common = {"metric": metric.name, "method": method, "value_a": value_a, "value_b": value_b,
+              "difference": observed, "n": a.n, "signature": metric.signature}
+
+    if method == "mcnemar":
+        if "correct" not in merged.columns:
+            raise InputError(f"mcnemar compares right/wrong per item; metric {metric.name!r} has no such statistic")
+        only_a = float((counts * table_a["correct"] * (1 - table_b["correct"])).sum())
+        only_b = float((counts * table_b["correct"] * (1 - table_a["correct"])).sum())
+        discordant = int(only_a + only_b)
+        p = 1.0 if discordant == 0 else float(scipy_stats.binomtest(int(only_a), discordant, 0.5).pvalue)
+        return Comparison(**common, p_value=p, details={"only_a_correct": only_a, "only_b_correct": only_b})
+
+    def primary(table: Table, weights: np.ndarray) -> np.ndarray:
+        return metric.score(table, weights)[metric.primary]
+
+    if method == "paired_bootstrap":
+        deltas = np.concatenate([primary(table_a, w) - primary(table_b, w)
+                                 for w in bootstrap_weights(counts, resamples, seed)])
+        finite = deltas[~np.isnan(deltas)]
+        centred = finite - finite.mean() if finite.size else finite
+        p = float((np.sum(np.abs(centred) >= abs(observed)) + 1) / (finite.size + 1))
+        low, high, _ = percentile_interval(deltas, level)
+        interval = ConfidenceInterval(low, high, level, "paired-bootstrap-percentile", resamples, seed)
+        return Comparison(**common, p_value=p, ci=interval, resamples=resamples, seed=seed)
+
+    # approximate randomization: rows of both systems, weighted by how many of each pair swap
+    both = Table(merged.columns, np.vstack([table_a.rows, table_b.rows]))
+    hits = trials = 0
+    for swapped in swap_weights(counts, resamples, seed):
+        kept = counts[None, :] - swapped
+        deltas = primary(both, np.hstack([kept, swapped])) - primary(both, np.hstack([swapped, kept]))
+        finite = deltas[~np.isnan(deltas)]
+        hits += int(np.sum(np.abs(finite) >= abs(observed) - 1e-12))
+        trials += finite.size
+    p = float((hits + 1) / (trials + 1))
+    return Comparison(**common, p_value=p, resamples=resamples, seed=seed)

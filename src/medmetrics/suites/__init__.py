@@ -1,0 +1,1 @@
+"""Task definitions, grouped by the benchmark that defines them."""
