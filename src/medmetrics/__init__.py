@@ -20,13 +20,43 @@ _EXPORTS = {
     "PluginError": "medmetrics.errors", "PluginWarning": "medmetrics.errors",
     "UnknownNameError": "medmetrics.errors", "hookimpl": "medmetrics.hookspecs",
     "AdditiveMetric": "medmetrics.metrics.base", "Metric": "medmetrics.metrics.base",
-    "Stats": "medmetrics.metrics.base", "Parser": "medmetrics.parsing.base",
+    "Stats": "medmetrics.metrics.base", "Table": "medmetrics.metrics.base", "Parser": "medmetrics.parsing.base",
     "Comparison": "medmetrics.results", "ConfidenceInterval": "medmetrics.results",
     "MetricResult": "medmetrics.results", "Parsed": "medmetrics.results", "Report": "medmetrics.results",
     "Task": "medmetrics.tasks",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
+__all__ = [
+    "AdditiveMetric",
+    "Comparison",
+    "ConfidenceInterval",
+    "DuplicateNameError",
+    "InputError",
+    "MedmetricsError",
+    "Metric",
+    "MetricResult",
+    "MissingDependencyError",
+    "Parsed",
+    "Parser",
+    "PluginError",
+    "PluginWarning",
+    "Report",
+    "Stats",
+    "Table",
+    "Task",
+    "UnknownNameError",
+    "__version__",
+    "compare",
+    "evaluate",
+    "get_metric",
+    "get_parser",
+    "get_task",
+    "hookimpl",
+    "list_metrics",
+    "list_parsers",
+    "list_plugins",
+    "list_tasks",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -44,14 +74,27 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from medmetrics.api import (
-        compare, evaluate, get_metric, get_parser, get_task, list_metrics, list_parsers, list_plugins, list_tasks,
+        compare,
+        evaluate,
+        get_metric,
+        get_parser,
+        get_task,
+        list_metrics,
+        list_parsers,
+        list_plugins,
+        list_tasks,
     )
     from medmetrics.errors import (
-        DuplicateNameError, InputError, MedmetricsError, MissingDependencyError, PluginError, PluginWarning,
+        DuplicateNameError,
+        InputError,
+        MedmetricsError,
+        MissingDependencyError,
+        PluginError,
+        PluginWarning,
         UnknownNameError,
     )
     from medmetrics.hookspecs import hookimpl
-    from medmetrics.metrics.base import AdditiveMetric, Metric, Stats
+    from medmetrics.metrics.base import AdditiveMetric, Metric, Stats, Table
     from medmetrics.parsing.base import Parser
     from medmetrics.results import Comparison, ConfidenceInterval, MetricResult, Parsed, Report
     from medmetrics.tasks import Task

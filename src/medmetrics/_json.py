@@ -13,15 +13,15 @@ def json_native(value: Any) -> Any:
     """Return ``value`` made of dict/list/str/int/float/bool/None only.
 
     numpy scalars become Python numbers, tuples and arrays become lists, and dataclass-like
-    objects with ``to_dict`` are expanded. NaN stays a float NaN (JSON has no NaN, but
-    ``json.dumps`` writes it and every consumer in this field reads it).
+    objects with ``to_dict`` are expanded. NaN and infinities become ``None``: JSON has no NaN,
+    and NaN != NaN would break every round-trip comparison.
     """
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return float(value)
+        return float(value) if math.isfinite(value) else None
     if isinstance(value, np.bool_):
         return bool(value)
     if isinstance(value, np.ndarray):
@@ -36,7 +36,3 @@ def json_native(value: Any) -> Any:
         return to_dict()
     raise TypeError(f"cannot make {type(value).__name__} JSON-native: {value!r}")
 
-
-def nan_to_none(value: float) -> float | None:
-    """For places where a missing number is clearer than NaN (CSV and table output)."""
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
-from medmetrics import api
 from medmetrics.errors import MedmetricsError
 from medmetrics.evaluation import run_evaluation
 from medmetrics.io import atomic_writer, field, read_records
@@ -191,8 +190,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     else:
         if not args.parser or not args.metric:
             raise MedmetricsError("score needs --task, or --parser with at least one --metric")
-        target = Task(name="command-line", parser=args.parser, parser_options=_pairs(args.parser_option, "--parser-option"),
-                      metrics={k: (v.pop("metric"), v) for k, v in _metric_specs(args.metric).items()})
+        target = Task(
+            name="command-line", parser=args.parser,
+            parser_options=_pairs(args.parser_option, "--parser-option"),
+            metrics={k: (v.pop("metric"), v) for k, v in _metric_specs(args.metric).items()},
+        )
         references = _coerce(references, args.reference_type)
     ci: bool | float = False if args.ci is None else args.ci
     report = run_evaluation(target, generations, references, metrics=metrics, context=context, ci=ci,
@@ -214,7 +216,7 @@ def demo_reports(resamples: int = 1000, seed: int = 12345) -> dict[str, Report]:
     reports = {}
     for name in DEMO_TASKS:
         task = catalog.tasks.get(name).obj
-        text = resources.files("medmetrics").joinpath("data", "demo", f"{name}.jsonl").read_text(encoding="utf-8")
+        text = (resources.files("medmetrics") / "data" / "demo" / f"{name}.jsonl").read_text(encoding="utf-8")
         items = [json.loads(line) for line in text.splitlines() if line.strip()]
         reports[name] = run_evaluation(
             task, [i["generation"] for i in items], [i["reference"] for i in items], metrics=None,

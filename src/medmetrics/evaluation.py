@@ -12,7 +12,9 @@ from medmetrics.results import MetricResult, Parsed, Report
 from medmetrics.tasks import Task
 
 
-def resolve(task_or_parser: str | Task | Parser, metrics: Any, catalog: Catalog) -> tuple[Task | None, Parser, dict[str, Any]]:
+def resolve(
+    task_or_parser: str | Task | Parser, metrics: Any, catalog: Catalog
+) -> tuple[Task | None, Parser, dict[str, Any]]:
     """The task (if any), the parser, and result name -> metric object."""
     from medmetrics.api import get_metric, get_parser
 

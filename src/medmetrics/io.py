@@ -109,8 +109,9 @@ def field(records: list[dict[str, Any]], name: str, path: str | Path) -> list[An
 def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
     """Write to a temporary file beside ``path`` and move it into place only on success."""
     path = Path(path)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".", prefix=f".{path.name}.",
-                                         suffix=".tmp", delete=False, newline="")
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
+        "w", encoding="utf-8", dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp", delete=False, newline=""
+    )
     try:
         with handle:
             yield handle

@@ -123,10 +123,11 @@ def load_catalog(
     candidates: list[tuple[str, str, str, Callable[[], object]]] = []
     if entry_points:
         for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            dist = ep.dist
-            candidates.append((ep.name, dist.name if dist else "unknown", dist.version if dist else "unknown", ep.load))
+            owner = ep.dist
+            candidates.append((ep.name, owner.name if owner else "unknown", owner.version if owner else "unknown",
+                               ep.load))
     for name, obj in extra_plugins:
-        candidates.append((name, name, "local", lambda obj=obj: obj))
+        candidates.append((name, name, "local", _constant(obj)))
 
     registered: list[str] = list(BUILTIN_PLUGINS)
     for name, dist, version, load in candidates:
@@ -151,9 +152,10 @@ def load_catalog(
         registered.append(name)
 
     for hook_name, kind in _REGISTER_HOOKS:
-        hook = getattr(manager.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):  # pluggy lists them last-registered first
-            if impl.plugin_name not in registered:
+        impls = {impl.plugin_name: impl for impl in getattr(manager.hook, hook_name).get_hookimpls()}
+        for plugin_name in list(registered):  # our load order: built-ins first, then third parties by name
+            impl = impls.get(plugin_name)
+            if impl is None:
                 continue
             sink: list[Entry] = []
             try:
@@ -173,6 +175,10 @@ def load_catalog(
                 _forget(catalog, info.name)
                 registered.remove(info.name)
     return catalog
+
+
+def _constant(obj: object) -> Callable[[], object]:
+    return lambda: obj
 
 
 def _fail(catalog: Catalog, strict: bool, name: str, dist: str, version: str, what: str, exc: Exception) -> None:

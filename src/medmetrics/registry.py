@@ -56,7 +56,9 @@ class Registry:
                     f"plugin {entry.plugin!r}; a name must mean one thing"
                 )
         if len({entry.name, *entry.aliases}) != 1 + len(entry.aliases):
-            raise DuplicateNameError(f"{self.kind} {entry.name!r} from plugin {entry.plugin!r} repeats a name in its aliases")
+            raise DuplicateNameError(
+                f"{self.kind} {entry.name!r} from plugin {entry.plugin!r} repeats a name in its aliases"
+            )
 
     def add(self, entry: Entry) -> None:
         self.check(entry)

@@ -176,7 +176,7 @@ class Report(Mapping[str, MetricResult]):
 
     @property
     def statuses(self) -> dict[str, int]:
-        counts = {s: 0 for s in STATUSES}
+        counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         for p in self.parsed:
             counts[p.status] += 1
         return counts

@@ -157,7 +157,9 @@ class Metric(ABC):
 
     # --- the contract -------------------------------------------------------------------
     @abstractmethod
-    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Sequence[str], np.ndarray]:
+    def item_stats(
+        self, predictions: Sequence[Any], references: Sequence[Any]
+    ) -> tuple[Sequence[str], np.ndarray]:
         """Columns and rows (one per item) for these pairs; an unanswered prediction is ``None``."""
 
     @abstractmethod
@@ -172,7 +174,9 @@ class Metric(ABC):
         """Degenerate-case notes for the full sample (constant input, nothing answered, ...)."""
         return ()
 
-    def interval(self, table: Table, counts: np.ndarray, value: float, level: float, method: str) -> tuple[float, float]:
+    def interval(
+        self, table: Table, counts: np.ndarray, value: float, level: float, method: str
+    ) -> tuple[float, float]:
         """An analytic interval named in ``analytic_intervals``."""
         raise NotImplementedError(method)
 
@@ -185,9 +189,10 @@ class Metric(ABC):
         columns, rows = self.item_stats(answered, list(references))
         base = np.zeros((len(values), len(BASE_COLUMNS)))
         base[:, 0] = 1.0
-        status_index = {s: i + 1 for i, s in enumerate(STATUSES)}
+        status_index: dict[str, int] = {s: i + 1 for i, s in enumerate(STATUSES)}
         base[np.arange(len(values)), [status_index[s] for s in statuses]] = 1.0
-        return Stats(self.signature, (*BASE_COLUMNS, *columns), np.hstack([base, np.asarray(rows, dtype=np.float64)]))
+        rows = np.hstack([base, np.asarray(rows, dtype=np.float64)])
+        return Stats(self.signature, (*BASE_COLUMNS, *columns), rows)
 
     def compute(
         self,
@@ -222,11 +227,13 @@ class Metric(ABC):
         table = Table(stats.columns, unique)
         components = {k: float(v[0]) for k, v in self.score(table, counts[None, :].astype(np.float64)).items()}
         value = components[self.primary]
-        statuses = {s: int(np.sum(table[s] * counts)) for s in STATUSES}
+        statuses: dict[str, int] = {s: int(np.sum(table[s] * counts)) for s in STATUSES}
         n_failed = stats.n - statuses["ok"] - statuses["partial"]
-        if 0 < n_failed < stats.n:
-            answered = (counts * (table["ok"] + table["partial"]))[None, :]
-            components[f"{self.primary}_answered"] = float(self.score(table, answered)[self.primary][0])
+        if 0 < n_failed < stats.n:  # the metric on the answered items alone, as if the rest were absent
+            answered = (table["ok"] + table["partial"]) > 0
+            subset = Table(table.columns, table.rows[answered])
+            components[f"{self.primary}_answered"] = float(
+                self.score(subset, counts[answered][None, :].astype(np.float64))[self.primary][0])
         interval = None
         if ci is not False:
             level = 0.95 if ci is True else float(ci)

@@ -12,6 +12,8 @@ Definitions (the same as scikit-learn's unless said otherwise):
   relation F1): predicting it is no claim, and missing it is no miss.
 - ``zero_division`` (0, 1 or NaN) replaces 0/0 in precision, recall and F1; F1 is
   ``2TP / (2TP + FP + FN)``. With NaN, macro and weighted averages skip undefined labels.
+  A weighted average whose labels have no support at all is 0/0 too, so it is
+  ``zero_division`` (scikit-learn silently falls back to the unweighted mean there).
 """
 
 from __future__ import annotations
@@ -194,7 +196,8 @@ class F1(AdditiveMetric):
         support = tp + fn
         for name, values in per.items():
             out[f"macro_{name}"] = _mean(values, None)
-            out[f"weighted_{name}"] = _mean(values, support) if labels else np.full(shape, zd)
+            weighted = _mean(values, support)  # no support at all: 0/0, so zero_division
+            out[f"weighted_{name}"] = np.where(np.isnan(weighted), zd, weighted)
         if "sample_f" in totals.columns:
             for short, name in (("p", "precision"), ("r", "recall"), ("f", "f1")):
                 undefined = totals[f"sample_{short}_undefined"]

@@ -31,28 +31,40 @@ def _number(value: Any, what: str, index: int) -> float:
 def weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Pearson r of rows ``x``, ``y`` under each weight vector: weights (B, rows) -> (B,).
 
-    ``x`` and ``y`` are one value per row, or (for ranks) one per row and weight vector. Values
-    are centred on their mean over the rows first, so that the weighted sums do not cancel
-    catastrophically when scores sit far from zero; a side whose spread is rounding noise
-    counts as constant, and a constant side or fewer than two items gives NaN, as in scipy.
+    ``x`` and ``y`` hold one value per row, or (for ranks) one per row and weight vector. Values
+    are centred on their weighted mean over the rows in use first, so the weighted sums do not
+    cancel catastrophically when scores sit far from zero. A side whose values in use are all
+    equal (tested exactly, not by a variance threshold) or fewer than two items give NaN, as in
+    scipy.
     """
-    x = x - x.mean(axis=-1, keepdims=True)
-    y = y - y.mean(axis=-1, keepdims=True)
+    n = weights.sum(-1)
+    if not (weights.sum(0) > 0).any():
+        return np.full(n.shape, np.nan)
+    constant = _constant(x, weights) | _constant(y, weights)
     if x.ndim == 1 and y.ndim == 1:  # one matrix product gives every weighted sum
-        sums = weights @ np.stack([x, y, x * x, y * y, x * y], axis=1)
-        sx, sy, sxx, syy, sxy = sums.T
+        total = weights.sum(0)
+        x = x - total @ x / total.sum()
+        y = y - total @ y / total.sum()
+        sx, sy, sxx, syy, sxy = (weights @ np.stack([x, y, x * x, y * y, x * y], axis=1)).T
     else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            x = x - ((weights * x).sum(-1) / n)[:, None]
+            y = y - ((weights * y).sum(-1) / n)[:, None]
         sx, sy = (weights * x).sum(-1), (weights * y).sum(-1)
         sxx, syy, sxy = (weights * x * x).sum(-1), (weights * y * y).sum(-1), (weights * x * y).sum(-1)
-    n = weights.sum(-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         vx = sxx - sx * sx / n
         vy = syy - sy * sy / n
         r = (sxy - sx * sy / n) / np.sqrt(vx * vy)
-        scale = np.maximum(np.abs(x).max(axis=-1, initial=0.0), np.abs(y).max(axis=-1, initial=0.0))
-        noise = (1e-12 * scale) ** 2 * n
-        constant = (vx <= noise) | (vy <= noise)
     return np.where((n < 2) | constant, np.nan, np.clip(r, -1.0, 1.0))
+
+
+def _constant(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per weight vector: do all rows with positive weight hold the same value?"""
+    present = weights > 0
+    highest = np.where(present, values, -np.inf).max(-1)
+    lowest = np.where(present, values, np.inf).min(-1)
+    return highest == lowest
 
 
 def weighted_ranks(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -116,7 +128,9 @@ class Pearson(_Correlation):
         x, y, w = self._pairs(table, weights)
         return {"pearson": weighted_pearson(x, y, w), "n_scored": w.sum(-1)}
 
-    def interval(self, table: Table, counts: np.ndarray, value: float, level: float, method: str) -> tuple[float, float]:
+    def interval(
+        self, table: Table, counts: np.ndarray, value: float, level: float, method: str
+    ) -> tuple[float, float]:
         """Fisher's z interval, as ``scipy.stats.pearsonr(...).confidence_interval()``."""
         n = float((counts * table["scored"]).sum())
         if math.isnan(value) or n < 4:

@@ -25,16 +25,22 @@ class Parser(ABC):
     name: ClassVar[str]
     version: ClassVar[str] = "1"
     defaults: ClassVar[Mapping[str, Any]] = {}
+    #: Keys that must be set, as an option or per-item context, by the time a generation is parsed.
+    required: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **options: Any) -> None:
         self.options = check_options(f"parser {self.name!r}", options, self.defaults)
         self.provenance: str | None = None  # "distribution==version" for third-party parsers
         self.validate(self.options, where=f"options of parser {self.name!r}")
+        self._signature: tuple[str | None, str] | None = None
 
     @property
     def signature(self) -> str:
-        sig = render_signature(self.name, self.version, self.options)
-        return f"{sig}[{self.provenance}]" if self.provenance else sig
+        """``name@version(options)``, plus the distribution of a third-party parser; cached."""
+        if self._signature is None or self._signature[0] != self.provenance:
+            sig = render_signature(self.name, self.version, self.options)
+            self._signature = (self.provenance, f"{sig}[{self.provenance}]" if self.provenance else sig)
+        return self._signature[1]
 
     def parse(self, generation: str, **context: Any) -> Parsed:
         """Parse one generation. Never raises on any string; a caller mistake is an ``InputError``."""
@@ -46,6 +52,10 @@ class Parser(ABC):
         if context:
             settings = check_options(f"parser {self.name!r} (per-item context)", context, self.options)
             self.validate(settings, where=f"context of parser {self.name!r}")
+        missing = [key for key in self.required if settings.get(key) is None]
+        if missing:
+            raise InputError(f"parser {self.name!r} needs {' and '.join(repr(k) for k in missing)}, "
+                             "as an option or in the per-item context")
         try:
             result = self.read(generation, settings)
         except Exception as exc:  # a bug in a rule must not take down a whole evaluation run

@@ -29,9 +29,8 @@ def mask_reasoning(text: str) -> tuple[str, bool]:
     reasoning too.
     """
     unclosed = False
-    close = None
-    for close in _STRAY_CLOSE.finditer(text):
-        pass
+    closes = list(_STRAY_CLOSE.finditer(text))
+    close = closes[-1] if closes else None
     if close is not None and not re.search(r"<(?:think|thinking|reasoning)>", text[: close.start()], re.IGNORECASE):
         text = blank(text, 0, close.end())
     for match in list(_REASONING.finditer(text)):

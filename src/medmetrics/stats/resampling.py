@@ -24,12 +24,15 @@ def collapse(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Rows are grouped by a fixed random projection (one 1-D sort instead of a slow row-wise
     sort); the grouping is then checked exactly, and a projection collision, should one ever
-    happen, falls back to ``np.unique(axis=0)``.
+    happen, falls back to ``np.unique(axis=0)``. The order of the distinct rows depends only on
+    their values, so shards merged in any order and shuffled items resample identically.
     """
     if rows.shape[0] == 0:
         return rows, np.zeros(0, dtype=np.int64)
     projection = np.random.default_rng(0x5EED).standard_normal(rows.shape[1])
-    keys = rows @ projection
+    # not ``rows @ projection``: BLAS may sum identical rows in different orders at different
+    # positions, and identical rows must get bit-identical keys
+    keys = np.add.reduce(rows * projection, axis=1)
     _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
     unique = rows[first]
     if not np.array_equal(unique[inverse.ravel()], rows):

@@ -17,6 +17,7 @@ metric, not only BLEU (as in sacrebleu, whose design this follows):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -58,8 +59,8 @@ def compare_systems(
     value_a = float(metric.score(table_a, full)[metric.primary][0])
     value_b = float(metric.score(table_b, full)[metric.primary][0])
     observed = value_a - value_b
-    common = {"metric": metric.name, "method": method, "value_a": value_a, "value_b": value_b,
-              "difference": observed, "n": a.n, "signature": metric.signature}
+    common = Comparison(metric=metric.name, method=method, value_a=value_a, value_b=value_b, difference=observed,
+                        p_value=float("nan"), n=a.n, signature=metric.signature)
 
     if method == "mcnemar":
         if "correct" not in merged.columns:
@@ -68,7 +69,7 @@ def compare_systems(
         only_b = float((counts * table_b["correct"] * (1 - table_a["correct"])).sum())
         discordant = int(only_a + only_b)
         p = 1.0 if discordant == 0 else float(scipy_stats.binomtest(int(only_a), discordant, 0.5).pvalue)
-        return Comparison(**common, p_value=p, details={"only_a_correct": only_a, "only_b_correct": only_b})
+        return replace(common, p_value=p, details={"only_a_correct": only_a, "only_b_correct": only_b})
 
     def primary(table: Table, weights: np.ndarray) -> np.ndarray:
         return metric.score(table, weights)[metric.primary]
@@ -81,7 +82,7 @@ def compare_systems(
         p = float((np.sum(np.abs(centred) >= abs(observed)) + 1) / (finite.size + 1))
         low, high, _ = percentile_interval(deltas, level)
         interval = ConfidenceInterval(low, high, level, "paired-bootstrap-percentile", resamples, seed)
-        return Comparison(**common, p_value=p, ci=interval, resamples=resamples, seed=seed)
+        return replace(common, p_value=p, ci=interval, resamples=resamples, seed=seed)
 
     # approximate randomization: rows of both systems, weighted by how many of each pair swap
     both = Table(merged.columns, np.vstack([table_a.rows, table_b.rows]))
@@ -93,4 +94,4 @@ def compare_systems(
         hits += int(np.sum(np.abs(finite) >= abs(observed) - 1e-12))
         trials += finite.size
     p = float((hits + 1) / (trials + 1))
-    return Comparison(**common, p_value=p, resamples=resamples, seed=seed)
+    return replace(common, p_value=p, resamples=resamples, seed=seed)

@@ -1,0 +1,529 @@
+"""Read one label from a closed label set, and the reading machinery the integer parser shares.
+
+A generation is read in priority tiers; the first tier that finds anything decides, and
+everything it found must agree, else the parse is ``ambiguous``:
+
+1. ``whole``: the answer (after masking reasoning and markdown, and stripping an ``Answer:`` /
+   ``The answer is`` prefix and end punctuation) is exactly a label or one of its synonyms.
+2. ``anchored`` / ``leading``: a label right after an answer anchor ("Answer: X", "the label is
+   X", "The relation between A and B is X", "I think X"), or a label that opens the answer and is
+   followed by a clause break ("No, the study shows ...").
+3. ``mention``: labels mentioned anywhere at word boundaries, longest first ("not entailment" is
+   one mention of ``not_entailment``, never one of ``entailment``), skipping negated mentions
+   ("not supported" is not ``Supports``).
+
+Synonym policy (built-in, applied only to declared labels they name):
+
+- *Inflections* of a label's own word are strong and count in every tier:
+  ``entails/entailed/entail`` for entailment, ``supported/support`` for Supports,
+  ``not enough information`` for NOT ENOUGH INFO, and so on.
+- *Different words with the same meaning* are weak and count only in answer position (tiers 1
+  and 2, but not ``leading``): ``true/correct`` for yes, ``false/incorrect`` for no,
+  ``possibly/uncertain/unclear/perhaps`` for maybe, ``neither/undetermined`` for neutral,
+  ``contradicts/contradicted`` for Refutes, ``yes``/``no`` for true/false. These words are common
+  in prose ("it is unclear whether", "the results contradict earlier work"), where reading
+  them as an answer would invent one.
+- A built-in form that is already a declared label, or that two labels would both claim, is
+  dropped. Caller synonyms always count in every tier, and a clash with another label is an
+  ``InputError``.
+
+Negation: a mention with a negator (not, no, n't, never, neither, nor, without, cannot, none)
+within four words before it, in the same clause, does not count; when the label set also holds
+the literal negation of that label (``not_entailment`` beside ``entailment``), it counts for that
+one instead. A label that is itself a negator (``no``) counts in prose only when it stands alone
+("No, ..." or "... no."), never as a determiner ("no evidence").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from medmetrics.errors import InputError
+from medmetrics.parsing.base import Parser
+from medmetrics.parsing.text import fold, prepare, squash
+from medmetrics.results import Parsed
+
+# ----------------------------------------------------------------------------------------------
+# Shared with the integer parser: answer anchors, tiers of readings.
+# ----------------------------------------------------------------------------------------------
+
+
+def initials(alternatives: Iterable[str]) -> str:
+    """A lookahead on the first characters of ``alternatives`` (regex sources, each starting
+    with a literal character); it rejects most positions before the alternation is tried."""
+    firsts = {alt[0] for alt in alternatives}
+    chars = sorted({c.lower() for c in firsts} | {c.upper() for c in firsts})
+    return "(?=[" + "".join(re.escape(c) for c in chars) + "])"
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """A pattern tried only where one of its literal starts (``triggers``) occurs.
+
+    ``str.find`` on the lowercased text locates the few places worth trying, which is several
+    times faster than letting the regex engine try its alternation at every position. The
+    matches are those ``finditer`` would give: non-overlapping, left to right. ``triggers``
+    is None when no safe literal start exists; then every position is tried.
+    """
+
+    pattern: re.Pattern[str]
+    triggers: tuple[str, ...] | None
+
+    def __post_init__(self) -> None:
+        if self.triggers is not None:  # "support" finds every place "supported" could start
+            kept = tuple(t for t in dict.fromkeys(self.triggers)
+                         if not any(o != t and t.startswith(o) for o in self.triggers))
+            object.__setattr__(self, "triggers", kept)
+
+    def scan(self, masked: str, lowered: str) -> list[re.Match[str]]:
+        if self.triggers is None or len(lowered) != len(masked):
+            return list(self.pattern.finditer(masked))
+        starts: set[int] = set()
+        for trigger in self.triggers:
+            pos = lowered.find(trigger)
+            while pos >= 0:
+                starts.add(pos)
+                pos = lowered.find(trigger, pos + 1)
+        found: list[re.Match[str]] = []
+        free = 0
+        for pos in sorted(starts):
+            if pos >= free and (match := self.pattern.match(masked, pos)):
+                found.append(match)
+                free = max(match.end(), pos + 1)
+        return found
+
+
+def _literal_start(source: str) -> str:
+    """The leading letters every match of a regex source starts with ("relation(?:ship)?" ->
+    "relation", "deserves?" -> "deserve")."""
+    letters = re.match(r"[a-z]*", source).group()  # type: ignore[union-attr]  # always matches
+    optional_last = source[len(letters):len(letters) + 1] in ("?", "*", "{")
+    return letters[:-1] if optional_last else letters
+
+
+_HEDGE = (
+    r"\bI(?:\s+would|['’]d)\s+(?:say|go\s+with|choose|pick|answer)\b"
+    r"|\bI\s+(?:think|believe|guess|conclude)(?:\s+(?:it|this|that)(?:\s+is|['’]s))?\b"
+)
+_HEDGE_TRIGGERS = ("i ", "i'", "i’", "i\t", "i\n")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """An answer anchor: regex source (the value starts where it ends) and its literal starts."""
+
+    source: str
+    triggers: tuple[str, ...]
+
+    def scanner(self, value: str) -> Scanner:
+        """A scanner for this anchor followed by ``value`` (a regex source)."""
+        return Scanner(re.compile(self.source + VALUE_LEAD + value, re.IGNORECASE), self.triggers)
+
+
+def answer_anchor(nouns: Sequence[str], *, copulas: str = "", verbs: Sequence[str] = (), verb_tail: str = "") -> Anchor:
+    """The anchor both parsers use, with their own vocabulary.
+
+    ``nouns`` head statements such as "Answer: X", "the label is X", "The relation between A
+    and B is X" or "Similarity score (0-5): X"; ``copulas`` adds extra ways to join noun and
+    value (the integer parser's "score of 4"); ``verbs`` plus ``verb_tail`` add verb phrases
+    ("I would rate this a 4"). Hedges ("I think X", "I'd say X") are always anchors. Each
+    noun and verb must start with lowercase letters (its trigger). Every repetition is bounded
+    or separated by literals, so matching stays linear.
+    """
+    copula = (r"(?:\s*[:=]|\s+(?:is|was|would\s+be|should\s+be|will\s+be|must\s+be|seems\s+to\s+be)\b(?:\s*:)?"
+              + copulas + ")")
+    noun = (
+        rf"\b(?:final\s+)?(?:{'|'.join(nouns)})\b"
+        r"(?:\s*\([^()\n]{0,30}\))?"  # "Similarity score (0-5): 4"
+        rf"(?:{copula}|\s+(?:between|of|for|in)\s[^.:;\n]{{0,80}}?{copula})"  # "relation between A and B is"
+    )
+    parts = [noun, _HEDGE]
+    if verbs:
+        parts.append(rf"\b(?:{'|'.join(verbs)})\b{verb_tail}")
+    source = initials([*nouns, *verbs, "final", "I"]) + "(?:" + "|".join(parts) + ")"
+    triggers = tuple(_literal_start(word) for word in (*nouns, *verbs)) + _HEDGE_TRIGGERS
+    return Anchor(source, triggers)
+
+
+#: Between an anchor and its value: quotes and brackets, an option letter "(b)", an article.
+VALUE_LEAD = r"[\s\"'“‘(\[]*(?:[A-Za-z]\)\s*)?(?:an?\s+)?"
+#: End punctuation and closing marks stripped from a whole answer.
+TRAILING = " \t\r\n.,;:!?\"'”’)]"
+#: Articles or pronouns before a sentence-initial anchor ("The answer is", "My answer:").
+OPENER = r"(?:(?:the|my|our)\s+)?"
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One value found in a generation, with where and by which rule."""
+
+    value: Any
+    span: tuple[int, int] | None
+    rule: str
+    detail: Any = None
+
+
+def answer_start(masked: str) -> int:
+    """Offset of the first non-space character of the masked answer."""
+    return len(masked) - len(masked.lstrip())
+
+
+def answer_core(masked: str, prefix: re.Pattern[str]) -> tuple[int, int]:
+    """``[start, end)`` of the bare answer: ``prefix`` (an anchor and lead) and end punctuation off."""
+    start = answer_start(masked)
+    start = prefix.match(masked, start).end()  # type: ignore[union-attr]  # prefix is all-optional
+    end = len(masked.rstrip(TRAILING))
+    return start, max(start, end)
+
+
+def decide(tiers: Iterable[Callable[[], list[Reading]]]) -> Reading | Parsed | None:
+    """The reading of the first tier that finds any; ``ambiguous`` when that tier disagrees.
+
+    Tiers are callables so that later, looser tiers never run once an earlier one has spoken.
+    Agreeing readings return the last one (a final statement usually closes an answer).
+    """
+    for tier in tiers:
+        readings = tier()
+        if not readings:
+            continue
+        values: list[Any] = []
+        for reading in readings:
+            if reading.value not in values:
+                values.append(reading.value)
+        if len(values) > 1:
+            shown = ", ".join(str(v) for v in values)
+            return Parsed(None, "ambiguous", reason=f"conflicting answers: {shown}", rule=readings[-1].rule,
+                          candidates=tuple(values))
+        return readings[-1]
+    return None
+
+
+def unanswered(generation: str, why: str) -> Parsed:
+    """``empty`` for a blank generation, else ``failed`` with ``why``."""
+    if not generation.strip():
+        return Parsed(None, "empty", reason="empty generation")
+    return Parsed(None, "failed", reason=why)
+
+
+# ----------------------------------------------------------------------------------------------
+# Label sets
+# ----------------------------------------------------------------------------------------------
+
+NEGATORS = frozenset({"not", "no", "never", "neither", "nor", "without", "cannot", "none", "nothing"})
+_NEGATION_WINDOW_CHARS = 80
+_NEGATION_WINDOW_WORDS = 4
+_CLAUSE_MARKS = ".;:!?,\n"
+_CLAUSE_WORDS = frozenset({"but", "however", "whereas", "although", "though", "yet"})
+_WORD_PUNCTUATION = "\"'“”‘’()[]*"
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+_LABEL_NOUNS = (
+    "answer", "label", r"relation(?:ship)?(?:\s+type)?", "classification", "class", "category", "prediction",
+    "verdict", "conclusion", "output", "response",
+)
+_LABEL_ANCHOR = answer_anchor(_LABEL_NOUNS)
+#: After a label that opens the answer: a clause break, so "No, ..." counts and "No evidence" not.
+_CLAUSE_END = r"(?=[ \t]*(?:[.,;:!?()\-–—\n]|\Z))"
+#: Between two labels offered together ("entailment or neutral", "yes/no").
+_ALTERNATIVE = re.compile(r"[ \t]*(?:/|\bor\b|\band/or\b)[ \t]*", re.IGNORECASE)
+#: After a label opening the answer, a list of labels: the question's options echoed, not an answer.
+_ENUMERATION = re.compile(r"[ \t]*[,;][ \t]*(?:(?:or|and)[ \t]+)?", re.IGNORECASE)
+_STANDALONE = re.compile(_CLAUSE_END)
+_LABEL_PREFIX = re.compile(OPENER + "(?:" + _LABEL_ANCHOR.source + ")?" + VALUE_LEAD, re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _SynonymGroup:
+    """Spellings of one label (any may be the declared one) and its synonyms."""
+
+    spellings: frozenset[str]
+    strong: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()
+
+
+_BUILTIN_GROUPS: tuple[_SynonymGroup, ...] = (
+    _SynonymGroup(frozenset({"entailment", "entails", "entailed", "entail"})),
+    _SynonymGroup(frozenset({"contradiction", "contradicts", "contradicted", "contradictory", "contradict"})),
+    _SynonymGroup(frozenset({"neutral"}), strong=("neither entailment nor contradiction",),
+                  weak=("neither", "undetermined")),
+    _SynonymGroup(frozenset({"supports", "supported", "support", "supporting"})),
+    _SynonymGroup(frozenset({"refutes", "refuted", "refute", "refuting"}),
+                  weak=("contradicts", "contradicted", "contradict")),
+    _SynonymGroup(frozenset({"not enough info", "not enough information", "not enough evidence", "noinfo"}),
+                  weak=("nei", "insufficient information", "insufficient evidence")),
+    _SynonymGroup(frozenset({"yes"}), weak=("true", "correct")),
+    _SynonymGroup(frozenset({"no"}), weak=("false", "incorrect")),
+    _SynonymGroup(frozenset({"maybe"}), weak=("possibly", "perhaps", "uncertain", "unclear")),
+    _SynonymGroup(frozenset({"true"}), weak=("yes", "correct")),
+    _SynonymGroup(frozenset({"false"}), weak=("no", "incorrect")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    """One surface form: the label it names, whether it counts in prose, whether it negates."""
+
+    label: int
+    strong: bool
+    negator: bool
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """A compiled label set: one alternation of every surface form, longest first.
+
+    Group ``f<i>`` of each pattern is form ``i``; matching runs on the masked generation, so
+    match offsets are offsets in the generation.
+    """
+
+    labels: tuple[str, ...]
+    forms: tuple[_Form, ...]
+    whole: re.Pattern[str]
+    anchored: Scanner
+    leading: re.Pattern[str]
+    mention: Scanner
+    negation_of: Mapping[int, int]
+
+    def form(self, match: re.Match[str]) -> _Form:
+        return self.forms[int(match.lastgroup[1:])]  # type: ignore[index]
+
+
+def label_key(surface: str) -> tuple[str, ...]:
+    """What two spellings of one form share: folded alphanumeric runs ("CPR:3" ~ "cpr 3")."""
+    folded = fold(surface)
+    return tuple(_ALNUM_RUN.findall(folded)) or ((folded.strip(),) if folded.strip() else ())
+
+
+def _is_negator(surface: str) -> bool:
+    """Whether a form is one negating word ("no"), which is a determiner unless it stands alone."""
+    key = label_key(surface)
+    return len(key) == 1 and key[0] in NEGATORS
+
+
+def _form_source(surface: str) -> str:
+    """Regex for one surface form: separators flexible, inner punctuation optional, case-insensitive."""
+    tokens = re.split(r"[\s_\-/]+", surface.strip())
+    out = []
+    for token in tokens:
+        runs = re.findall(r"[^\W_]+|[\W_]+", token)
+        pieces = []
+        for i, run in enumerate(runs):
+            interior = 0 < i < len(runs) - 1
+            if run[0].isalnum() or not interior:
+                pieces.append(re.escape(run))
+            else:  # "CPR:3" also matches "CPR 3", "CPR: 3", "CPR3"
+                pieces.append(r"[\s_\-/]*(?:" + re.escape(run) + r"[\s_\-/]*)?")
+        out.append("".join(pieces))
+    return r"[\s_\-/]+".join(out)
+
+
+def _mention_triggers(surfaces: Sequence[str]) -> tuple[str, ...] | None:
+    """First words of the surface forms, or None when one does not start with an ASCII letter or digit
+    (lowercasing is then not a safe stand-in for the regex's case-insensitive match)."""
+    triggers = []
+    for surface in surfaces:
+        first = re.match(r"[A-Za-z0-9]+", surface)
+        if first is None:
+            return None
+        triggers.append(first.group().lower())
+    return tuple(triggers)
+
+
+@functools.lru_cache(maxsize=512)
+def compile_label_set(labels: tuple[str, ...], synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> LabelSet:
+    """Compile (once per label set) the patterns that read ``labels``.
+
+    ``InputError`` for a malformed set or clashing forms; checking here, inside the cache, keeps
+    per-item label sets cheap to validate.
+    """
+    if not labels:
+        raise InputError("'labels' is empty; a label parser needs at least one label")
+    for surface in (*labels, *(form for _, forms in synonyms for form in forms)):
+        if not isinstance(surface, str) or not label_key(surface):
+            raise InputError(f"labels and synonyms must be non-blank strings, got {surface!r}")
+    owner: dict[tuple[str, ...], int] = {}  # key of a label or caller synonym -> label index
+    entries: list[tuple[str, int, bool]] = []  # (surface, label index, strong)
+    for i, label in enumerate(labels):
+        key = label_key(label)
+        if key in owner:
+            raise InputError(f"labels {labels[owner[key]]!r} and {label!r} are the same once case, "
+                             "spacing and punctuation are ignored")
+        owner[key] = i
+        entries.append((label, i, True))
+    label_index = dict(owner)
+    for label, forms in synonyms:
+        i = labels.index(label) if label in labels else label_index.get(label_key(label), -1)
+        if i < 0:
+            raise InputError(f"synonyms given for {label!r}, which is not in the label set {list(labels)}")
+        for form in forms:
+            key = label_key(form)
+            if owner.get(key, i) != i:
+                raise InputError(f"synonym {form!r} of {labels[i]!r} also names {labels[owner[key]]!r}")
+            if key not in owner:
+                owner[key] = i
+                entries.append((form, i, True))
+    claims: dict[tuple[str, ...], list[tuple[str, int, bool]]] = {}
+    for i, label in enumerate(labels):
+        squashed = squash(label)
+        for group in _BUILTIN_GROUPS:
+            if squashed in group.spellings:
+                extra = [(s, True) for s in sorted(group.spellings - {squashed})]
+                extra += [(s, True) for s in group.strong] + [(s, False) for s in group.weak]
+                for surface, strong in extra:
+                    key = label_key(surface)
+                    if key not in owner:
+                        claims.setdefault(key, []).append((surface, i, strong))
+    for claimants in claims.values():
+        if len({i for _, i, _ in claimants}) == 1:  # a form two labels would claim names neither
+            entries.append(claimants[0])
+
+    entries.sort(key=lambda entry: -len(entry[0]))
+    compiled_forms = tuple(_Form(i, strong, _is_negator(surface)) for surface, i, strong in entries)
+    alternation = "|".join(f"(?P<f{n}>{_form_source(surface)})" for n, (surface, _, _) in enumerate(entries))
+    bounded = r"(?<![^\W_])(?:" + alternation + r")(?![^\W_])"
+    surfaces = [surface for surface, _, _ in entries]
+    flags = re.IGNORECASE
+    negation_of = {}
+    for i, label in enumerate(labels):
+        key = label_key(label)
+        if len(key) > 1 and key[0] in ("not", "non") and key[1:] in label_index:
+            negation_of[label_index[key[1:]]] = i
+    return LabelSet(
+        labels=labels,
+        forms=compiled_forms,
+        whole=re.compile("(?:" + alternation + ")", flags),
+        anchored=_LABEL_ANCHOR.scanner(bounded),
+        leading=re.compile(VALUE_LEAD + bounded + _CLAUSE_END, flags),
+        mention=Scanner(re.compile(initials(surfaces) + bounded, flags), _mention_triggers(surfaces)),
+        negation_of=negation_of,
+    )
+
+
+def label_set(settings: Mapping[str, Any]) -> LabelSet:
+    """The compiled label set for ``settings`` (labels plus caller synonyms), from the cache."""
+    labels, synonyms = settings["labels"], settings.get("synonyms") or {}
+    if not _is_collection(labels):
+        raise InputError(f"'labels' must be a list of label strings, not {type(labels).__name__}: {labels!r:.60}")
+    if not isinstance(synonyms, Mapping):
+        raise InputError(f"'synonyms' must map a label to a list of surface forms, not {type(synonyms).__name__}")
+    for label, forms in synonyms.items():
+        if not _is_collection(forms):
+            raise InputError(f"synonyms of {label!r} must be a list of strings, not {forms!r:.60}")
+    try:
+        ordered = tuple(sorted(labels)) if isinstance(labels, set | frozenset) else tuple(labels)
+        return compile_label_set(ordered, tuple((label, tuple(forms)) for label, forms in synonyms.items()))
+    except TypeError:  # an unhashable or unsortable label or synonym
+        raise InputError(f"labels and synonyms must be strings, got {labels!r:.60} / {synonyms!r:.60}") from None
+
+
+def _is_collection(value: Any) -> bool:
+    """A list, tuple or set, but not a string (which would be read as its characters)."""
+    return isinstance(value, Sequence | set | frozenset) and not isinstance(value, (str, bytes))
+
+
+def is_negated(masked: str, start: int) -> bool:
+    """Whether a negator stands within a few words before ``start``, in the same clause."""
+    low = max(0, start - _NEGATION_WINDOW_CHARS)
+    low = max(low, 1 + max(masked.rfind(mark, low, start) for mark in _CLAUSE_MARKS))
+    words = masked[low:start].lower().split()[-_NEGATION_WINDOW_WORDS:]
+    for word in reversed(words):
+        word = word.strip(_WORD_PUNCTUATION)
+        if word in _CLAUSE_WORDS:
+            return False
+        if word in NEGATORS or word.endswith(("n't", "n’t")):
+            return True
+    return False
+
+
+class LabelParser(Parser):
+    """One label from a closed set, returned exactly as declared (see the module docstring)."""
+
+    name = "label"
+    version = "1"
+    defaults: ClassVar[Mapping[str, Any]] = {"labels": None, "synonyms": None}
+    required = ("labels",)
+
+    def validate(self, settings: Mapping[str, Any], where: str) -> None:
+        try:
+            if settings.get("labels") is not None:
+                label_set(settings)  # checks, compiles and caches
+            elif settings.get("synonyms"):
+                raise InputError("'synonyms' given without 'labels'")
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
+
+    def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
+        masked, why = prepare(text)
+        if why:
+            return unanswered(text, why)
+        compiled = label_set(settings)
+        lowered = masked.lower()
+        negated: list[str] = []
+        outcome = decide((
+            lambda: self._whole(masked, compiled),
+            lambda: self._anchored(masked, lowered, compiled),
+            lambda: self._mentions(masked, lowered, compiled, negated),
+        ))
+        if isinstance(outcome, Parsed):
+            return outcome
+        if outcome is None:
+            if negated:
+                return Parsed(None, "failed", reason=f"only negated label mentions: {', '.join(negated)}")
+            return Parsed(None, "failed", reason="no label from the label set found")
+        return Parsed(outcome.value, "ok", rule=outcome.rule, span=outcome.span)
+
+    @staticmethod
+    def _reading(compiled: LabelSet, match: re.Match[str], rule: str, label: int | None = None) -> Reading:
+        index = compiled.form(match).label if label is None else label
+        return Reading(compiled.labels[index], match.span(match.lastgroup or 0), rule)
+
+    def _whole(self, masked: str, compiled: LabelSet) -> list[Reading]:
+        start, end = answer_core(masked, _LABEL_PREFIX)
+        match = compiled.whole.fullmatch(masked, start, end)
+        return [self._reading(compiled, match, "whole")] if match else []
+
+    def _anchored(self, masked: str, lowered: str, compiled: LabelSet) -> list[Reading]:
+        found = [reading for match in compiled.anchored.scan(masked, lowered)
+                 for reading in self._offered(masked, compiled, match, "anchored")]
+        lead = compiled.leading.match(masked, answer_start(masked))
+        if lead and compiled.form(lead).strong and not self._enumerated(masked, compiled, lead):
+            found[:0] = self._offered(masked, compiled, lead, "leading")
+        return found
+
+    @staticmethod
+    def _enumerated(masked: str, compiled: LabelSet, match: re.Match[str]) -> bool:
+        """Whether another label follows after a comma ("Supports, Refutes or NEI?")."""
+        comma = _ENUMERATION.match(masked, match.end())
+        if comma is None:
+            return False
+        other = compiled.mention.pattern.match(masked, comma.end())
+        return other is not None and not (compiled.form(other).negator
+                                          and not _STANDALONE.match(masked, other.end()))
+
+    def _offered(self, masked: str, compiled: LabelSet, match: re.Match[str], rule: str) -> list[Reading]:
+        """The label an answer statement gives, plus any offered beside it ("Answer: X or Y")."""
+        found = [self._reading(compiled, match, rule)]
+        end = match.end()
+        while (between := _ALTERNATIVE.match(masked, end)) and (
+                other := compiled.mention.pattern.match(masked, between.end())):
+            found.append(self._reading(compiled, other, rule))
+            end = other.end()
+        return found
+
+    def _mentions(self, masked: str, lowered: str, compiled: LabelSet, negated: list[str]) -> list[Reading]:
+        found = []
+        for match in compiled.mention.scan(masked, lowered):
+            form = compiled.form(match)
+            if not form.strong or (form.negator and not _STANDALONE.match(masked, match.end())):
+                continue
+            label = form.label
+            if is_negated(masked, match.start()):
+                negated.append(repr(match.group(0)))
+                if label not in compiled.negation_of:
+                    continue
+                label = compiled.negation_of[label]
+            found.append(self._reading(compiled, match, "mention", label))
+        return found

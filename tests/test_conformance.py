@@ -1,0 +1,54 @@
+"""Every built-in parser and metric passes the shipped conformance checks."""
+
+from __future__ import annotations
+
+import pytest
+
+import medmetrics
+from medmetrics.results import Parsed
+from medmetrics.testing.conformance import check_metric, check_parser, check_parser_never_raises
+
+PARSERS = {
+    "choice": {"options": ["rash", "fever", "cough", "none of the above"]},
+    "choices": {"options": ["sustaining proliferative signaling", "inducing angiogenesis", "resisting cell death"]},
+    "label": {"labels": ["entailment", "neutral", "contradiction"]},
+    "integer": {"low": 0, "high": 5},
+}
+
+
+@pytest.mark.parametrize("name", sorted(PARSERS))
+def test_builtin_parser_conforms(name: str) -> None:
+    parser = medmetrics.get_parser(name, **PARSERS[name])
+    check_parser(parser)
+    check_parser_never_raises(parser, max_examples=150)
+
+
+LABELS = ["yes", "no", "maybe"]
+SINGLE_PRED = [Parsed("yes", "ok"), Parsed("no", "ok"), Parsed(None, "failed", "no answer"), Parsed("maybe", "ok"),
+               Parsed("yes", "partial", "hedged"), Parsed(None, "ambiguous", "two answers"), Parsed("no", "ok"),
+               Parsed("yes", "ok"), Parsed("maybe", "ok")]
+SINGLE_REF = ["yes", "no", "no", "maybe", "no", "yes", "no", "maybe", "maybe"]
+MULTI_PRED = [("A", "C"), ("B",), (), None, ("A",), ("C",), ("A", "B", "C"), ("B",)]
+MULTI_REF = [("A",), ("B",), (), ("C",), ("A", "C"), ("C",), ("A", "B"), ()]
+SCORES = [4, 2, None, 1, 3, 0, 5, 2, 4, 3]
+GOLD = [3.8, 2.2, 1.0, 0.8, 2.6, 0.4, 4.6, 1.4, 3.0, 3.6]
+
+METRIC_CASES = [
+    ("accuracy", {}, SINGLE_PRED, SINGLE_REF),
+    ("f1", {"average": "macro", "labels": LABELS}, SINGLE_PRED, SINGLE_REF),
+    ("f1", {"average": "micro", "labels": LABELS, "exclude": ["maybe"]}, SINGLE_PRED, SINGLE_REF),
+    ("f1", {"average": "weighted"}, SINGLE_PRED, SINGLE_REF),
+    ("f1", {"average": "micro"}, MULTI_PRED, MULTI_REF),
+    ("f1", {"average": "samples"}, MULTI_PRED, MULTI_REF),
+    ("accuracy", {}, MULTI_PRED, MULTI_REF),
+    ("pearson", {}, SCORES, GOLD),
+    ("spearman", {}, SCORES, GOLD),
+    ("pearson", {"missing": 0}, SCORES, GOLD),
+]
+
+
+@pytest.mark.parametrize(("name", "options", "predictions", "references"), METRIC_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(METRIC_CASES)])
+def test_builtin_metric_conforms(name: str, options: dict, predictions: list, references: list) -> None:
+    result = check_metric(medmetrics.get_metric(name, **options), predictions, references)
+    assert result.n == len(references)

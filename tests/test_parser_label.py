@@ -1,0 +1,271 @@
+"""The ``label`` parser: properties, round trips, spans, rules, statuses and the synonym policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from medmetrics.errors import InputError
+from medmetrics.parsing.label import LabelParser, compile_label_set, label_key
+from medmetrics.parsing.text import squash
+from medmetrics.testing.conformance import ADVERSARIAL_GENERATIONS, check_parsed, check_parser
+from medmetrics.testing.label_styles import LABEL_SETS, label_generations
+
+PARSER = LabelParser()
+NLI = ["entailment", "neutral", "contradiction"]
+RTE = ["entailment", "not_entailment"]
+PQA = ["yes", "no", "maybe"]
+SCIFACT = ["Supports", "Refutes", "NOT ENOUGH INFO"]
+CHEMPROT = ["CPR:3", "CPR:4", "CPR:5", "CPR:6", "CPR:9", "false"]
+
+contexts = st.one_of(
+    st.sampled_from(LABEL_SETS).map(lambda labels: {"labels": list(labels)}),
+    st.lists(st.text(min_size=1, max_size=20).filter(lambda t: any(c.isalnum() for c in t)),
+             min_size=1, max_size=8, unique_by=label_key).map(lambda labels: {"labels": labels}),
+)
+# Text made of the characters and words the rules look at, so Hypothesis reaches their corners.
+answerish = st.lists(
+    st.sampled_from(["Answer:", "answer is", "label", "not", "no", "n't", "yes", "maybe", "neither", "nor", "or", "/",
+                     "entailment", "not_entailment", "Supports", "supported", "CPR:3", "CPR", ":", "3", "false", " ",
+                     "\n", ".", ",", "(b)", "**", "<think>", "</think>", "I think", "The relation between", "is"]),
+    max_size=60,
+).map(" ".join)
+LONG_ADVERSARIAL = (
+    "Answer: " * 5000, "The answer is " * 3000, "not " * 5000 + "entailment", "entailment " * 5000,
+    " " * 20000 + "yes", "no, " * 5000, "The relation between " + "x " * 10000 + "is yes",
+    "CPR" + " " * 20000 + "3", "not_" * 5000, "yes/" * 5000, "I think " * 4000, "<think>" * 3000 + "yes",
+)
+
+
+def _label_of_span(generation: str, span: tuple[int, int] | None) -> str:
+    assert span is not None
+    start, end = span
+    assert 0 <= start < end <= len(generation)
+    return squash(generation[start:end])
+
+
+# --- properties -----------------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(generation=st.text() | answerish, context=contexts)
+def test_never_raises(generation: str, context: dict[str, Any]) -> None:
+    check_parsed(PARSER.parse(generation, **context), PARSER, generation)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(label_generations())
+def test_round_trip(case: tuple[str, dict[str, Any], str]) -> None:
+    generation, context, expected = case
+    parsed = PARSER.parse(generation, **context)
+    assert (parsed.value, parsed.status) == (expected, "ok"), parsed
+    assert _label_of_span(generation, parsed.span) == squash(expected)
+
+
+@pytest.mark.parametrize("generation", ADVERSARIAL_GENERATIONS + LONG_ADVERSARIAL, ids=lambda g: repr(g[:20]))
+@pytest.mark.parametrize("labels", [NLI, RTE, PQA, SCIFACT, CHEMPROT], ids=["nli", "rte", "pqa", "scifact", "chemprot"])
+def test_adversarial_strings(labels: list[str], generation: str) -> None:
+    check_parsed(PARSER.parse(generation, labels=labels), PARSER, generation)
+
+
+def test_conformance() -> None:
+    check_parser(LabelParser(labels=NLI))
+
+
+# --- the value is the label as declared ----------------------------------------------------
+
+
+@pytest.mark.parametrize("generation", ["Not_Entailment", "not entailment", "NOT-ENTAILMENT.", "not/entailment"])
+def test_case_spacing_and_punctuation_insensitive(generation: str) -> None:
+    assert PARSER.parse(generation, labels=RTE).value == "not_entailment"
+
+
+def test_longest_match_first() -> None:
+    parsed = PARSER.parse("The pair is a case of not entailment.", labels=RTE)
+    assert (parsed.value, parsed.rule) == ("not_entailment", "mention")
+    assert PARSER.parse("The pair shows entailment.", labels=RTE).value == "entailment"
+
+
+def test_inner_punctuation_of_a_label_is_optional_but_digits_are_not() -> None:
+    for generation in ("CPR:3", "cpr 3", "CPR-3", "CPR: 3", "cpr3"):
+        assert PARSER.parse(generation, labels=CHEMPROT).value == "CPR:3", generation
+    assert PARSER.parse("CPR:30", labels=CHEMPROT).status == "failed"
+
+
+# --- spans and rules -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("generation", "labels", "rule", "answer_text"), [
+    ("Entailment", NLI, "whole", "Entailment"),
+    ("The answer is: **Neutral**.", NLI, "whole", "Neutral"),
+    ("<think>neutral?</think>\n\ncontradiction", NLI, "whole", "contradiction"),
+    ("(b) no", PQA, "whole", "no"),
+    ("Based on the data, the answer is yes. The drug works.", PQA, "anchored", "yes"),
+    ("The relation between aspirin and COX-2 is CPR:4 in this sentence.", CHEMPROT, "anchored", "CPR:4"),
+    ("I think it's neutral given the wording.", NLI, "anchored", "neutral"),
+    ("No, the trial found no effect.", PQA, "leading", "No"),
+    ("SUPPORTS\n\nThe abstract reports lower mortality.", SCIFACT, "leading", "SUPPORTS"),
+    ("The abstract clearly refutes the claim.", SCIFACT, "mention", "refutes"),
+    ("Here the premise does not entail the hypothesis.", RTE, "mention", "entail"),
+])
+def test_span_points_at_the_answer_in_the_original(generation: str, labels: list[str], rule: str,
+                                                   answer_text: str) -> None:
+    parsed = PARSER.parse(generation, labels=labels)
+    assert parsed.status == "ok", parsed
+    assert parsed.rule == rule
+    assert generation[slice(*parsed.span)] == answer_text
+
+
+def test_an_echoed_label_list_is_not_an_answer() -> None:
+    echoed = PARSER.parse("Supports, Refutes, or NOT ENOUGH INFO? Let me check the abstract.", labels=SCIFACT)
+    assert echoed.status == "ambiguous"
+    assert PARSER.parse("Supports, Refutes or NEI? The answer is Refutes.", labels=SCIFACT).value == "Refutes"
+    assert PARSER.parse("Yes, no adverse events occurred.", labels=PQA).value == "yes"
+
+
+def test_whole_answer_beats_anchors_and_anchors_beat_mentions() -> None:
+    assert PARSER.parse("Entailment was considered, but the answer is neutral.", labels=NLI).value == "neutral"
+    assert PARSER.parse("Neutral. Some would argue entailment.", labels=NLI).value == "neutral"
+
+
+# --- negation ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("generation", [
+    "The claim is not supported by the evidence.",
+    "The evidence doesn't support the claim.",
+    "There is no evidence that it supports this.",
+    "The abstract never supports the claim.",
+])
+def test_negated_mentions_do_not_count(generation: str) -> None:
+    parsed = PARSER.parse(generation, labels=SCIFACT)
+    assert parsed.status == "failed"
+    assert "negated" in parsed.reason
+
+
+def test_negation_stops_at_the_clause() -> None:
+    assert PARSER.parse("It is not a small trial, but it supports the claim.", labels=SCIFACT).value == "Supports"
+    assert PARSER.parse("Nothing is missing; the data support the claim.", labels=SCIFACT).value == "Supports"
+
+
+def test_negated_label_counts_for_its_declared_negation() -> None:
+    assert PARSER.parse("The hypothesis is not entailed.", labels=RTE).value == "not_entailment"
+    assert PARSER.parse("The hypothesis is not entailed.", labels=NLI).status == "failed"
+
+
+def test_no_as_a_label_and_no_as_a_determiner() -> None:
+    assert PARSER.parse("No, the study shows no difference.", labels=PQA).value == "no"
+    assert PARSER.parse("Yes, although there is no long-term data.", labels=PQA).value == "yes"
+    assert PARSER.parse("There is no evidence of benefit.", labels=PQA).status == "failed"
+    assert PARSER.parse("After weighing everything, I would say no.", labels=PQA).value == "no"
+    assert PARSER.parse("Looking at the abstract again: no.", labels=PQA).value == "no"
+
+
+# --- synonyms ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("generation", "labels", "expected"), [
+    ("entails", NLI, "entailment"),
+    ("The premise clearly entails the hypothesis.", NLI, "entailment"),
+    ("The hypothesis contradicts the premise.", NLI, "contradiction"),
+    ("The claim is supported.", SCIFACT, "Supports"),
+    ("There is not enough information in the abstract.", SCIFACT, "NOT ENOUGH INFO"),
+    ("Supported", ["SUPPORT", "CONTRADICT", "NOINFO"], "SUPPORT"),
+    ("neither entailment nor contradiction", NLI, "neutral"),
+])
+def test_strong_synonyms_count_everywhere(generation: str, labels: list[str], expected: str) -> None:
+    assert PARSER.parse(generation, labels=labels).value == expected
+
+
+@pytest.mark.parametrize(("answer", "prose", "labels", "expected"), [
+    ("True", "It is true that the cohort was small.", PQA, "yes"),
+    ("Incorrect", "An incorrect dose was given to one patient.", PQA, "no"),
+    ("Possibly", "The mechanism is unclear.", PQA, "maybe"),
+    ("Neither", "Neither group received placebo.", NLI, "neutral"),
+    ("Contradicted", "Earlier work contradicted this.", SCIFACT, "Refutes"),
+    ("Yes", "Yes, the trial was registered.", ["true", "false"], "true"),
+])
+def test_weak_synonyms_count_only_in_answer_position(answer: str, prose: str, labels: list[str],
+                                                     expected: str) -> None:
+    assert PARSER.parse(answer, labels=labels).value == expected
+    assert PARSER.parse(f"Answer: {answer.lower()}", labels=labels).value == expected
+    assert PARSER.parse(prose, labels=labels).status == "failed"
+
+
+def test_builtins_apply_only_to_declared_labels() -> None:
+    assert PARSER.parse("True", labels=NLI).status == "failed"
+    assert PARSER.parse("Maybe", labels=SCIFACT).status == "failed"
+    # "true" is itself a label here, so it is not also a synonym of yes
+    assert PARSER.parse("true", labels=["yes", "no", "true", "false"]).value == "true"
+
+
+def test_caller_synonyms() -> None:
+    parser = LabelParser(labels=["positive", "negative"], synonyms={"negative": ["no relation", "unrelated"]})
+    assert parser.parse("No relation was found.").value == "negative"
+    assert parser.parse("The drug is unrelated to the event.").value == "negative"
+    per_item = PARSER.parse("Answer: unrelated", labels=["pos", "neg"], synonyms={"neg": ["unrelated"]})
+    assert per_item.value == "neg"
+
+
+# --- statuses ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("generation", "status", "reason_part"), [
+    ("", "empty", "empty"),
+    (" \n\t", "empty", "empty"),
+    ("<think>so the answer is entailment", "failed", "unfinished reasoning"),
+    ("<think>entailment</think>", "failed", "only reasoning"),
+    ("I cannot answer that.", "failed", "no label"),
+    ("Answer: entailment\nFinal answer: neutral", "ambiguous", "conflicting"),
+    ("Answer: entailment or neutral", "ambiguous", "conflicting"),
+    ("It could be entailment or contradiction.", "ambiguous", "conflicting"),
+])
+def test_statuses_and_reasons(generation: str, status: str, reason_part: str) -> None:
+    parsed = PARSER.parse(generation, labels=NLI)
+    assert parsed.status == status, parsed
+    assert reason_part in parsed.reason
+    assert parsed.value is None
+
+
+def test_ambiguous_lists_the_candidates_in_order() -> None:
+    parsed = PARSER.parse("Answer: neutral\n...\nAnswer: entailment", labels=NLI)
+    assert parsed.candidates == ("neutral", "entailment")
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def test_labels_are_required_at_parse_time() -> None:
+    with pytest.raises(InputError, match="labels"):
+        LabelParser().parse("yes")
+    assert LabelParser().parse("yes", labels=PQA).value == "yes"
+
+
+@pytest.mark.parametrize("settings", [
+    {"labels": "yes,no"}, {"labels": []}, {"labels": [""]}, {"labels": ["yes", 1]}, {"labels": ["Yes", "yes"]},
+    {"labels": ["CPR:3", "cpr 3"]}, {"labels": 5}, {"labels": PQA, "synonyms": ["x"]},
+    {"labels": PQA, "synonyms": {"yes": "yeah"}}, {"labels": PQA, "synonyms": {"perhaps": ["x"]}},
+    {"labels": PQA, "synonyms": {"yes": ["no"]}}, {"labels": PQA, "synonyms": {"yes": ["sure"], "no": ["sure"]}},
+    {"labels": PQA, "synonyms": {"yes": [""]}}, {"synonyms": {"yes": ["sure"]}},
+])
+def test_malformed_settings_are_input_errors(settings: dict[str, Any]) -> None:
+    with pytest.raises(InputError):
+        LabelParser(**settings)
+    if "labels" in settings:
+        with pytest.raises(InputError):
+            LabelParser().parse("yes", **settings)
+
+
+def test_label_sets_are_compiled_once() -> None:
+    compile_label_set.cache_clear()
+    for _ in range(3):
+        PARSER.parse("yes", labels=PQA)
+    info = compile_label_set.cache_info()
+    assert info.misses == 1 and info.hits >= 2
+
+
+def test_signature_names_the_label_set() -> None:
+    assert "labels=yes,no,maybe" in LabelParser(labels=PQA).signature
