@@ -4,6 +4,7 @@ reference implementation of AR."""
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -206,8 +207,6 @@ def test_reproducible_with_seed(method: str) -> None:
 
 
 def test_comparison_is_json_native() -> None:
-    import json
-
     preds_a, preds_b, refs = labelled_systems(50, 0.7, 0.6)
     for method in METHODS:
         d = compare_systems(Accuracy(), preds_a, preds_b, refs, method=method, resamples=100).to_dict()

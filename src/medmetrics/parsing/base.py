@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from medmetrics.errors import InputError
@@ -60,7 +59,10 @@ class Parser(ABC):
             result = self.read(generation, settings)
         except Exception as exc:  # a bug in a rule must not take down a whole evaluation run
             result = Parsed(None, "failed", reason=f"parser error {type(exc).__name__}: {exc}", rule="internal-error")
-        return replace(result, parser=self.signature)
+        # stamp the parser on the frozen result in place: ``dataclasses.replace`` would copy every
+        # field, on every item, for one attribute that ``read`` never sets
+        object.__setattr__(result, "parser", self.signature)
+        return result
 
     def validate(self, settings: Mapping[str, Any], where: str) -> None:
         """Raise ``InputError`` when options or context are malformed (not model output)."""

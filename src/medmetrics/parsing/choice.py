@@ -572,6 +572,7 @@ class Reader:
         return None
 
     def _boxed(self, none_ok: bool) -> list[Statement]:
+        """``\\boxed{B}`` outside reasoning: masking unwrapped it, so read its content in place."""
         statements = []
         for boxed in _BOXED.finditer(self.text):
             pos = boxed.end()

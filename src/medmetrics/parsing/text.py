@@ -11,6 +11,7 @@ import unicodedata
 
 # <think> ... </think> (or <thinking>, <reasoning>) and an unclosed opening tag that runs to the end.
 _REASONING = re.compile(r"<(think|thinking|reasoning)>.*?(?:</\1>|\Z)", re.IGNORECASE | re.DOTALL)
+_CLOSED = re.compile(r"</(?:think|thinking|reasoning)>\Z", re.IGNORECASE)
 _STRAY_CLOSE = re.compile(r"</(?:think|thinking|reasoning)>", re.IGNORECASE)
 # Markdown emphasis and code marks, headings and list bullets: decoration around an answer.
 _DECORATION = re.compile(r"\*\*|__|`+|^[ \t]*#{1,6}[ \t]", re.MULTILINE)
@@ -19,29 +20,40 @@ _BOXED = re.compile(r"\\boxed\{([^{}]{0,200})\}")
 
 def blank(text: str, start: int, end: int) -> str:
     """Replace ``text[start:end]`` with spaces, keeping newlines (and so line structure)."""
-    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+    return text[:start] + _spaces(text[start:end]) + text[end:]
+
+
+def _spaces(segment: str) -> str:
+    return re.sub(r"[^\n]", " ", segment)
 
 
 def mask_reasoning(text: str) -> tuple[str, bool]:
-    """Blank reasoning blocks; return the masked text and whether a block was unclosed.
+    """Blank reasoning blocks in one pass; return the masked text and whether a block was unclosed.
 
     Text before a stray ``</think>`` (a template that opened the block in the prompt) is
     reasoning too.
     """
-    unclosed = False
+    lowered = text.lower()
+    if "<think" not in lowered and "<reason" not in lowered and "</" not in lowered:
+        return text, False
     closes = list(_STRAY_CLOSE.finditer(text))
-    close = closes[-1] if closes else None
-    if close is not None and not re.search(r"<(?:think|thinking|reasoning)>", text[: close.start()], re.IGNORECASE):
-        text = blank(text, 0, close.end())
-    for match in list(_REASONING.finditer(text)):
-        if not re.search(r"</", match.group(0)[-14:]):
+    if closes and not re.search(r"<(?:think|thinking|reasoning)>", text[: closes[-1].start()], re.IGNORECASE):
+        text = blank(text, 0, closes[-1].end())
+    unclosed = False
+
+    def masked(match: re.Match[str]) -> str:
+        nonlocal unclosed
+        if not _CLOSED.search(match.group(0)):
             unclosed = True
-        text = blank(text, match.start(), match.end())
-    return text, unclosed
+        return _spaces(match.group(0))
+
+    return _REASONING.sub(masked, text), unclosed
 
 
 def mask_decoration(text: str) -> str:
     """Blank markdown marks and unwrap ``\\boxed{X}`` (its braces and command become spaces)."""
+    if not any(mark in text for mark in "*_`#\\"):
+        return text
     text = _DECORATION.sub(lambda m: " " * len(m.group(0)), text)
     return _BOXED.sub(lambda m: " " * 7 + m.group(1) + " ", text)
 
