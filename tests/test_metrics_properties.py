@@ -285,8 +285,6 @@ def test_signature_is_stable_across_processes() -> None:
     assert outputs.pop().strip() == F1(average="macro", labels=["b", "a"], exclude=["d", "c"]).signature
 
 
-@pytest.mark.xfail(strict=True, reason="reported: labels given as a set keep the set's iteration order, "
-                   "which depends on PYTHONHASHSEED (signature and per_label order change between runs)")
 def test_labels_given_as_a_set_give_a_stable_signature() -> None:
     """Either a set of labels is refused (its order is arbitrary) or it is put in a fixed order."""
     code = ("from medmetrics.errors import InputError\n"
@@ -409,11 +407,12 @@ def test_accuracy_equals_micro_f1_when_everything_is_answered(items: tuple[list[
         assert math.isclose(c[name], accuracy, rel_tol=0.0, abs_tol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="reported: Accuracy compares single labels by ==, so 1 != '1', while "
-                   "F1 and multi-label Accuracy compare str() of labels, so 1 == '1'")
 def test_accuracy_and_f1_agree_on_label_types() -> None:
-    assert Accuracy().compute([1, 2], ["1", "2"]).value == F1().compute([1, 2], ["1", "2"]).value
-    assert Accuracy().compute([1], ["1"]).value == Accuracy().compute([[1]], [["1"]]).value
+    """One comparison rule everywhere (``label_key``): numbers by value, anything else by its text."""
+    assert Accuracy().compute([1, 2], ["1", "2"]).value == F1().compute([1, 2], ["1", "2"]).value == 1.0
+    assert Accuracy().compute([1], ["1"]).value == Accuracy().compute([[1]], [["1"]]).value == 1.0
+    assert Accuracy().compute([4], [4.0]).value == F1().compute([4], [4.0]).value == 1.0
+    assert Accuracy().compute([4], [4.5]).value == 0.0
 
 
 # --- parse statuses --------------------------------------------------------------------------------

@@ -30,16 +30,24 @@ from medmetrics.metrics.base import AdditiveMetric, Table, ratio
 _AVERAGES = ("micro", "macro", "weighted", "samples", "binary")
 
 
+def label_key(value: Any) -> str:
+    """The one form in which every metric compares labels: numbers by value (``4 == 4.0``),
+    anything else by its text (so ``1`` and ``"1"`` are the same label, as a CSV file reads it)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _label_set(value: Any) -> frozenset[str] | None:
-    """A multi-label value (list, tuple, set) as a set of label strings; None for single labels."""
+    """A multi-label value (list, tuple, set) as a set of label keys; None for single labels."""
     if isinstance(value, (list, tuple, set, frozenset)):
-        return frozenset(str(v) for v in value)
+        return frozenset(label_key(v) for v in value)
     return None
 
 
 def _as_answer(value: Any) -> Any:
     labels = _label_set(value)
-    return labels if labels is not None else value
+    return labels if labels is not None else label_key(value)
 
 
 class Accuracy(AdditiveMetric):
@@ -78,13 +86,16 @@ class F1(AdditiveMetric):
         o["zero_division"] = float(zd)
         if isinstance(o["exclude"], str):
             o["exclude"] = (o["exclude"],)
-        o["exclude"] = tuple(sorted(str(x) for x in o["exclude"]))
+        o["exclude"] = tuple(sorted({label_key(x) for x in o["exclude"]}))
         if o["labels"] is not None:
             if isinstance(o["labels"], str) or len(o["labels"]) == 0:
                 raise InputError("metric 'f1': labels must be a non-empty list of labels")
-            o["labels"] = tuple(str(x) for x in o["labels"])
+            keys = [label_key(x) for x in o["labels"]]
+            if isinstance(o["labels"], (set, frozenset)):  # no order of its own: fix one, for the signature
+                keys.sort()
+            o["labels"] = tuple(dict.fromkeys(keys))  # the declared order, repeats dropped
         if o["pos_label"] is not None:
-            o["pos_label"] = str(o["pos_label"])
+            o["pos_label"] = label_key(o["pos_label"])
 
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
@@ -97,8 +108,8 @@ class F1(AdditiveMetric):
                 raise InputError(f"prediction {i} is {p!r} but references are {kind}")
         if multilabel:
             return self._multilabel_stats(predictions, references)
-        golds = [str(r) for r in references]
-        preds = [None if p is None else str(p) for p in predictions]
+        golds = [label_key(r) for r in references]
+        preds = [None if p is None else label_key(p) for p in predictions]
         self._check_declared(golds)
         values = sorted(set(golds) | {p for p in preds if p is not None})
         code = {v: k for k, v in enumerate(values)}

@@ -21,6 +21,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from medmetrics.testing.noise import surrounded
+
 #: Option texts: medical terms that never occur inside the noise sentences below.
 OPTION_TEXTS: tuple[str, ...] = (
     "Hypokalemia", "Aortic stenosis", "Acute pancreatitis", "Sarcoidosis", "Metformin", "Lisinopril",
@@ -87,24 +89,8 @@ def _question(draw: st.DrawFn, min_options: int = 2, max_options: int = 8) -> tu
     return texts, {"options": texts}
 
 
-@st.composite
-def _wrap(draw: st.DrawFn, answer: str) -> str:
-    """Put an answer among the noise models write around it."""
-    before = draw(st.lists(st.sampled_from(NOISE_SENTENCES), max_size=4))
-    after = draw(st.lists(st.sampled_from(NOISE_SENTENCES), max_size=3))
-    think = draw(st.lists(st.sampled_from(THINK_SENTENCES), max_size=3))
-    parts = []
-    if draw(st.booleans()):
-        parts.append("<think>" + " ".join(think) + "</think>")
-    if before:
-        parts.append(" ".join(before))
-    parts.append(answer)
-    if after:
-        parts.append("Explanation: " + " ".join(after))
-    gap = draw(st.sampled_from(("\n\n", "\n", "\n \n")))
-    lead = draw(st.sampled_from(("", " ", "\n", "  \n")))
-    tail = draw(st.sampled_from(("", "\n", " ", "\n\n")))
-    return lead + gap.join(parts) + tail
+def _wrap(answer: str) -> st.SearchStrategy[str]:
+    return surrounded(answer, NOISE_SENTENCES, THINK_SENTENCES)
 
 
 @st.composite

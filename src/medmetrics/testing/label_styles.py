@@ -23,6 +23,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from medmetrics.testing.noise import surrounded
+
 #: Label sets of real biomedical tasks (MedNLI, RTE-style, PubMedQA, SciFact, ChemProt, outcomes, DDI).
 LABEL_SETS: tuple[tuple[str, ...], ...] = (
     ("entailment", "neutral", "contradiction"),
@@ -95,21 +97,8 @@ def _spelling(draw: st.DrawFn, label: str) -> str:
     return spelt
 
 
-@st.composite
-def _wrap(draw: st.DrawFn, answer: str, prose_before: bool = True) -> str:
-    """Put an answer among the noise models write around it."""
-    before = draw(st.lists(st.sampled_from(NOISE_SENTENCES), max_size=3)) if prose_before else []
-    think = draw(st.lists(st.sampled_from(THINK_SENTENCES), max_size=3))
-    parts = []
-    if draw(st.booleans()):
-        parts.append("<think>" + " ".join(think) + "</think>")
-    if before:
-        parts.append(" ".join(before))
-    parts.append(answer)
-    gap = draw(st.sampled_from(("\n\n", "\n", "\n \n")))
-    lead = draw(st.sampled_from(("", " ", "\n", "  \n")))
-    tail = draw(st.sampled_from(("", "\n", " ", "\n\n")))
-    return lead + gap.join(parts) + tail
+def _wrap(answer: str, prose_before: bool = True) -> st.SearchStrategy[str]:
+    return surrounded(answer, NOISE_SENTENCES, THINK_SENTENCES, prose_before=prose_before, explanation_after=False)
 
 
 @st.composite
