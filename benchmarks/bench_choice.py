@@ -171,6 +171,7 @@ def bench_choice(quick: bool) -> tuple[list[Row], str]:
     detail = ("choice: share of generations where each reader returns the letter the generation commits to "
               "(or no letter, for 'none of the above', prose and refusals); ours = parse(text), "
               "ours+texts = parse(text, options=<the 4 option texts>)\n\n" + _per_kind(items, readers))
+    detail += "\n"
     for name, parsed in (("ours", plain_parsed), ("ours+texts", texts_parsed)):
         statuses = Counter(p.status for p in parsed)
         detail += f"\n{name} parse statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))

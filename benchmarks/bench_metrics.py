@@ -40,7 +40,7 @@ def _size(n: int, resamples: int | None = None) -> str:
 def _point_agreement(ours: float, peer: float) -> tuple[str, bool]:
     diff = abs(ours - peer)
     ok = bool(diff <= POINT_TOL or (math.isnan(ours) and math.isnan(peer)))
-    return (f"yes (|Δ|={diff:.1e})" if ok else f"NO: ours {ours!r} vs peer {peer!r}"), ok
+    return (f"yes (diff {diff:.1e})" if ok else f"NO: ours {ours!r} vs peer {peer!r}"), ok
 
 
 def _ci_note(label: str, ours: tuple[float, float], peer: tuple[float, float]) -> str:
@@ -148,7 +148,7 @@ def bench_pearson(quick: bool) -> list[Row]:
     diff = max(abs(ours_fz.ci.low - peer_fz.low), abs(ours_fz.ci.high - peer_fz.high))
     ok = bool(diff <= POINT_TOL)
     rows.append(Row("pearson + Fisher-z CI", "pearsonr().confidence_interval()", _size(s.n), ours_fz_t, peer_fz_t,
-                    agree=f"yes (CI |Δ|={diff:.1e})" if ok else f"NO: CI differs by {diff:.3e}", ok=ok))
+                    agree=f"yes (CI diff {diff:.1e})" if ok else f"NO: CI differs by {diff:.3e}", ok=ok))
 
     def statistic(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         return stats.pearsonr(x, y, axis=axis).statistic

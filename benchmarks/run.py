@@ -55,9 +55,12 @@ def _machine() -> str:
         version = medmetrics.__version__
     except Exception as exc:  # report, don't crash: the table says what ran
         version = f"unavailable ({type(exc).__name__})"
+    git = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent)
+    commit = git.stdout.strip() if git.returncode == 0 else "unknown"
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     return (f"{platform.platform()}, {os.cpu_count()} cores (load average {load} at start), "
-            f"Python {platform.python_version()}, numpy {numpy.__version__}, medmetrics {version}, "
+            f"Python {platform.python_version()}, numpy {numpy.__version__}, medmetrics {version} (commit {commit}), "
             f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
 
 

@@ -19,13 +19,23 @@ from scipy import special
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric, Table
 
+_NUMBER_TYPES = (int, float, np.integer, np.floating)
 
-def _number(value: Any, what: str, index: int) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InputError(f"{what} {index} is {value!r}; a correlation needs numbers")
-    if not math.isfinite(float(value)):
-        raise InputError(f"{what} {index} is {value!r}; a correlation needs finite numbers")
-    return float(value)
+
+def _numbers(values: Sequence[Any], what: str, positions: np.ndarray | None = None) -> np.ndarray:
+    """``values`` as finite floats; anything else is an ``InputError`` naming its item."""
+    kinds = {type(v) for v in values}
+    array = np.asarray(values, dtype=np.float64) if all(
+        issubclass(k, _NUMBER_TYPES) and k is not bool and not issubclass(k, np.bool_) for k in kinds) else None
+    if array is not None and np.isfinite(array).all():
+        return array
+    for i, value in enumerate(values):  # slow path: find the first bad item for the message
+        index = int(positions[i]) if positions is not None else i
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, _NUMBER_TYPES):
+            raise InputError(f"{what} {index} is {value!r}; a correlation needs numbers")
+        if not math.isfinite(float(value)):
+            raise InputError(f"{what} {index} is {value!r}; a correlation needs finite numbers")
+    raise AssertionError("unreachable: a non-finite value was not found")
 
 
 def weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -93,15 +103,14 @@ class _Correlation(Metric):
             raise InputError(f"metric {self.name!r}: missing must be 'exclude' or a number, not {missing!r}")
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
-        rows = np.zeros((len(references), 3))
         fill = self.options["missing"]
-        for i, (p, r) in enumerate(zip(predictions, references)):
-            rows[i, 1] = _number(r, "reference", i)
-            if p is None and fill != "exclude":
-                p = fill
-            if p is not None:
-                rows[i, 0] = _number(p, "prediction", i)
-                rows[i, 2] = 1.0
+        if fill != "exclude":
+            predictions = [fill if p is None else p for p in predictions]
+        scored = np.fromiter((p is not None for p in predictions), dtype=bool, count=len(predictions))
+        rows = np.zeros((len(references), 3))
+        rows[:, 1] = _numbers(references, "reference")
+        rows[scored, 0] = _numbers([p for p in predictions if p is not None], "prediction", np.flatnonzero(scored))
+        rows[:, 2] = scored
         return ["prediction", "reference", "scored"], rows
 
     def _pairs(self, table: Table, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -9,9 +9,10 @@ Both parsers read a generation in priority tiers, modelled on lighteval rather t
 2. *line*: a line that is the answer ("B", "(B)", "B) fever", "Option B", "A, C", an option
    text); for ``choice``, a rising run of "A. ... / B. ... / C. ..." lines is an echoed or
    analysed option list, not an answer;
-3. *weak anchors* (``choice`` only): "it could be A or C", "I think it's B";
-4. *prose*: a parenthesized "(B)" or bold letter inside prose, and option texts named
-   anywhere unless negated ("not inducing angiogenesis").
+3. *weak anchors* (``choice`` only): "it could be A or C", "I think it's B", "most likely has
+   <option text>", "consistent with <option text>";
+4. *prose*: a parenthesized "(B)" or bold letter inside prose; for ``choices`` also option
+   texts named anywhere unless negated ("not inducing angiogenesis").
 
 The highest tier that says anything decides; within it, ``choice`` needs every statement to
 agree (else ``ambiguous``), ``choices`` needs anchored statements to agree and unions lines
@@ -71,13 +72,17 @@ _CONNECTIVES = frozenset({
 # Keywords that may start (or end) an answer statement, searched in the lowercased text.
 _TRIGGERS = ("answer", "ans:", "correct", "right", "best", "true", "better", "preferred", "most", "choose", "select",
              "pick", "go with", "opt for", "my ", "therefore", "thus", "hence", "so", "conclusion", "summary",
-             "could be", "might be", "may be", "either", "between", "it is", "it's", "it’s")
+             "could be", "might be", "may be", "either", "between", "it is", "it's", "it’s", "most likely has",
+             "most likely is", "is most likely", "consistent with", "suggestive of", "diagnosis is")
 # Trigger words that may end a claim: "B is correct", "A is better".
 _CLAIMS = frozenset({"correct", "right", "best", "true", "better", "preferred", "answer"})
 # "Therefore, B.", "So A.": the letter must stand alone (no "Therefore A patient ...").
 _CONCLUSIONS = frozenset({"therefore", "thus", "hence", "so", "conclusion", "summary"})
-# "It could be A or C", "I think it's B": weak anchors, read only when nothing firmer is said.
-_WEAK = frozenset({"could be", "might be", "may be", "either", "between", "it is", "it's", "it’s"})
+# "It could be A or C", "I think it's B", "most likely has <option text>": weak anchors, read only
+# when nothing firmer is said. An option text merely named in prose is not an answer for
+# ``choice`` (models name distractors while reasoning: "Although B12 deficiency is possible").
+_WEAK = frozenset({"could be", "might be", "may be", "either", "between", "it is", "it's", "it’s", "most likely has",
+                   "most likely is", "is most likely", "consistent with", "suggestive of", "diagnosis is"})
 # Anchors that are the keyword itself: the answer follows it directly.
 _BARE_ANCHORS = _CONCLUSIONS | _WEAK | {"ans:"}
 _CHINESE_TRIGGERS = ("答案", "选", "選")
@@ -756,7 +761,7 @@ class ChoiceParser(_OptionParser):
     """
 
     name = "choice"
-    version = "1"
+    version = "2"  # 2: an option text merely named in prose is no longer an answer
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         reader = self._reader(text, settings)
@@ -769,7 +774,7 @@ class ChoiceParser(_OptionParser):
         for statements in (lines, reader.weak):
             if statements:
                 return self._decide(statements, reader)
-        prose = reader.prose(mentions=True, none_ok=False)
+        prose = reader.prose(mentions=False, none_ok=False)
         if prose:
             return self._decide(prose, reader)
         return _not_found(reader, dropped_echo)
