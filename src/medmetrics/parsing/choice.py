@@ -67,6 +67,22 @@ _CONNECTIVES = frozenset({
     "over", "than", "instead",
 })
 
+# What follows a letter named in prose only to set it aside: "(B) can be excluded", "(C) is unlikely".
+_DISMISSAL = re.compile(
+    r"[ \t]*(?:[-–—,:][ \t]*)?(?:option[ \t]+|choice[ \t]+)?(?:is|are|was|can|could|may|should|seems|appears)?[ \t]*"
+    r"(?:be[ \t]+)?(?:not\b|n't|excluded|ruled[ \t]+out|eliminated|unlikely|less[ \t]+likely|incorrect|wrong|"
+    r"false|inappropriate|implausible|does[ \t]+not|doesn't)"
+)
+
+
+
+def _after_brackets(text: str, pos: int) -> int:
+    """The position after the closing brackets (and bold marks, masked to spaces) that follow a letter."""
+    while pos < len(text) and text[pos] in ")]）】":
+        pos += 1
+    return pos
+
+
 # --- anchors ------------------------------------------------------------------------------
 
 # Keywords that may start (or end) an answer statement, searched in the lowercased text.
@@ -610,6 +626,8 @@ class Reader:
                 continue  # "B is unlikely", "(A) and (C) are plausible": a sentence, not an answer line
             if any(i.letter not in self.letters.valid and i.described for i in reading.items):
                 continue  # "I. Introduction", "F. Fever" with four options: a heading, not an answer
+            if any(self._dismissed(i.start, _after_brackets(masked, i.end)) for i in reading.items):
+                continue  # "Choice (B) can be excluded ...": an option set aside, not an answer
             statements.append(_statement(reading, "line-letter", "option-text"))
         if self.index is not None or none_ok:
             statements.extend(self._whole_lines(none_ok))
@@ -647,13 +665,14 @@ class Reader:
             while start >= 0:
                 letter = masked[start + 1:start + 2]
                 if letter in self.letters.valid and masked.startswith(closing, start + 2) and \
-                        not (start > 0 and masked[start - 1].isalnum()):
+                        not (start > 0 and masked[start - 1].isalnum()) and not self._dismissed(start, start + 3):
                     statements.append(Statement("paren-letter", (Item(letter, start + 1, start + 2),)))
                 start = masked.find(opening, start + 1)
         if "**" in self.text:
             for bold in _BOLD_LETTER.finditer(self.text):
                 pos = bold.start(1)
-                if bold.group(1) in self.letters.valid and masked[pos] == bold.group(1):
+                if bold.group(1) in self.letters.valid and masked[pos] == bold.group(1) and \
+                        not self._dismissed(bold.start(), bold.end()):
                     statements.append(Statement("bold-letter", (Item(bold.group(1), pos, pos + 1),)))
         if mentions and self.index is not None:
             statements.extend(self._mentions())
@@ -679,6 +698,10 @@ class Reader:
                         statements.append(Statement("option-mention", (Item(letter, pos, end, True, True),)))
                 pos = view.find(text, end)
         return statements
+
+    def _dismissed(self, start: int, end: int) -> bool:
+        """A letter named in prose only to be set aside: "(B) can be excluded", "not (C)"."""
+        return self._negated(start) or bool(_DISMISSAL.match(self.lowered, _after_brackets(self.masked, end)))
 
     def _negated(self, pos: int) -> bool:
         """A negation among the (at most three) words before ``pos`` in the same clause."""
@@ -761,7 +784,7 @@ class ChoiceParser(_OptionParser):
     """
 
     name = "choice"
-    version = "2"  # 2: an option text merely named in prose is no longer an answer
+    version = "2"  # 2: an option named in prose, or named to be set aside, is not an answer
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         reader = self._reader(text, settings)
