@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bench_common import Row, render
 
-NAMES = ("import", "f1", "accuracy", "pearson", "choice")
+NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "choice")
 READY_CHECK = "import medmetrics; medmetrics.get_metric('f1'); medmetrics.get_parser('choice', letters='ABCD')"
 
 
@@ -87,9 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     from bench_choice import bench_choice
     from bench_import import bench_import
     from bench_metrics import bench_accuracy, bench_f1, bench_pearson
+    from bench_seqeval import bench_seqeval
 
     runners: dict[str, Callable[[bool], list[Row]]] = {
         "import": bench_import, "f1": bench_f1, "accuracy": bench_accuracy, "pearson": bench_pearson,
+        "seqeval": bench_seqeval,
     }
     not_ready = _medmetrics_ready(args.wait)
     machine = _machine()

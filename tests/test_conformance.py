@@ -33,6 +33,11 @@ MULTI_REF = [("A",), ("B",), (), ("C",), ("A", "C"), ("C",), ("A", "B"), ()]
 SCORES = [4, 2, None, 1, 3, 0, 5, 2, 4, 3]
 GOLD = [3.8, 2.2, 1.0, 0.8, 2.6, 0.4, 4.6, 1.4, 3.0, 3.6]
 
+SPANS_GOLD = [[("Disease", 0, 5), ("Drug", 10, 17)], [], [("Disease", 3, 9)], [("Drug", 0, 4), ("Drug", 6, 12)]]
+SPANS_PRED = [[("Disease", 0, 5), ("Disease", 10, 17)], [("Drug", 2, 6)], None, [("Drug", 0, 5), ("Drug", 6, 12)]]
+TAGS_GOLD = [["B-Disease", "I-Disease", "O", "B-Drug"], ["O", "O"], ["B-Drug", "O", "B-Disease", "I-Disease"]]
+TAGS_PRED = [["B-Disease", "I-Disease", "O", "O"], ["I-Drug", "O"], None]
+
 METRIC_CASES = [
     ("accuracy", {}, SINGLE_PRED, SINGLE_REF),
     ("f1", {"average": "macro", "labels": LABELS}, SINGLE_PRED, SINGLE_REF),
@@ -44,6 +49,10 @@ METRIC_CASES = [
     ("pearson", {}, SCORES, GOLD),
     ("spearman", {}, SCORES, GOLD),
     ("pearson", {"missing": 0}, SCORES, GOLD),
+    ("entity_f1", {"scheme": "partial"}, SPANS_PRED, SPANS_GOLD),
+    ("entity_f1", {"scheme": "strict", "average": "macro", "types": ["Disease", "Drug"]}, SPANS_PRED, SPANS_GOLD),
+    ("seqeval", {}, TAGS_PRED, TAGS_GOLD),
+    ("seqeval", {"mode": "strict", "scheme": "IOB2", "average": "macro"}, TAGS_PRED, TAGS_GOLD),
 ]
 
 

@@ -3,6 +3,8 @@
 from medmetrics.hookspecs import hookimpl
 from medmetrics.metrics.classification import F1, Accuracy
 from medmetrics.metrics.correlation import Pearson, Spearman
+from medmetrics.metrics.entities import EntityF1
+from medmetrics.metrics.sequence import SeqevalF1
 
 
 @hookimpl
@@ -11,3 +13,5 @@ def register_metrics(register):  # type: ignore[no-untyped-def]
     register(F1, aliases=("prf1",))
     register(Pearson, aliases=("pearsonr",))
     register(Spearman, aliases=("spearmanr",))
+    register(EntityF1)
+    register(SeqevalF1)

@@ -16,6 +16,7 @@ a metric object only holds its options.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -100,15 +101,11 @@ class Table:
 
 def unpack(predictions: Sequence[Any]) -> tuple[list[Any], list[str]]:
     """Values and statuses from ``Parsed`` objects or plain values (``None`` = no answer)."""
-    values: list[Any] = []
-    statuses: list[str] = []
-    for p in predictions:
-        if isinstance(p, Parsed):
-            values.append(p.value)
-            statuses.append(p.status)
-        else:
-            values.append(p)
-            statuses.append("failed" if p is None else "ok")
+    if not any(isinstance(p, Parsed) for p in predictions):  # plain values: one cheap pass
+        return list(predictions), ["failed" if p is None else "ok" for p in predictions]
+    values = [p.value if isinstance(p, Parsed) else p for p in predictions]
+    statuses: list[str] = [p.status if isinstance(p, Parsed) else ("failed" if p is None else "ok")
+                           for p in predictions]
     return values, statuses
 
 
@@ -148,6 +145,19 @@ class Metric(ABC):
 
     def configure(self) -> None:
         """Check and normalize ``self.options``; raise ``InputError`` for bad ones."""
+
+    def check_choice(self, option: str, allowed: Sequence[Any]) -> None:
+        """``InputError`` unless option ``option`` is one of ``allowed``."""
+        if self.options[option] not in allowed:
+            raise InputError(f"metric {self.name!r}: {option} must be one of {tuple(allowed)}, "
+                             f"not {self.options[option]!r}")
+
+    def check_zero_division(self) -> None:
+        """The ``zero_division`` option: 0, 1 or NaN (the value of 0/0), stored as a float."""
+        value = self.options["zero_division"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (value in (0, 1) or math.isnan(value)):
+            raise InputError(f"metric {self.name!r}: zero_division must be 0, 1 or nan, not {value!r}")
+        self.options["zero_division"] = float(value)
 
     @property
     def signature(self) -> str:

@@ -76,14 +76,10 @@ class F1(AdditiveMetric):
 
     def configure(self) -> None:
         o = self.options
-        if o["average"] not in _AVERAGES:
-            raise InputError(f"metric 'f1': average must be one of {_AVERAGES}, not {o['average']!r}")
+        self.check_choice("average", _AVERAGES)
         if o["average"] == "binary" and o["pos_label"] is None:
             raise InputError("metric 'f1': average='binary' needs pos_label")
-        zd = o["zero_division"]
-        if not (isinstance(zd, (int, float)) and (zd in (0, 1) or math.isnan(zd))):
-            raise InputError(f"metric 'f1': zero_division must be 0, 1 or nan, not {zd!r}")
-        o["zero_division"] = float(zd)
+        self.check_zero_division()
         if isinstance(o["exclude"], str):
             o["exclude"] = (o["exclude"],)
         o["exclude"] = tuple(sorted({label_key(x) for x in o["exclude"]}))
@@ -206,8 +202,8 @@ class F1(AdditiveMetric):
                "f1": ratio(2 * tp, 2 * tp + fp + fn, zd)}
         support = tp + fn
         for name, values in per.items():
-            out[f"macro_{name}"] = _mean(values, None)
-            weighted = _mean(values, support)  # no support at all: 0/0, so zero_division
+            out[f"macro_{name}"] = mean_over_labels(values, None)
+            weighted = mean_over_labels(values, support)  # no support at all: 0/0, so zero_division
             out[f"weighted_{name}"] = np.where(np.isnan(weighted), zd, weighted)
         if "sample_f" in totals.columns:
             for short, name in (("p", "precision"), ("r", "recall"), ("f", "f1")):
@@ -239,7 +235,7 @@ class F1(AdditiveMetric):
         return out
 
 
-def _mean(values: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+def mean_over_labels(values: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
     """Average over the last axis (labels), skipping NaN (undefined under zero_division=nan)."""
     defined = ~np.isnan(values)
     w = np.where(defined, 1.0 if weights is None else weights, 0.0)

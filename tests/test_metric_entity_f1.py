@@ -1,0 +1,332 @@
+"""entity_f1: equal to nervaluate 1.2.1 on generated span sets, and its deliberate differences.
+
+Tolerance against nervaluate: counts are compared exactly; precision, recall and F1 within 1e-12
+(absolute). Precision and recall use nervaluate's own formula, so they agree to the last bit;
+F1 is 2(COR + 0.5 PAR)/(ACT + POS) here and 2PR/(P + R) there, equal up to rounding.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from nervaluate import Evaluator
+
+from medmetrics.errors import InputError
+from medmetrics.metrics.entities import SCHEMES, EntityF1, normalize_mention_text
+from medmetrics.results import Parsed
+from medmetrics.testing.conformance import check_metric
+
+TAGS = ["A", "B", "C"]
+TOLERANCE = 1e-12
+#: Our scheme name -> nervaluate's.
+NERVALUATE_SCHEME = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}
+COUNTS = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual")
+
+Span = tuple[str, int, int]
+
+
+# -- generated span sets ------------------------------------------------------------------------
+@st.composite
+def spans(draw: st.DrawFn) -> Span:
+    """Short spans packed in 40 characters (overlaps, nesting, duplicates) and a few long ones,
+    where nervaluate's 1%-of-gold overlap threshold starts to matter."""
+    start = draw(st.integers(0, 30))
+    length = draw(st.one_of(st.integers(1, 8), st.integers(1, 8), st.integers(95, 250)))
+    return draw(st.sampled_from(TAGS)), start, start + length
+
+
+@st.composite
+def predicted_from(draw: st.DrawFn, gold: list[Span]) -> list[Span]:
+    """Copies of gold spans (some retyped or shifted) mixed with random spans, in any order."""
+    out: list[Span] = []
+    for _ in range(draw(st.integers(0, 6))):
+        if gold and draw(st.booleans()):
+            kind, start, end = draw(st.sampled_from(gold))
+            kind = draw(st.sampled_from([kind, kind, *TAGS]))
+            start = max(0, start + draw(st.sampled_from([0, 0, -2, 1])))
+            end = max(start + 1, end + draw(st.sampled_from([0, 0, 3, -1])))
+            out.append((kind, start, end))
+        else:
+            out.append(draw(spans()))
+    return out
+
+
+@st.composite
+def corpora(draw: st.DrawFn) -> tuple[list[list[Span]], list[list[Span]]]:
+    golds = draw(st.lists(st.lists(spans(), max_size=6), min_size=1, max_size=4))
+    return [draw(predicted_from(g)) for g in golds], golds
+
+
+def as_dicts(document: list[Span]) -> list[dict[str, Any]]:
+    """Our half-open spans as nervaluate dict spans (inclusive end), in document order."""
+    return [{"label": t, "start": s, "end": e - 1} for t, s, e in sorted(document, key=lambda m: (m[1], m[2], m[0]))]
+
+
+def nervaluate(predictions: list[list[Span]], references: list[list[Span]], tags: list[str]) -> dict[str, Any]:
+    # loader="dict" is what loader="default" infers for dict spans, without its IndexError
+    # when the first document has no mention.
+    return Evaluator([as_dicts(d) for d in references], [as_dicts(d) for d in predictions], tags=tags,
+                     loader="dict").evaluate()
+
+
+def assert_same(ours: dict[str, float], theirs: Any, where: str) -> None:
+    for count in COUNTS:
+        assert ours[count] == getattr(theirs, count), f"{where}: {count} {ours[count]} != {getattr(theirs, count)}"
+    for score in ("precision", "recall", "f1"):
+        assert abs(ours[score] - getattr(theirs, score)) <= TOLERANCE, \
+            f"{where}: {score} {ours[score]} != {getattr(theirs, score)}"
+
+
+def as_mappings(document: list[Span]) -> list[dict[str, Any]]:
+    return [{"type": t, "start": s, "end": e} for t, s, e in document]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora())
+def test_equals_nervaluate_overall_and_per_type(corpus: tuple[list[list[Span]], list[list[Span]]]) -> None:
+    predictions, references = corpus  # predicted types are all declared: nervaluate would drop the rest
+    theirs = nervaluate(predictions, references, TAGS)
+    for scheme in SCHEMES:
+        name = NERVALUATE_SCHEME[scheme]
+        for declared in (TAGS, None):
+            # tuples and mappings are the same mentions
+            preds: list[Any] = predictions if declared else [as_mappings(d) for d in predictions]
+            result = EntityF1(scheme=scheme, types=declared).compute(preds, references)
+            assert_same(dict(result.components), theirs["overall"][name], f"{scheme} overall")
+            for tag in TAGS:
+                ours = dict(result.per_label.get(tag, {}))
+                if tag in theirs["entities"]:
+                    assert_same(ours, theirs["entities"][tag][name], f"{scheme} {tag}")
+                else:  # never seen: no row without declared types, all zeros with them
+                    assert not ours or all(ours[c] == 0 for c in COUNTS)
+
+
+def test_undeclared_predicted_type_is_spurious_where_nervaluate_drops_it() -> None:
+    references = [[("DRUG", 0, 7)]]
+    predictions = [[("DRUG", 0, 7), ("MEDICATION", 12, 20)]]
+    theirs = nervaluate(predictions, references, ["DRUG"])["overall"]["strict"]
+    assert (theirs.spurious, theirs.precision) == (0, 1.0)  # the hallucinated type vanished
+    ours = EntityF1(types=["DRUG"]).compute(predictions, references)
+    assert ours.components["spurious"] == 1 and ours.components["undeclared"] == 1
+    assert ours.components["precision"] == 0.5 and ours.components["recall"] == 1.0
+    assert ours.per_label["DRUG"]["precision"] == 1.0  # the per-type row of DRUG is untouched
+    assert any("undeclared" in note for note in ours.notes)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_undeclared_predicted_type_never_takes_a_gold_mention(scheme: str) -> None:
+    # Same span as the gold mention: exact and partial ignore types, yet the undeclared one matches nothing.
+    result = EntityF1(scheme=scheme, types=["DRUG"]).compute([[("MEDICATION", 0, 7)]], [[("DRUG", 0, 7)]])
+    assert (result.components["spurious"], result.components["missed"], result.value) == (1, 1, 0.0)
+
+
+def test_mention_order_never_changes_a_number() -> None:
+    references = [[("A", 0, 5)]]
+    listed, reversed_ = [[("A", 0, 5), ("B", 0, 5)]], [[("B", 0, 5), ("A", 0, 5)]]
+    nervaluate_by_order = [Evaluator([[{"label": "A", "start": 0, "end": 4}]],
+                                     [[{"label": t, "start": 0, "end": 4} for t, _, _ in p[0]]],
+                                     tags=["A", "B"], loader="dict").evaluate()["overall"]["strict"].correct
+                           for p in (listed, reversed_)]
+    assert nervaluate_by_order == [1, 0]  # nervaluate matches in list order
+    ours = [EntityF1().compute(p, references).components["correct"] for p in (listed, reversed_)]
+    assert ours == [1, 1]  # we match in document order (start, end, type)
+
+
+@settings(max_examples=100, deadline=None)
+@given(corpora(), st.randoms(use_true_random=False))
+def test_shuffling_mentions_within_documents_changes_nothing(corpus: Any, rng: random.Random) -> None:
+    predictions, references = corpus
+    shuffled = [rng.sample(d, len(d)) for d in predictions]
+    for scheme in SCHEMES:
+        metric = EntityF1(scheme=scheme, average="macro")
+        assert metric.compute(shuffled, references) == metric.compute(predictions, references)
+
+
+# -- overlap ------------------------------------------------------------------------------------
+def test_fever_is_not_a_partial_match_for_rash() -> None:
+    """BioMistral-NLU's relaxed overlap counts one shared boundary character as overlap."""
+    text = "fever and rash"
+    gold, predicted = [("SYMPTOM", 0, 5)], [("SYMPTOM", 10, 14)]
+    assert text[0:5] == "fever" and text[10:14] == "rash"
+    result = EntityF1(scheme="partial").compute([predicted], [gold])
+    assert (result.components["partial"], result.components["spurious"], result.components["missed"]) == (0, 1, 1)
+    assert result.value == 0.0
+    by_text = EntityF1(scheme="partial", match="text")
+    for wrong in ("rash", "red rash"):
+        assert by_text.compute([[("SYMPTOM", wrong)]], [[("SYMPTOM", "fever")]]).value == 0.0
+
+
+def test_touching_spans_do_not_overlap_and_one_shared_character_does() -> None:
+    partial = EntityF1(scheme="partial")
+    assert partial.compute([[("A", 5, 9)]], [[("A", 0, 5)]]).components["partial"] == 0
+    assert partial.compute([[("A", 4, 9)]], [[("A", 0, 5)]]).components["partial"] == 1
+    assert nervaluate([[("A", 5, 9)]], [[("A", 0, 5)]], ["A"])["overall"]["partial"].partial == 0
+
+
+def test_overlap_must_cover_one_percent_of_a_long_gold_mention() -> None:
+    partial = EntityF1(scheme="partial")
+    for start, expected in ((199, 0), (198, 1)):  # 1 shared character of 200 is 0.5%; 2 are 1%
+        predictions, references = [[("A", start, 210)]], [[("A", 0, 200)]]
+        assert partial.compute(predictions, references).components["partial"] == expected
+        assert nervaluate(predictions, references, ["A"])["overall"]["partial"].partial == expected
+
+
+def test_incorrect_prediction_over_two_gold_mentions_takes_only_one() -> None:
+    """nervaluate#85: no gold mention is counted twice."""
+    result = EntityF1(scheme="strict").compute([[("B", 3, 8)]], [[("A", 0, 5), ("A", 6, 10)]])
+    counts = {c: result.components[c] for c in ("incorrect", "missed", "possible", "actual")}
+    assert counts == {"incorrect": 1, "missed": 1, "possible": 2, "actual": 1}
+
+
+def test_type_scheme_takes_the_closest_gold_mention_of_its_type() -> None:
+    result = EntityF1(scheme="type").compute([[("A", 2, 9), ("A", 0, 4)]], [[("A", 0, 4), ("A", 2, 8)]])
+    assert result.components["correct"] == 2  # [0,4) first (document order) takes [0,4), not [2,8)
+
+
+# -- text mode ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("gold", "predicted", "same"), [
+    ("IL-6", "IL6", False),
+    ("IL-6", "il-6", True),
+    ("IL-6", "ＩＬ－６", True),  # full-width forms fold under NFKC
+    ("1.5 mg", "15 mg", False),
+    ("1.5 mg", " 1.5\t mg ", True),
+    ("α-synuclein", "a-synuclein", False),
+    ("α-synuclein", "Α-SYNUCLEIN", True),  # Greek capital alpha casefolds to alpha
+    ("10 µg", "10 μg", True),  # micro sign and Greek mu
+    ("TNF-α", "TNF-β", False),
+])
+def test_text_normalization_keeps_what_matters(gold: str, predicted: str, same: bool) -> None:
+    assert (normalize_mention_text(gold) == normalize_mention_text(predicted)) is same
+    result = EntityF1(match="text").compute([[{"type": "X", "text": predicted}]], [[{"type": "X", "text": gold}]])
+    assert result.value == (1.0 if same else 0.0)
+
+
+def test_text_mentions_are_multisets() -> None:
+    metric = EntityF1(match="text")
+    gold = [[("D", "fever"), ("D", "fever")]]
+    once = metric.compute([[("D", "Fever")]], gold).components
+    assert (once["correct"], once["missed"]) == (1, 1)
+    thrice = metric.compute([[("D", "fever")] * 3], gold).components
+    assert (thrice["correct"], thrice["spurious"]) == (2, 1)
+
+
+def test_text_mode_matches_same_types_first_whatever_the_order() -> None:
+    for predicted in ([("A", "x"), ("B", "x")], [("B", "x"), ("A", "x")]):
+        strict = EntityF1(match="text").compute([predicted], [[("B", "x")]]).components
+        assert (strict["correct"], strict["incorrect"], strict["spurious"]) == (1, 0, 1)
+    wrong_type = EntityF1(match="text", scheme="type").compute([[("A", "x")]], [[("B", "x")]]).components
+    assert (wrong_type["incorrect"], wrong_type["correct"]) == (1, 0)
+    exact = EntityF1(match="text", scheme="exact").compute([[("A", "x")]], [[("B", "x")]]).components
+    assert exact["correct"] == 1
+    partial = EntityF1(match="text", scheme="partial").compute([[("A", "fever x")]], [[("A", "fever")]]).components
+    assert (partial["partial"], partial["spurious"]) == (0, 1)  # text overlap is equality
+
+
+def test_untyped_text_mentions() -> None:
+    result = EntityF1(match="text", average="macro").compute([[(None, "fever"), (None, "rash")]],
+                                                              [[(None, "Fever")]])
+    assert result.components["precision"] == 0.5 and result.components["recall"] == 1.0
+    assert result.per_label == {} and result.components["macro_f1"] == result.components["micro_f1"]
+
+
+# -- degenerate cases, failures and averages --------------------------------------------------
+def test_failed_parses_miss_every_gold_mention_and_are_counted() -> None:
+    predictions = [Parsed(None, "failed", "no list"), None, Parsed([("A", 0, 3)], "ok")]
+    result = EntityF1().compute(predictions, [[("A", 0, 3), ("B", 5, 8)], [("A", 1, 2)], [("A", 0, 3)]])
+    assert result.n == 3 and result.n_failed == 2
+    assert result.components["missed"] == 3 and result.components["correct"] == 1
+    assert result.components["recall"] == 0.25 and result.components["f1_answered"] == 1.0
+
+
+def test_document_with_nothing_on_either_side_adds_nothing() -> None:
+    metric = EntityF1()
+    base = metric.compute([[("A", 0, 3)]], [[("A", 0, 3), ("B", 4, 6)]])
+    padded = metric.compute([[("A", 0, 3)], [], []], [[("A", 0, 3), ("B", 4, 6)], [], []])
+    assert padded.value == base.value  # MedINST would average in a 0 per empty document
+    assert padded.components["empty_documents"] == 2
+
+
+@pytest.mark.parametrize("zero_division", [0, 1, math.nan])
+def test_no_mentions_anywhere_is_zero_division(zero_division: float) -> None:
+    result = EntityF1(zero_division=zero_division).compute([[], []], [[], []])
+    assert (math.isnan(result.value) and math.isnan(zero_division)) or result.value == zero_division
+    assert result.notes and "zero_division" in result.notes[0]
+
+
+def test_macro_averages_per_type_scores() -> None:
+    predictions = [[("A", 0, 3), ("B", 5, 8)], [("B", 0, 2)]]
+    references = [[("A", 0, 3), ("B", 5, 9)], [("C", 0, 2)]]
+    result = EntityF1(average="macro").compute(predictions, references)
+    per_type = [result.per_label[t]["f1"] for t in ("A", "B", "C")]
+    assert per_type == [1.0, 0.0, 0.0] and result.value == pytest.approx(1 / 3, abs=1e-15)
+    declared = EntityF1(average="macro", types=["A", "B", "C", "D"]).compute(predictions, references)
+    assert declared.value == pytest.approx(1 / 4, abs=1e-15)  # a declared type never seen scores zero_division
+    skipped = EntityF1(average="macro", types=["A", "B", "C", "D"], zero_division=math.nan)
+    assert skipped.compute(predictions, references).value == pytest.approx(1 / 3, abs=1e-15)
+
+
+# -- the metric contract ------------------------------------------------------------------------
+CONFORMANCE_REFERENCES: list[Any] = [
+    [("A", 0, 4), ("B", 6, 10)], [("C", 3, 9)], [], [("A", 0, 5), ("A", 2, 7)], [("B", 0, 3)], [],
+    [("A", 10, 20), ("C", 30, 35)], [("B", 1, 4)], [("A", 0, 2)],
+]
+CONFORMANCE_PREDICTIONS: list[Any] = [
+    Parsed([("A", 0, 4), ("B", 7, 10)], "ok"), Parsed(None, "failed", "no list"), Parsed([], "ok"),
+    [("A", 1, 5)], Parsed([("C", 0, 3), ("B", 10, 12)], "partial", "truncated"), [("A", 4, 8)], None,
+    [("B", 1, 4)], [("A", 0, 2), ("A", 0, 2)],
+]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("average", ["micro", "macro"])
+def test_conformance_offsets(scheme: str, average: str) -> None:
+    result = check_metric(EntityF1(scheme=scheme, average=average), CONFORMANCE_PREDICTIONS, CONFORMANCE_REFERENCES)
+    assert result.n == 9 and result.n_failed == 2
+
+
+def test_conformance_text_and_declared_types() -> None:
+    references = [[(t, f"entity {s}") for t, s, _ in doc] for doc in CONFORMANCE_REFERENCES]
+    predictions = [[("D", "x")], *CONFORMANCE_PREDICTIONS[1:3], [("A", "entity 0")], None, [("A", "entity 4")],
+                   None, [("B", "Entity 1")], [("A", "ENTITY 0"), ("A", "entity 0")]]
+    check_metric(EntityF1(match="text", types=["A", "B", "C"], average="macro"), predictions, references)
+    check_metric(EntityF1(types=["A", "B", "C"]), [[("D", 0, 4)], *CONFORMANCE_PREDICTIONS[1:]],
+                 CONFORMANCE_REFERENCES)
+
+
+# -- caller mistakes ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("options", "predictions", "references", "message"), [
+    ({}, [[]], [[("A", 1, 2)]], None),
+    ({}, [[], []], [[("A", 1, 2)], [("A", 5, 3)]], r"reference 1, mention 0 .*start=5, end=3"),
+    ({}, [[("A", 4, 4)]], [[]], r"prediction 0, mention 0 .*non-empty"),
+    ({}, [[{"type": "A", "text": "fever"}]], [[]], r"prediction 0, mention 0 has no integer start"),
+    ({}, [[("A", 0, 2), (None, 3, 4)]], [[("A", 0, 2)]], r"prediction 0, mention 1 has type None"),
+    ({"types": ["A"]}, [[]], [[("A", 0, 2), ("B", 3, 4)]], r"reference 0, mention 1 .*outside types"),
+    ({"types": ["A"]}, [[]], [[(None, 0, 2)]], r"reference 0, mention 0 .*types are declared"),
+    ({"match": "text"}, [[("A", 0, 2)]], [[]], r"prediction 0, mention 0 has no text"),
+    ({}, [[]], ["fever"], r"reference 0 is 'fever'"),
+    ({}, [[]], [[("A", 1.0, 2)]], r"reference 0, mention 0 has no integer start"),
+])
+def test_caller_mistakes_name_the_item_and_mention(options: dict[str, Any], predictions: list[Any],
+                                                   references: list[Any], message: str | None) -> None:
+    metric = EntityF1(**options)
+    if message is None:
+        metric.compute(predictions, references)  # the well-formed control case
+        return
+    with pytest.raises(InputError, match=message):
+        metric.compute(predictions, references)
+
+
+@pytest.mark.parametrize("options", [{"scheme": "loose"}, {"average": "weighted"}, {"zero_division": 0.5},
+                                     {"types": "A"}, {"types": []}, {"match": "tokens"}])
+def test_bad_options_are_input_errors(options: dict[str, Any]) -> None:
+    with pytest.raises(InputError):
+        EntityF1(**options)
+
+
+def test_nervaluate_scheme_name_is_accepted() -> None:
+    assert EntityF1(scheme="ent_type").signature == EntityF1(scheme="type").signature
