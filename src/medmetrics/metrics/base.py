@@ -286,6 +286,14 @@ class AdditiveMetric(Metric):
         full = Table(table.columns, table.rows.sum(axis=0))
         return self.from_totals(totals, full)
 
+    def per_label(self, table: Table, counts: np.ndarray) -> dict[str, dict[str, float]]:
+        totals = Table(table.columns, counts.astype(np.float64) @ table.rows)
+        return self.per_label_from_totals(totals, Table(table.columns, table.rows.sum(axis=0)))
+
+    def per_label_from_totals(self, totals: Table, present: Table) -> dict[str, dict[str, float]]:
+        """The per-label table from the full-sample ``totals`` (see ``from_totals``), if any."""
+        return {}
+
     @abstractmethod
     def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
         """Components from weighted column sums ``totals`` (one row per weight vector).

@@ -220,11 +220,10 @@ class F1(AdditiveMetric):
         out["spurious"] = spurious
         return out
 
-    def per_label(self, table: Table, counts: np.ndarray) -> dict[str, dict[str, float]]:
-        totals = Table(table.columns, counts.astype(np.float64) @ table.rows)
+    def per_label_from_totals(self, totals: Table, present: Table) -> dict[str, dict[str, float]]:
         zd = self.options["zero_division"]
         out = {}
-        for v in self._labels(Table(table.columns, table.rows.sum(axis=0))):
+        for v in self._labels(present):
             tp, fp, fn = (float(totals[f"{k}:{v}"]) for k in ("tp", "fp", "fn"))
             out[v] = {
                 "precision": float(ratio(np.float64(tp), np.float64(tp + fp), zd)),

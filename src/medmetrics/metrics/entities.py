@@ -298,11 +298,10 @@ class EntityF1(AdditiveMetric):
         out["empty_documents"] = totals["empty_documents"]
         return out
 
-    def per_label(self, table: Table, counts: np.ndarray) -> dict[str, dict[str, float]]:
-        totals = Table(table.columns, counts.astype(np.float64) @ table.rows)
+    def per_label_from_totals(self, totals: Table, present: Table) -> dict[str, dict[str, float]]:
         zd = self.options["zero_division"]
         out = {}
-        for t in self._types(Table(table.columns, table.rows.sum(axis=0))):
+        for t in self._types(present):
             scores = {k: float(v) for k, v in _scores(totals, f":{t}", zd).items()}
             out[t] = {**scores, **{name: float(totals[f"{c}:{t}"]) for c, name in COUNT_NAMES.items()}}
         return out

@@ -322,12 +322,11 @@ class SeqevalF1(AdditiveMetric):
         out["malformed_reference"] = totals["malformed_reference"]
         return out
 
-    def per_label(self, table: Table, counts: np.ndarray) -> dict[str, dict[str, float]]:
+    def per_label_from_totals(self, totals: Table, present: Table) -> dict[str, dict[str, float]]:
         """Per type, like seqeval's ``classification_report(output_dict=True)``, JSON-native."""
-        totals = Table(table.columns, counts.astype(np.float64) @ table.rows)
         zd = self.options["zero_division"]
         out: dict[str, dict[str, float]] = {}
-        for t in self._types(Table(table.columns, table.rows.sum(axis=0))):
+        for t in self._types(present):
             tp, pred, true = (float(totals[f"{kind}:{t}"]) for kind in ("tp", "pred", "true"))
             out[t] = {
                 "precision": float(ratio(np.float64(tp), np.float64(pred), zd)),
