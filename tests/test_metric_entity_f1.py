@@ -20,6 +20,7 @@ from medmetrics.errors import InputError
 from medmetrics.metrics.entities import SCHEMES, EntityF1, normalize_mention_text
 from medmetrics.results import Parsed
 from medmetrics.testing.conformance import check_metric
+from medmetrics.testing.entity_styles import Span, span_corpora
 
 TAGS = ["A", "B", "C"]
 TOLERANCE = 1e-12
@@ -27,39 +28,11 @@ TOLERANCE = 1e-12
 NERVALUATE_SCHEME = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}
 COUNTS = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual")
 
-Span = tuple[str, int, int]
 
 
 # -- generated span sets ------------------------------------------------------------------------
-@st.composite
-def spans(draw: st.DrawFn) -> Span:
-    """Short spans packed in 40 characters (overlaps, nesting, duplicates) and a few long ones,
-    where nervaluate's 1%-of-gold overlap threshold starts to matter."""
-    start = draw(st.integers(0, 30))
-    length = draw(st.one_of(st.integers(1, 8), st.integers(1, 8), st.integers(95, 250)))
-    return draw(st.sampled_from(TAGS)), start, start + length
-
-
-@st.composite
-def predicted_from(draw: st.DrawFn, gold: list[Span]) -> list[Span]:
-    """Copies of gold spans (some retyped or shifted) mixed with random spans, in any order."""
-    out: list[Span] = []
-    for _ in range(draw(st.integers(0, 6))):
-        if gold and draw(st.booleans()):
-            kind, start, end = draw(st.sampled_from(gold))
-            kind = draw(st.sampled_from([kind, kind, *TAGS]))
-            start = max(0, start + draw(st.sampled_from([0, 0, -2, 1])))
-            end = max(start + 1, end + draw(st.sampled_from([0, 0, 3, -1])))
-            out.append((kind, start, end))
-        else:
-            out.append(draw(spans()))
-    return out
-
-
-@st.composite
-def corpora(draw: st.DrawFn) -> tuple[list[list[Span]], list[list[Span]]]:
-    golds = draw(st.lists(st.lists(spans(), max_size=6), min_size=1, max_size=4))
-    return [draw(predicted_from(g)) for g in golds], golds
+def corpora() -> st.SearchStrategy[tuple[list[list[Span]], list[list[Span]]]]:
+    return span_corpora(TAGS)
 
 
 def as_dicts(document: list[Span]) -> list[dict[str, Any]]:

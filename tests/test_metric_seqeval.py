@@ -32,6 +32,8 @@ from medmetrics.errors import InputError
 from medmetrics.metrics.sequence import SCHEMES, SeqevalF1
 from medmetrics.results import Parsed
 from medmetrics.testing.conformance import check_metric
+from medmetrics.testing.entity_styles import scheme_tags as shipped_scheme_tags
+from medmetrics.testing.entity_styles import tag, tag_corpora
 
 TOL = 1e-12
 TYPES = ("PER", "LOC", "Chem")
@@ -55,27 +57,12 @@ def close(ours: float, theirs: float) -> bool:
     return (math.isnan(ours) and math.isnan(theirs)) or abs(ours - theirs) <= TOL
 
 
-def tag(prefix: str, kind: str, suffix: bool) -> str:
-    return "O" if prefix == "O" else (f"{kind}-{prefix}" if suffix else f"{prefix}-{kind}")
-
-
 def corpora(tags: st.SearchStrategy[str]) -> st.SearchStrategy[tuple[list[list[str]], list[list[str]]]]:
-    """(predictions, references) with equal sentence lengths, some predictions copied from gold."""
-    lengths = st.lists(st.integers(0, 8), min_size=1, max_size=8)
-
-    def build(sizes: list[int]) -> st.SearchStrategy[tuple[Any, Any, list[bool]]]:
-        sentences = st.tuples(*(st.lists(tags, min_size=n, max_size=n) for n in sizes))
-        return st.tuples(sentences, sentences, st.lists(st.booleans(), min_size=len(sizes), max_size=len(sizes)))
-
-    def pair(drawn: tuple[Any, Any, list[bool]]) -> tuple[list[list[str]], list[list[str]]]:
-        pred, gold, copy = drawn
-        return [list(g if c else p) for p, g, c in zip(pred, gold, copy)], [list(g) for g in gold]
-
-    return lengths.flatmap(build).map(pair)
+    return tag_corpora(tags)
 
 
 def scheme_tags(prefixes: str, suffix: bool) -> st.SearchStrategy[str]:
-    return st.sampled_from(["O", *(tag(p, t, suffix) for p in prefixes for t in TYPES)])
+    return shipped_scheme_tags(prefixes, TYPES, suffix)
 
 
 # --- default mode ---------------------------------------------------------------------------------
