@@ -104,3 +104,10 @@ def test_demo_prints_the_table(capsys) -> None:
     for task in cli.DEMO_TASKS:
         assert task in out
     assert "95% CI" in out and "no usable answer" in out
+
+
+def test_unconvertible_reference_names_the_record(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "sts.csv"
+    path.write_text("generation,reference\n4,3.8\n2,n/a\n", encoding="utf-8")
+    code, _, err = run(capsys, "score", str(path), "--task", "biosses")
+    assert code == 2 and "reference of record 2 is 'n/a', not float" in err

@@ -487,3 +487,14 @@ def test_answered_macro_f1_without_declared_labels() -> None:
     metric = F1(average="macro")
     alone = metric.compute(["a", "b"], ["a", "a"]).value  # labels a, b: (2/3 + 0) / 2
     assert metric.compute(preds, refs).components["f1_answered"] == pytest.approx(alone)
+
+
+def test_undefined_resamples_are_counted_not_silently_dropped() -> None:
+    """A resample that misses the only varying reference has a constant side: it has no
+    correlation, so it is left out of the interval, and the result says how many were."""
+    preds, refs = [float(v) for v in range(10)], [0.1] * 9 + [7.0]
+    result = Pearson().compute(preds, refs, ci=True, resamples=RESAMPLES, seed=5)
+    undefined = [n for n in result.notes if "bootstrap resamples were undefined" in n]
+    assert len(undefined) == 1
+    count = int(undefined[0].split()[0])
+    assert 0 < count < RESAMPLES  # a resample misses the outlier with probability (9/10)^10, ~35%

@@ -55,14 +55,19 @@ def _metric_specs(specs: Sequence[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _coerce(values: list[Any], kind: str | None) -> list[Any]:
+def _coerce(values: list[Any], kind: str | None, what: str = "reference") -> list[Any]:
     """CSV gives strings: turn them into the reference type a task declares."""
     if kind in (None, "str"):
         return values
+    converters: dict[str, Callable[[str], Any]] = {"json": _value, "list": _value, "float": float, "int": int}
+    convert = converters[kind]
     out = []
-    for value in values:
+    for i, value in enumerate(values):
         if isinstance(value, str):
-            value = _value(value) if kind in ("json", "list") else float(value) if kind == "float" else int(value)
+            try:
+                value = convert(value)
+            except ValueError:
+                raise MedmetricsError(f"{what} of record {i + 1} is {value!r}, not {kind}") from None
         out.append(value)
     return out
 
@@ -177,11 +182,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     shared = _pairs(args.context, "--context")
     context: Any = shared
     if args.context_field:
-        columns = {name: _coerce(field(context_records, name, context_path), "json") for name in args.context_field}
+        columns = {name: _coerce(field(context_records, name, context_path), "json", f"field {name!r}")
+                   for name in args.context_field}
         context = [{**shared, **{k: v[i] for k, v in columns.items()}} for i in range(len(context_records))]
 
     target: Any
-    metrics: Any = None
     if args.task:
         if args.parser or args.metric:
             raise MedmetricsError("--task already names the parser and metrics; drop --parser/--metric")
@@ -197,7 +202,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         )
         references = _coerce(references, args.reference_type)
     ci: bool | float = False if args.ci is None else args.ci
-    report = run_evaluation(target, generations, references, metrics=metrics, context=context, ci=ci,
+    report = run_evaluation(target, generations, references, metrics=None, context=context, ci=ci,
                             resamples=args.resamples, seed=args.seed, catalog=catalog,
                             progress=Progress(len(generations), "parsing"))
     label = args.task or "command-line"

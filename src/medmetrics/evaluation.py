@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from medmetrics.errors import InputError
@@ -106,6 +107,4 @@ def run_evaluation(
 
 def _with_parser(result: MetricResult, parser_signature: str) -> MetricResult:
     """Pin the parser in the signature: the same metric on another parser is another number."""
-    from dataclasses import replace
-
     return replace(result, signature=f"{result.signature}|parser:{parser_signature}")

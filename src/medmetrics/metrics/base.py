@@ -78,9 +78,6 @@ class Stats:
             return self
         return Stats(self.metric, tuple(self.columns[i] for i in order), self.rows[:, order])
 
-    def take(self, indices: Sequence[int] | np.ndarray) -> Stats:
-        return Stats(self.metric, self.columns, self.rows[np.asarray(indices, dtype=np.int64)])
-
 
 class Table:
     """Named access to the columns of (distinct) statistics rows."""
@@ -244,17 +241,19 @@ class Metric(ABC):
             subset = Table(table.columns, table.rows[answered])
             components[f"{self.primary}_answered"] = float(
                 self.score(subset, counts[answered][None, :].astype(np.float64))[self.primary][0])
-        interval = None
+        interval, notes = None, self.notes(table, counts)
         if ci is not False:
             level = 0.95 if ci is True else float(ci)
             if not 0.0 < level < 1.0:
                 raise InputError(f"ci level must be between 0 and 1, got {level}")
-            interval = self._interval(table, counts, value, level, resamples, seed, ci_method)
+            interval, undefined = self._interval(table, counts, value, level, resamples, seed, ci_method)
+            if undefined:
+                notes += (f"{undefined} of {resamples} bootstrap resamples were undefined (e.g. a constant side) "
+                          "and are left out of the interval",)
         return MetricResult(
             metric=self.name, value=value, n=stats.n, n_failed=n_failed, components=components,
             per_label=self.per_label(table, counts), statuses=statuses, ci=interval,
-            signature=self.signature, higher_is_better=self.higher_is_better,
-            notes=self.notes(table, counts),
+            signature=self.signature, higher_is_better=self.higher_is_better, notes=notes,
         )
 
     def bootstrap(self, table: Table, counts: np.ndarray, resamples: int, seed: int) -> np.ndarray:
@@ -264,13 +263,14 @@ class Metric(ABC):
         return np.concatenate([self.score(table, w)[self.primary] for w in bootstrap_weights(counts, resamples, seed)])
 
     def _interval(self, table: Table, counts: np.ndarray, value: float, level: float, resamples: int,
-                  seed: int, method: str) -> ConfidenceInterval:
+                  seed: int, method: str) -> tuple[ConfidenceInterval, int]:
+        """The interval, and how many resamples had no defined value (left out of it)."""
         if method == "bootstrap":
-            low, high, _ = percentile_interval(self.bootstrap(table, counts, resamples, seed), level)
-            return ConfidenceInterval(low, high, level, "bootstrap-percentile", resamples, seed)
+            low, high, undefined = percentile_interval(self.bootstrap(table, counts, resamples, seed), level)
+            return ConfidenceInterval(low, high, level, "bootstrap-percentile", resamples, seed), undefined
         if method in self.analytic_intervals:
             low, high = self.interval(table, counts, value, level, method)
-            return ConfidenceInterval(low, high, level, method)
+            return ConfidenceInterval(low, high, level, method), 0
         raise InputError(f"metric {self.name!r} has no interval method {method!r}; "
                          f"use one of {('bootstrap', *self.analytic_intervals)}")
 

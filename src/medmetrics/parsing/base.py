@@ -30,7 +30,7 @@ class Parser(ABC):
     def __init__(self, **options: Any) -> None:
         self.options = check_options(f"parser {self.name!r}", options, self.defaults)
         self.provenance: str | None = None  # "distribution==version" for third-party parsers
-        self.validate(self.options, where=f"options of parser {self.name!r}")
+        self._validate(self.options, f"options of parser {self.name!r}")
         self._signature: tuple[str | None, str] | None = None
 
     @property
@@ -50,7 +50,7 @@ class Parser(ABC):
         settings = self.options
         if context:
             settings = check_options(f"parser {self.name!r} (per-item context)", context, self.options)
-            self.validate(settings, where=f"context of parser {self.name!r}")
+            self._validate(settings, f"context of parser {self.name!r}")
         missing = [key for key in self.required if settings.get(key) is None]
         if missing:
             raise InputError(f"parser {self.name!r} needs {' and '.join(repr(k) for k in missing)}, "
@@ -64,8 +64,17 @@ class Parser(ABC):
         object.__setattr__(result, "parser", self.signature)
         return result
 
-    def validate(self, settings: Mapping[str, Any], where: str) -> None:
-        """Raise ``InputError`` when options or context are malformed (not model output)."""
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        """Raise ``InputError`` when options or context are malformed (not model output).
+
+        The message says what is wrong; ``parse`` and the constructor add where (the options,
+        or one item's context)."""
+
+    def _validate(self, settings: Mapping[str, Any], where: str) -> None:
+        try:
+            self.validate(settings)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
 
     @abstractmethod
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:

@@ -723,11 +723,8 @@ class _OptionParser(Parser):
 
     defaults: ClassVar[Mapping[str, Any]] = {"options": None, "letters": None}
 
-    def validate(self, settings: Mapping[str, Any], where: str) -> None:
-        try:
-            self._question(settings)
-        except InputError as exc:
-            raise InputError(f"{where}: {exc}") from None
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        self._question(settings)
 
     @staticmethod
     def _question(settings: Mapping[str, Any]) -> tuple[LetterSet, OptionIndex | None]:
@@ -832,10 +829,10 @@ class ChoicesParser(_OptionParser):
     version = "1"
     defaults: ClassVar[Mapping[str, Any]] = {**_OptionParser.defaults, "allow_empty": True}
 
-    def validate(self, settings: Mapping[str, Any], where: str) -> None:
-        super().validate(settings, where)
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        super().validate(settings)
         if not isinstance(settings.get("allow_empty"), bool):
-            raise InputError(f"{where}: allow_empty must be True or False, got {settings.get('allow_empty')!r}")
+            raise InputError(f"allow_empty must be True or False, got {settings.get('allow_empty')!r}")
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         reader = self._reader(text, settings)

@@ -174,24 +174,21 @@ class IntegerParser(Parser):
     defaults: ClassVar[Mapping[str, Any]] = {"low": None, "high": None, "rounding": None, "options": None}
     required = ("low", "high")
 
-    def validate(self, settings: Mapping[str, Any], where: str) -> None:
+    def validate(self, settings: Mapping[str, Any]) -> None:
         low, high, options = settings.get("low"), settings.get("high"), settings.get("options")
         for key, bound in (("low", low), ("high", high)):
             if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int)):
-                raise InputError(f"{where}: {key!r} must be an int, got {bound!r}")
+                raise InputError(f"{key!r} must be an int, got {bound!r}")
         if low is not None and high is not None and low > high:
-            raise InputError(f"{where}: 'low' ({low}) is above 'high' ({high})")
+            raise InputError(f"'low' ({low}) is above 'high' ({high})")
         if settings.get("rounding") not in (None, "nearest"):
-            raise InputError(f"{where}: 'rounding' must be None or 'nearest', got {settings.get('rounding')!r}")
+            raise InputError(f"'rounding' must be None or 'nearest', got {settings.get('rounding')!r}")
         if options is not None:
             if isinstance(options, (str, bytes)) or not isinstance(options, Sequence) or not options \
                     or not all(isinstance(o, str) for o in options):
-                raise InputError(f"{where}: 'options' must be a non-empty list of option texts, got {options!r:.80}")
+                raise InputError(f"'options' must be a non-empty list of option texts, got {options!r:.80}")
             if low is not None and high is not None:
-                try:
-                    option_scores(tuple(options), low, high)
-                except InputError as exc:
-                    raise InputError(f"{where}: {exc}") from None
+                option_scores(tuple(options), low, high)
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         masked, why = prepare(text)

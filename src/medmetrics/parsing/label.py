@@ -446,14 +446,11 @@ class LabelParser(Parser):
     defaults: ClassVar[Mapping[str, Any]] = {"labels": None, "synonyms": None}
     required = ("labels",)
 
-    def validate(self, settings: Mapping[str, Any], where: str) -> None:
-        try:
-            if settings.get("labels") is not None:
-                label_set(settings)  # checks, compiles and caches
-            elif settings.get("synonyms"):
-                raise InputError("'synonyms' given without 'labels'")
-        except InputError as exc:
-            raise InputError(f"{where}: {exc}") from None
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        if settings.get("labels") is not None:
+            label_set(settings)  # checks, compiles and caches
+        elif settings.get("synonyms"):
+            raise InputError("'synonyms' given without 'labels'")
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         masked, why = prepare(text)

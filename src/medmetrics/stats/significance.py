@@ -80,9 +80,10 @@ def compare_systems(
         finite = deltas[~np.isnan(deltas)]
         centred = finite - finite.mean() if finite.size else finite
         p = float((np.sum(np.abs(centred) >= abs(observed)) + 1) / (finite.size + 1))
-        low, high, _ = percentile_interval(deltas, level)
+        low, high, undefined = percentile_interval(deltas, level)
         interval = ConfidenceInterval(low, high, level, "paired-bootstrap-percentile", resamples, seed)
-        return replace(common, p_value=p, ci=interval, resamples=resamples, seed=seed)
+        return replace(common, p_value=p, ci=interval, resamples=resamples, seed=seed,
+                       details={"undefined_resamples": float(undefined)})
 
     # approximate randomization: rows of both systems, weighted by how many of each pair swap
     both = Table(merged.columns, np.vstack([table_a.rows, table_b.rows]))
@@ -94,4 +95,5 @@ def compare_systems(
         hits += int(np.sum(np.abs(finite) >= abs(observed) - 1e-12))
         trials += finite.size
     p = float((hits + 1) / (trials + 1))
-    return replace(common, p_value=p, resamples=resamples, seed=seed)
+    return replace(common, p_value=p, resamples=resamples, seed=seed,
+                   details={"undefined_trials": float(resamples - trials)})

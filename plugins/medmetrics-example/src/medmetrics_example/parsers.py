@@ -209,10 +209,10 @@ class PatientAgeSexParser(medmetrics.Parser):
     version = "1"
     defaults: ClassVar[Mapping[str, Any]] = {"max_age_years": 130}
 
-    def validate(self, settings: Mapping[str, Any], where: str) -> None:
+    def validate(self, settings: Mapping[str, Any]) -> None:
         limit = settings["max_age_years"]
         if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0:
-            raise medmetrics.InputError(f"{where}: max_age_years must be a positive number, got {limit!r}")
+            raise medmetrics.InputError(f"max_age_years must be a positive number, got {limit!r}")
 
     def read(self, text: str, settings: Mapping[str, Any]) -> medmetrics.Parsed:
         masked, why_empty = prepare(text)
