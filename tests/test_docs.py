@@ -90,7 +90,7 @@ def test_hooks_page_documents_the_loading_switches(variable: str) -> None:
 
 # --- builtins.md -----------------------------------------------------------------------------
 
-_KINDS = {"parser": "Parsers", "metric": "Metrics", "task": "Tasks"}
+_KINDS = {"parser": "Parsers", "metric": "Metrics", "task": "Tasks", "suite": "Suites"}
 
 
 @pytest.fixture(scope="module")

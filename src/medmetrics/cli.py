@@ -1,4 +1,4 @@
-"""The ``medmetrics`` command: ``list``, ``score`` and ``demo``.
+"""The ``medmetrics`` command: ``list``, ``score``, ``compare`` and ``demo``.
 
 Every caller mistake ends in one line on stderr, ``medmetrics: error: ...``, and exit code 2;
 no partial output file is left behind.
@@ -16,22 +16,20 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
+from medmetrics.adapters import ADAPTERS, Fields, load_run
 from medmetrics.errors import MedmetricsError
 from medmetrics.evaluation import run_evaluation
-from medmetrics.io import atomic_writer, field, read_records
+from medmetrics.io import atomic_writer, coerce, field, json_value, read_records
 from medmetrics.plugins import default_catalog
 from medmetrics.results import Report
+from medmetrics.stats.significance import METHODS
+from medmetrics.suites.comparison import compare_suite, compare_task
+from medmetrics.suites.render import render_comparison, render_suite
+from medmetrics.suites.scoring import TaskRun, score_suite
+from medmetrics.suites.suite import AVERAGES, Suite
 from medmetrics.tasks import Task
 
 DEMO_TASKS = ("medqa", "pubmedqa", "mednli", "chemprot", "hoc", "biosses")
-
-
-def _value(text: str) -> Any:
-    """A command-line option value: JSON when it parses (numbers, lists, true), else the text."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
 
 
 def _pairs(items: Sequence[str], what: str) -> dict[str, Any]:
@@ -40,7 +38,7 @@ def _pairs(items: Sequence[str], what: str) -> dict[str, Any]:
         key, sep, raw = item.partition("=")
         if not sep or not key:
             raise MedmetricsError(f"{what} {item!r} must look like KEY=VALUE")
-        out[key.strip()] = _value(raw)
+        out[key.strip()] = json_value(raw)
     return out
 
 
@@ -52,23 +50,6 @@ def _metric_specs(specs: Sequence[str]) -> dict[str, dict[str, Any]]:
         options = _pairs([p for p in raw.split(",") if p], f"metric option in {spec!r}") if raw else {}
         key = name if name not in out else f"{name}_{len(out)}"
         out[key] = {"metric": name, **options}
-    return out
-
-
-def _coerce(values: list[Any], kind: str | None, what: str = "reference") -> list[Any]:
-    """CSV gives strings: turn them into the reference type a task declares."""
-    if kind in (None, "str"):
-        return values
-    converters: dict[str, Callable[[str], Any]] = {"json": _value, "list": _value, "float": float, "int": int}
-    convert = converters[kind]
-    out = []
-    for i, value in enumerate(values):
-        if isinstance(value, str):
-            try:
-                value = convert(value)
-            except ValueError:
-                raise MedmetricsError(f"{what} of record {i + 1} is {value!r}, not {kind}") from None
-        out.append(value)
     return out
 
 
@@ -144,7 +125,7 @@ def _emit(text: str, output: str | None) -> None:
 # --- commands -----------------------------------------------------------------------------
 def cmd_list(args: argparse.Namespace) -> int:
     catalog = default_catalog()
-    kinds = ["parsers", "metrics", "tasks", "plugins"] if args.what == "all" else [args.what]
+    kinds = ["parsers", "metrics", "tasks", "suites", "plugins"] if args.what == "all" else [args.what]
     data: dict[str, Any] = {}
     for kind in kinds:
         if kind == "plugins":
@@ -168,7 +149,65 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fields(args: argparse.Namespace) -> Fields:
+    """Where records keep each value: ``--context-field options`` or ``options=doc.options``."""
+    context = {}
+    for spec in args.context_field:
+        key, _, path = spec.partition("=")
+        context[key] = path or key
+    return Fields(prediction=args.prediction_field, reference=args.reference_field, task=args.task_field,
+                  context=context, filter=args.lm_eval_filter, response=args.lm_eval_response)
+
+
+def _load_run(path: str, args: argparse.Namespace) -> dict[str, TaskRun]:
+    return load_run(path, adapter=args.adapter, fields=_fields(args),
+                    task_map={k: str(v) for k, v in _pairs(args.task_map, "--task-map").items()})
+
+
+def _suite(args: argparse.Namespace) -> Suite:
+    suite: Suite = default_catalog().suites.get(args.suite).obj
+    return suite.with_average(args.average)
+
+
+def cmd_score_suite(args: argparse.Namespace) -> int:
+    if args.task or args.parser or args.metric or args.references:
+        raise MedmetricsError("--suite scores the tasks its run holds; drop --task/--parser/--metric/--references")
+    from medmetrics.compat import get_profile
+
+    catalog = default_catalog()
+    suite = _suite(args)
+    profile = get_profile(args.profile) if args.profile else None
+    result = score_suite(suite, _load_run(args.predictions, args), catalog=catalog,
+                         ci=False if args.ci is None else args.ci, resamples=args.resamples, seed=args.seed,
+                         compat=profile.scorer if profile else None, profile=profile.name if profile else None)
+    _emit(render_suite(result, "text" if args.format == "table" else args.format), args.output)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    if bool(args.suite) == bool(args.task):
+        raise MedmetricsError("compare needs --suite S or --task T (one of them)")
+    catalog = default_catalog()
+    runs_a, runs_b = _load_run(args.run_a, args), _load_run(args.run_b, args)
+    fmt = "text" if args.format == "table" else args.format
+    title = f"{args.run_a} (A) against {args.run_b} (B)"
+    if args.suite:
+        result = compare_suite(_suite(args), runs_a, runs_b, catalog=catalog, method=args.method,
+                               resamples=args.resamples, seed=args.seed, level=args.level)
+        _emit(render_comparison(result, fmt, title), args.output)
+        return 0
+    for side, runs in (("A", runs_a), ("B", runs_b)):
+        if args.task not in runs:
+            raise MedmetricsError(f"run {side} has no task {args.task!r}; it has: {', '.join(sorted(runs))}")
+    comparison, _ = compare_task(args.task, runs_a[args.task], runs_b[args.task], catalog=catalog,
+                                 method=args.method, resamples=args.resamples, seed=args.seed, level=args.level)
+    _emit(render_comparison({args.task: comparison}, fmt, title), args.output)
+    return 0
+
+
 def cmd_score(args: argparse.Namespace) -> int:
+    if args.suite:
+        return cmd_score_suite(args)
     catalog = default_catalog()
     records = read_records(args.predictions, args.input_format)
     generations = field(records, args.prediction_field, args.predictions)
@@ -182,8 +221,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     shared = _pairs(args.context, "--context")
     context: Any = shared
     if args.context_field:
-        columns = {name: _coerce(field(context_records, name, context_path), "json", f"field {name!r}")
-                   for name in args.context_field}
+        columns = {key: coerce(field(context_records, path, context_path), "json", f"field {path!r}")
+                   for key, path in _fields(args).context.items()}
         context = [{**shared, **{k: v[i] for k, v in columns.items()}} for i in range(len(context_records))]
 
     target: Any
@@ -191,7 +230,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         if args.parser or args.metric:
             raise MedmetricsError("--task already names the parser and metrics; drop --parser/--metric")
         target = catalog.tasks.get(args.task).obj
-        references = _coerce(references, target.reference_type)
+        references = coerce(references, target.reference_type)
     else:
         if not args.parser or not args.metric:
             raise MedmetricsError("score needs --task, or --parser with at least one --metric")
@@ -200,7 +239,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             parser_options=_pairs(args.parser_option, "--parser-option"),
             metrics={k: (v.pop("metric"), v) for k, v in _metric_specs(args.metric).items()},
         )
-        references = _coerce(references, args.reference_type)
+        references = coerce(references, args.reference_type)
     ci: bool | float = False if args.ci is None else args.ci
     report = run_evaluation(target, generations, references, metrics=None, context=context, ci=ci,
                             resamples=args.resamples, seed=args.seed, catalog=catalog,
@@ -242,25 +281,44 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    """How records are read: fields, adapters, task names, suite averaging."""
+    p.add_argument("--prediction-field", default="generation", help="field holding the generation")
+    p.add_argument("--reference-field", default="reference", help="field holding the reference")
+    p.add_argument("--context-field", action="append", default=[], metavar="KEY[=PATH]",
+                   help="per-item context (repeatable), e.g. options, or options=doc.choices for a nested field")
+    p.add_argument("--task-field", default="task", help="field naming the task, in a one-file run")
+    p.add_argument("--adapter", choices=list(ADAPTERS), default="auto",
+                   help="how to read a run: generic JSONL/CSV, lm_eval samples, opencompass predictions")
+    p.add_argument("--task-map", action="append", default=[], metavar="THEIRS=OURS",
+                   help="rename a harness task to a medmetrics task (repeatable)")
+    p.add_argument("--lm-eval-filter", help="lm_eval: the filter whose records to read (default: the first)")
+    p.add_argument("--lm-eval-response", choices=["raw", "filtered"], default="raw",
+                   help="lm_eval: parse the raw generation (default) or the task filter's output")
+    p.add_argument("--average", choices=list(AVERAGES), help="override the suite's averaging rule")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="medmetrics", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("list", help="list parsers, metrics, tasks and plugins")
-    p.add_argument("what", nargs="?", default="all", choices=["all", "parsers", "metrics", "tasks", "plugins"])
+    p = sub.add_parser("list", help="list parsers, metrics, tasks, suites and plugins")
+    p.add_argument("what", nargs="?", default="all",
+                   choices=["all", "parsers", "metrics", "tasks", "suites", "plugins"])
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("score", help="parse and score a file of generations")
-    p.add_argument("predictions", help="JSONL, JSON or CSV file with the generations")
+    p = sub.add_parser("score", help="parse and score a file of generations, or a whole run (--suite)")
+    p.add_argument("predictions", help="JSONL, JSON or CSV file with the generations; with --suite, a file or "
+                   "folder holding a run")
+    p.add_argument("--suite", help="score every task of this suite found in the run and print the suite table")
+    p.add_argument("--profile", help="with --suite: also score as this paper's evaluator does (compat profile), "
+                   "beside the correct score")
+    _run_arguments(p)
     p.add_argument("--references", help="a separate file with the references (same order)")
     p.add_argument("--input-format", choices=["jsonl", "json", "csv"], help="default: from the file name")
-    p.add_argument("--prediction-field", default="generation", help="field holding the generation")
-    p.add_argument("--reference-field", default="reference", help="field holding the reference")
     p.add_argument("--reference-type", choices=["str", "int", "float", "json"], default=None,
                    help="convert string references (CSV) to this type; a task sets its own")
-    p.add_argument("--context-field", action="append", default=[], help="per-item context field (repeatable), "
-                   "e.g. options or labels")
     p.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help="context for every item")
     p.add_argument("--task", help="a registered task (names its parser and metrics)")
     p.add_argument("--parser", help="a registered parser")
@@ -270,10 +328,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add bootstrap confidence intervals (default level 0.95)")
     p.add_argument("--resamples", type=int, default=1000)
     p.add_argument("--seed", type=int, default=12345)
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "text", "markdown", "json", "csv"], default="table",
+                   help="table (= text), markdown (suites) or json; csv for a single task")
     p.add_argument("--output", help="write the result here instead of stdout")
     p.add_argument("--per-item", metavar="PATH", help="write one JSON line per item: parse, status, reason")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("compare", help="paired tests of two runs, per task and for a suite's average")
+    p.add_argument("run_a", help="run A: a file or folder (as for score --suite)")
+    p.add_argument("run_b", help="run B: the same tasks and references")
+    p.add_argument("--suite", help="compare every task of this suite and its average")
+    p.add_argument("--task", help="compare one task")
+    _run_arguments(p)
+    p.add_argument("--method", choices=list(METHODS), default="paired_bootstrap")
+    p.add_argument("--resamples", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=12345)
+    p.add_argument("--level", type=float, default=0.95, help="level of the interval of the difference")
+    p.add_argument("--format", choices=["table", "text", "markdown", "json"], default="table")
+    p.add_argument("--output", help="write the result here instead of stdout")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("demo", help="score the generations bundled with medmetrics and print the table")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")

@@ -58,3 +58,14 @@ def register_tasks(register: RegisterFn) -> None:
     macro F1). Parser and metric names are resolved when the task is used, so a task may
     refer to parsers and metrics from other plugins.
     """
+
+
+@hookspec
+def register_suites(register: RegisterFn) -> None:
+    """Register ``medmetrics.Suite`` objects: ``register(Suite(name=..., groups={...}))``.
+
+    A suite is the set of tasks of one benchmark, grouped by task type, with the rule that
+    averages them (``average="tasks"``: mean over tasks; ``"groups"``: mean of the group means).
+    Task names are resolved when the suite is scored: a task that is not registered, or whose
+    parser or metric is not, is reported as unavailable rather than failing the suite.
+    """

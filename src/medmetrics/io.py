@@ -10,7 +10,7 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -18,6 +18,33 @@ from typing import IO, Any
 from medmetrics.errors import InputError
 
 FORMATS = ("jsonl", "json", "csv")
+#: how string references (from CSV) are converted: a task's ``reference_type``
+REFERENCE_TYPES = ("str", "int", "float", "json")
+
+
+def json_value(text: str) -> Any:
+    """A value given as text (a CSV cell, a command-line option): JSON when it parses, else the text."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def coerce(values: list[Any], kind: str | None, what: str = "reference") -> list[Any]:
+    """Turn string values (CSV gives only strings) into ``kind``; the error names the record."""
+    if kind in (None, "str"):
+        return values
+    converters: dict[str, Callable[[str], Any]] = {"json": json_value, "list": json_value, "float": float, "int": int}
+    convert = converters[kind]
+    out = []
+    for i, value in enumerate(values):
+        if isinstance(value, str):
+            try:
+                value = convert(value)
+            except ValueError:
+                raise InputError(f"{what} of record {i + 1} is {value!r}, not {kind}") from None
+        out.append(value)
+    return out
 
 
 def detect_format(path: Path, given: str | None = None) -> str:

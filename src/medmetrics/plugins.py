@@ -26,13 +26,15 @@ BUILTIN_PLUGINS = (
     "medmetrics.default_plugins.parsers",
     "medmetrics.default_plugins.metrics",
     "medmetrics.default_plugins.tasks",
+    "medmetrics.default_plugins.suites",
 )
 ENV_STRICT = "MEDMETRICS_STRICT_PLUGINS"
 ENV_ONLY = "MEDMETRICS_PLUGINS"
 ENV_BLOCK = "MEDMETRICS_BLOCK_PLUGINS"
 
 #: hook name -> (registry kind) ; the order is the order hooks are called in
-_REGISTER_HOOKS = (("register_parsers", "parser"), ("register_metrics", "metric"), ("register_tasks", "task"))
+_REGISTER_HOOKS = (("register_parsers", "parser"), ("register_metrics", "metric"), ("register_tasks", "task"),
+                   ("register_suites", "suite"))
 
 PluginStatus = Literal["loaded", "failed", "blocked", "not selected"]
 
@@ -61,10 +63,11 @@ class Catalog:
     parsers: Registry = field(default_factory=lambda: Registry("parser"))
     metrics: Registry = field(default_factory=lambda: Registry("metric"))
     tasks: Registry = field(default_factory=lambda: Registry("task"))
+    suites: Registry = field(default_factory=lambda: Registry("suite"))
     plugins: list[PluginInfo] = field(default_factory=list)
 
     def registry(self, kind: str) -> Registry:
-        return {"parser": self.parsers, "metric": self.metrics, "task": self.tasks}[kind]
+        return {"parser": self.parsers, "metric": self.metrics, "task": self.tasks, "suite": self.suites}[kind]
 
     def distribution_of(self, plugin: str) -> tuple[str, str]:
         for info in self.plugins:
@@ -193,7 +196,7 @@ def _fail(catalog: Catalog, strict: bool, name: str, dist: str, version: str, wh
 
 def _forget(catalog: Catalog, plugin: str) -> None:
     """Drop what a failed plugin registered in earlier hooks, so it is all or nothing."""
-    for registry in (catalog.parsers, catalog.metrics, catalog.tasks):
+    for registry in (catalog.parsers, catalog.metrics, catalog.tasks, catalog.suites):
         registry.remove_plugin(plugin)
     if catalog.manager.has_plugin(plugin):
         catalog.manager.unregister(name=plugin)

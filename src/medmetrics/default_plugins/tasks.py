@@ -2,9 +2,10 @@
 
 from medmetrics.hookspecs import hookimpl
 from medmetrics.suites.classification import TASKS
+from medmetrics.suites.medinst import MEDINST_TASKS, MEDS_BENCH_TASKS
 
 
 @hookimpl
 def register_tasks(register):  # type: ignore[no-untyped-def]
-    for task in TASKS:
+    for task in (*TASKS, *MEDINST_TASKS, *MEDS_BENCH_TASKS):
         register(task)

@@ -17,7 +17,7 @@ metric, not only BLEU (as in sacrebleu, whose design this follows):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,48 @@ from medmetrics.results import Comparison, ConfidenceInterval
 from medmetrics.stats.resampling import bootstrap_weights, collapse, percentile_interval, swap_weights
 
 METHODS = ("paired_bootstrap", "approximate_randomization", "mcnemar")
+
+
+@dataclass(frozen=True)
+class PairedTables:
+    """Two systems' statistics on the same items, as distinct (row of A, row of B) pairs."""
+
+    table_a: Table
+    table_b: Table
+    counts: np.ndarray
+    n: int
+    value_a: float
+    value_b: float
+
+    def bootstrap_deltas(self, metric: Metric, resamples: int, seed: int) -> np.ndarray:
+        """A's primary value minus B's on each paired bootstrap resample (the same items for both)."""
+        def primary(table: Table, weights: np.ndarray) -> np.ndarray:
+            return metric.score(table, weights)[metric.primary]
+
+        return np.concatenate([primary(self.table_a, w) - primary(self.table_b, w)
+                               for w in bootstrap_weights(self.counts, resamples, seed)])
+
+
+def paired_tables(metric: Metric, predictions_a: Sequence[Any], predictions_b: Sequence[Any],
+                  references: Sequence[Any]) -> PairedTables:
+    """Both systems' statistics with one column set, collapsed into distinct pairs."""
+    a = metric.stats(predictions_a, references)
+    b = metric.stats(predictions_b, references)
+    merged = a.merge(b).canonical()  # one column set for both systems
+    width = len(merged.columns)
+    pairs, counts = collapse(np.hstack([merged.rows[: a.n], merged.rows[a.n:]]))
+    table_a = Table(merged.columns, pairs[:, :width])
+    table_b = Table(merged.columns, pairs[:, width:])
+    full = counts[None, :].astype(np.float64)
+    return PairedTables(table_a, table_b, counts, a.n, float(metric.score(table_a, full)[metric.primary][0]),
+                        float(metric.score(table_b, full)[metric.primary][0]))
+
+
+def bootstrap_p_value(deltas: np.ndarray, observed: float) -> float:
+    """Share of resampled differences, centred on their mean, at least as large as ``observed``."""
+    finite = deltas[~np.isnan(deltas)]
+    centred = finite - finite.mean() if finite.size else finite
+    return float((np.sum(np.abs(centred) >= abs(observed)) + 1) / (finite.size + 1))
 
 
 def compare_systems(
@@ -48,22 +90,15 @@ def compare_systems(
         raise InputError(f"system A has {len(predictions_a)} predictions but system B has {len(predictions_b)}")
     if resamples < 1:
         raise InputError(f"resamples must be a positive integer, got {resamples}")
-    a = metric.stats(predictions_a, references)
-    b = metric.stats(predictions_b, references)
-    merged = a.merge(b).canonical()  # one column set for both systems
-    width = len(merged.columns)
-    pairs, counts = collapse(np.hstack([merged.rows[: a.n], merged.rows[a.n:]]))
-    table_a = Table(merged.columns, pairs[:, :width])
-    table_b = Table(merged.columns, pairs[:, width:])
-    full = counts[None, :].astype(np.float64)
-    value_a = float(metric.score(table_a, full)[metric.primary][0])
-    value_b = float(metric.score(table_b, full)[metric.primary][0])
+    paired = paired_tables(metric, predictions_a, predictions_b, references)
+    table_a, table_b, counts = paired.table_a, paired.table_b, paired.counts
+    value_a, value_b = paired.value_a, paired.value_b
     observed = value_a - value_b
     common = Comparison(metric=metric.name, method=method, value_a=value_a, value_b=value_b, difference=observed,
-                        p_value=float("nan"), n=a.n, signature=metric.signature)
+                        p_value=float("nan"), n=paired.n, signature=metric.signature)
 
     if method == "mcnemar":
-        if "correct" not in merged.columns:
+        if "correct" not in table_a.columns:
             raise InputError(f"mcnemar compares right/wrong per item; metric {metric.name!r} has no such statistic")
         only_a = float((counts * table_a["correct"] * (1 - table_b["correct"])).sum())
         only_b = float((counts * table_b["correct"] * (1 - table_a["correct"])).sum())
@@ -75,18 +110,15 @@ def compare_systems(
         return metric.score(table, weights)[metric.primary]
 
     if method == "paired_bootstrap":
-        deltas = np.concatenate([primary(table_a, w) - primary(table_b, w)
-                                 for w in bootstrap_weights(counts, resamples, seed)])
-        finite = deltas[~np.isnan(deltas)]
-        centred = finite - finite.mean() if finite.size else finite
-        p = float((np.sum(np.abs(centred) >= abs(observed)) + 1) / (finite.size + 1))
+        deltas = paired.bootstrap_deltas(metric, resamples, seed)
+        p = bootstrap_p_value(deltas, observed)
         low, high, undefined = percentile_interval(deltas, level)
         interval = ConfidenceInterval(low, high, level, "paired-bootstrap-percentile", resamples, seed)
         return replace(common, p_value=p, ci=interval, resamples=resamples, seed=seed,
                        details={"undefined_resamples": float(undefined)})
 
     # approximate randomization: rows of both systems, weighted by how many of each pair swap
-    both = Table(merged.columns, np.vstack([table_a.rows, table_b.rows]))
+    both = Table(table_a.columns, np.vstack([table_a.rows, table_b.rows]))
     hits = trials = 0
     for swapped in swap_weights(counts, resamples, seed):
         kept = counts[None, :] - swapped

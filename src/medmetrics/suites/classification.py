@@ -22,6 +22,8 @@ HALLMARKS_OF_CANCER = (
 )
 CHEMPROT_LABELS = ("CPR:3", "CPR:4", "CPR:5", "CPR:6", "CPR:9", "false")
 DDI_LABELS = ("DDI-advise", "DDI-effect", "DDI-int", "DDI-mechanism", "DDI-false")
+GAD_LABELS = ("yes", "no")
+I2B2_2010_LABELS = ("PIP", "TeCP", "TeRP", "TrAP", "TrCP", "TrIP", "TrNAP", "TrWP", "false")
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 YES_NO_MAYBE = ("yes", "no", "maybe")
 
@@ -79,6 +81,23 @@ TASKS = (
         metrics=_relation_f1(DDI_LABELS, "DDI-false"),
         description="DDI-2013 drug-drug interactions: micro F1 over the four types, DDI-false excluded.",
         source="BLURB and BLUE eval_rel.py: micro F1 over the positive classes.",
+    ),
+    Task(
+        name="gad",
+        parser="label",
+        parser_options={"labels": list(GAD_LABELS)},
+        metrics=_relation_f1(GAD_LABELS, "no"),
+        description="GAD gene-disease associations, yes / no: F1 of the positive class (micro, 'no' excluded).",
+        source="BLURB: micro F1 with the negative class excluded (LinkBERT run_seqcls PRF1), which for one "
+               "positive class is its F1.",
+    ),
+    Task(
+        name="i2b2_2010",
+        parser="label",
+        parser_options={"labels": list(I2B2_2010_LABELS)},
+        metrics=_relation_f1(I2B2_2010_LABELS, "false"),
+        description="i2b2-2010 clinical relations (8 types): micro F1 over the positive classes, 'false' excluded.",
+        source="BLUE eval_rel.py: micro F1 over the labels other than 'false'.",
     ),
     Task(
         name="hoc",

@@ -1,0 +1,50 @@
+"""Generic JSONL / JSON / CSV runs: fields named by the caller.
+
+A folder holds one file per task, named after the task (``pubmedqa.jsonl``); a single file holds
+every task, with the task in ``fields.task``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from medmetrics.adapters.base import Fields, build_runs, merge_runs, require, task_name
+from medmetrics.errors import InputError
+from medmetrics.io import FORMATS, json_value, read_records
+from medmetrics.suites.scoring import TaskRun
+
+
+def read(path: Path, fields: Fields, task_map: Mapping[str, str]) -> dict[str, TaskRun]:
+    if path.is_dir():
+        files = sorted(f for f in path.iterdir() if f.suffix.lstrip(".").lower() in FORMATS)
+        if not files:
+            raise InputError(f"{path}: no .jsonl, .json or .csv files (one per task) in this folder")
+        return merge_runs([_read_file(f, fields, task_name(f.stem, task_map)) for f in files])
+    return _read_file(path, fields, None, task_map)
+
+
+def _read_file(path: Path, fields: Fields, task: str | None,
+               task_map: Mapping[str, str] | None = None) -> dict[str, TaskRun]:
+    rows = []
+    for number, record in enumerate(read_records(path), start=1):
+        where = f"{path}: record {number}"
+        if task is None:
+            own = task_name(str(require(record, fields.task, where + " (no task: name it with --task-field, "
+                                        "or use a folder with one file per task)")), task_map or {})
+        else:
+            own = task
+        generation = require(record, fields.prediction, where)
+        if not isinstance(generation, str):
+            raise InputError(f"{where}: the prediction field {fields.prediction!r} holds "
+                             f"{type(generation).__name__}, not a string")
+        rows.append((own, generation, require(record, fields.reference, where), context(record, fields, where)))
+    return build_runs(rows, str(path))
+
+
+def context(record: Mapping[str, Any], fields: Fields, where: str) -> dict[str, Any]:
+    """The per-item context named by ``fields.context`` (key -> path in the record); text that is
+    JSON (a CSV cell holding a list of options) is decoded."""
+    values = {key: require(record, path, where) for key, path in fields.context.items()}
+    return {key: json_value(v) if isinstance(v, str) else v for key, v in values.items()}

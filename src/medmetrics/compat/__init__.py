@@ -1,0 +1,94 @@
+"""Compat profiles: each paper's released evaluator, reproduced exactly, bugs included.
+
+A profile is never the default. ``medmetrics score --suite S --profile NAME`` scores every task
+correctly *and* as the paper's evaluator would, side by side, so a published number can be
+matched and the size of the evaluator's effect seen. Every compat result's signature starts
+with ``compat:<profile>``.
+
+Profiles: ``biomistral_nlu`` (uw-bionlp/BioMistral-NLU evaluation.py), ``medinst``
+(aialt/MedINST evaluation.py), ``meds_bench`` (MAGIC-AI4Med/MedS-Ins Metrics/). What each
+reproduces is in its module's docstring; which tasks each covers is ``Profile.tasks``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from medmetrics.errors import InputError
+from medmetrics.metrics.base import Metric
+from medmetrics.results import MetricResult
+from medmetrics.suites.scoring import TaskRun
+from medmetrics.tasks import Task
+
+#: (task, run) -> (predictions, references) in the form the compat metric reads
+Inputs = Callable[[Task, TaskRun], tuple[Sequence[Any], Sequence[Any]]]
+
+
+def generations(task: Task, run: TaskRun) -> tuple[Sequence[Any], Sequence[Any]]:
+    """The raw generations and references, untouched: most evaluators read exactly these."""
+    return list(run.generations), list(run.references)
+
+
+def item_context(run: TaskRun, key: str, default: Any) -> list[Any]:
+    """Per-item context value ``key`` (or the shared one, or ``default``) for every item."""
+    context = run.context
+    if context is None or isinstance(context, Mapping):
+        return [(context or {}).get(key, default)] * len(run.generations)
+    return [c.get(key, default) for c in context]
+
+
+def option_texts(values: Any, options: Sequence[str]) -> list[str]:
+    """References as option texts: an option letter (how the ``choices`` parser answers, so how
+    runs hold multi-label gold) becomes its option's text; anything else is kept as text."""
+    items = values if isinstance(values, (list, tuple)) else [values]
+    out = []
+    for value in items:
+        text = str(value)
+        index = ord(text) - ord("A") if len(text) == 1 else -1
+        out.append(options[index] if 0 <= index < len(options) else text)
+    return out
+
+
+@dataclass(frozen=True)
+class Method:
+    """How a profile scores one task: the compat metric, and the inputs it reads."""
+
+    metric: Callable[[], Metric]
+    inputs: Inputs = generations
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    methods: Mapping[str, Method]
+
+    @property
+    def tasks(self) -> list[str]:
+        return sorted(self.methods)
+
+    def scorer(self, task: Task, run: TaskRun) -> MetricResult | None:
+        """The evaluator's number for ``task`` on ``run``, or ``None`` if the profile has no such task."""
+        method = self.methods.get(task.name)
+        if method is None:
+            return None
+        predictions, references = method.inputs(task, run)
+        return method.metric().compute(predictions, references)
+
+
+def _profiles() -> dict[str, Profile]:
+    from medmetrics.compat import biomistral_nlu, medinst, meds_bench
+
+    return {p.name: p for p in (biomistral_nlu.DEFINITION, medinst.DEFINITION, meds_bench.DEFINITION)}
+
+
+PROFILES = ("biomistral_nlu", "medinst", "meds_bench")
+
+
+def get_profile(name: str) -> Profile:
+    profiles = _profiles()
+    if name not in profiles:
+        raise InputError(f"unknown compat profile {name!r}; the profiles are: {', '.join(sorted(profiles))}")
+    return profiles[name]

@@ -1,0 +1,129 @@
+"""Metric templates for reproducing a paper's evaluator: the same numbers, bugs included.
+
+A compat metric reads the raw generation and the raw reference itself (the evaluator's own
+reading is part of what is reproduced), so it takes strings, not ``Parsed`` values. Each is a
+``Metric``, so it gets bootstrap intervals like every metric, and its signature starts with
+``compat:<profile>`` so that a reproduced number is never mistaken for a correct one.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+
+
+class CompatMetric(AdditiveMetric):
+    """A paper's evaluator. ``profile`` names the paper; ``version`` pins the repository commit read."""
+
+    profile: ClassVar[str]
+
+    @property
+    def signature(self) -> str:
+        return f"compat:{self.profile}|{super().signature}"
+
+
+class ItemMean(CompatMetric):
+    """The mean of a per-item score (accuracy-like evaluators, per-document F1 averaged)."""
+
+    primary = "score"
+
+    @abstractmethod
+    def item_score(self, prediction: Any, reference: Any) -> float:
+        """The evaluator's score of one item."""
+
+    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Sequence[str], np.ndarray]:
+        scores = [0.0 if p is None else float(self.item_score(p, r)) for p, r in zip(predictions, references)]
+        return ("score",), np.asarray(scores, dtype=np.float64)[:, None]
+
+    def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
+        return {"score": ratio(totals["score"], totals["n"], float("nan"))}
+
+
+def prf(tp: np.ndarray, n_pred: np.ndarray, n_gold: np.ndarray) -> dict[str, np.ndarray]:
+    """Precision, recall and F1 from counts, 0 where undefined (as the evaluators write it)."""
+    precision = ratio(tp, n_pred, 0.0)
+    recall = ratio(tp, n_gold, 0.0)
+    return {"precision": precision, "recall": recall, "f1": ratio(2 * precision * recall, precision + recall, 0.0)}
+
+
+class KeyedCounts(CompatMetric):
+    """Gold / predicted / matched counts per key (class, entity type), summed over the corpus.
+
+    ``item_counts`` gives one item's counts per key; ``counted`` says which keys enter the
+    micro total, decided on the full sample (BioMistral-NLU drops classes without gold items).
+    """
+
+    primary = "f1"
+
+    @abstractmethod
+    def item_counts(self, prediction: Any, reference: Any) -> Mapping[str, tuple[int, int, int]]:
+        """key -> (gold count, predicted count, matched count) for one item."""
+
+    def counted(self, key: str, gold_total: float) -> bool:
+        return True
+
+    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Sequence[str], np.ndarray]:
+        per_item = [{} if p is None else self.item_counts(p, r) for p, r in zip(predictions, references)]
+        keys = sorted({k for counts in per_item for k in counts})
+        columns = [f"{kind}:{k}" for k in keys for kind in ("gold", "pred", "tp")]
+        rows = np.zeros((len(per_item), len(columns)))
+        position = {c: i for i, c in enumerate(columns)}
+        for i, counts in enumerate(per_item):
+            for key, values in counts.items():
+                for kind, value in zip(("gold", "pred", "tp"), values):
+                    rows[i, position[f"{kind}:{key}"]] = value
+        return columns, rows
+
+    def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
+        keys = [k for k in present.with_prefix("gold") if self.counted(k, float(present[f"gold:{k}"]))]
+        shape = totals["n"].shape
+        tp, n_pred, n_gold = (sum((totals[f"{kind}:{k}"] for k in keys), np.zeros(shape))
+                              for kind in ("tp", "pred", "gold"))
+        return prf(tp, n_pred, n_gold)
+
+
+class MacroF1(CompatMetric):
+    """scikit-learn's macro F1 over a label set decided on the full sample (zero_division 0).
+
+    ``pair`` gives one item's (gold labels, predicted labels) as sets; ``labels`` which labels
+    the average covers, given every gold and predicted label seen.
+    """
+
+    primary = "f1"
+
+    @abstractmethod
+    def pair(self, prediction: Any, reference: Any) -> tuple[set[str], set[str]]:
+        """The gold and predicted labels of one item."""
+
+    def labels(self, gold: set[str], predicted: set[str]) -> list[str]:
+        return sorted(gold)
+
+    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Sequence[str], np.ndarray]:
+        pairs = [self.pair(p, r) if p is not None else (self.pair("", r)[0], set())
+                 for p, r in zip(predictions, references)]
+        labels = sorted({x for gold, pred in pairs for x in gold | pred})
+        columns = [f"{kind}:{label}" for label in labels for kind in ("gold", "pred", "tp")]
+        position = {c: i for i, c in enumerate(columns)}
+        rows = np.zeros((len(pairs), len(columns)))
+        for i, (gold, pred) in enumerate(pairs):
+            for label in gold:
+                rows[i, position[f"gold:{label}"]] = 1
+            for label in pred:
+                rows[i, position[f"pred:{label}"]] = 1
+            for label in gold & pred:
+                rows[i, position[f"tp:{label}"]] = 1
+        return columns, rows
+
+    def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
+        gold = {k for k in present.with_prefix("gold") if present[f"gold:{k}"] > 0}
+        predicted = {k for k in present.with_prefix("pred") if present[f"pred:{k}"] > 0}
+        per_label = [prf(totals[f"tp:{k}"], totals[f"pred:{k}"], totals[f"gold:{k}"])["f1"]
+                     for k in self.labels(gold, predicted)]
+        if not per_label:
+            return {"f1": np.zeros(totals["n"].shape)}
+        return {"f1": np.mean(per_label, axis=0)}

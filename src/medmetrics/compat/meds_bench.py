@@ -1,0 +1,127 @@
+"""MedS-Bench's released evaluator (MAGIC-AI4Med/MedS-Ins ``Metrics/`` @185cfc0).
+
+Reproduced, bugs included (notes/seed-evaluators.md section 3):
+
+- MCQA (``MCQA.py``, with its missing import fixed): lowercase, drop "the right answer is",
+  strip, then compare **first characters** only, when both are in ``abcd`` (``yn`` for PubMedQA,
+  task123); anything else is wrong. So "Answer: B" reads as A, option E and the gold "maybe"
+  can never be right. An empty output (an IndexError in the script) is scored wrong.
+- NLI (task41): ``gt.replace('.', '').strip().lower() in output.lower()``.
+- Fact verification: the lowercased gold with '.' removed from the gold only, found in the
+  first line of the lowercased output.
+- Clinical outcome: 'true' in the output and 'false' not (or the reverse), against the gold.
+- HoC (task106): a hallmark is predicted when its lowercase name occurs anywhere (negations
+  count); scikit-learn macro F1 over the ten hallmarks, zero_division 0.
+- NER (task125-128): gold and prediction lowercased, '.' removed, the sentinel "there is no
+  related enetity" (sic) is the empty set, else ``text[:-1].split(", ")``, which **cuts the
+  last character of the last entity**; sets, micro P/R/F1 over the corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from medmetrics.compat import Method, Profile, generations, option_texts
+from medmetrics.compat.base import ItemMean, KeyedCounts, MacroF1
+from medmetrics.suites.classification import HALLMARKS_OF_CANCER
+from medmetrics.suites.scoring import TaskRun
+from medmetrics.tasks import Task
+
+PROFILE = "meds_bench"
+
+
+class FirstCharacter(ItemMean):
+    """``MCQA.py``: the first character of answer and gold, when both are allowed letters."""
+
+    name = "meds_bench_mcqa"
+    profile = PROFILE
+    defaults: ClassVar[Mapping[str, Any]] = {"letters": "abcd"}
+
+    def item_score(self, prediction: Any, reference: Any) -> float:
+        predicted = str(prediction).lower().replace("the right answer is", "").strip()
+        gold = str(reference).lower().replace("the right answer is", "").strip()
+        letters = self.options["letters"]
+        if predicted and gold and predicted[0] in letters and gold[0] in letters:
+            return float(predicted[0] == gold[0])
+        return 0.0
+
+
+class GoldInOutput(ItemMean):
+    """NLI: the gold, without periods and lowercased, is a substring of the lowercased output."""
+
+    name = "meds_bench_substring"
+    profile = PROFILE
+    defaults: ClassVar[Mapping[str, Any]] = {"first_line": False}
+
+    def item_score(self, prediction: Any, reference: Any) -> float:
+        output = str(prediction).lower()
+        if self.options["first_line"]:
+            output = output.split("\n")[0]
+        return float(str(reference).replace(".", "").strip().lower() in output)
+
+
+class TrueFalse(ItemMean):
+    """Clinical outcome: 'true' without 'false' reads true, 'false' without 'true' reads false."""
+
+    name = "meds_bench_true_false"
+    profile = PROFILE
+
+    def item_score(self, prediction: Any, reference: Any) -> float:
+        output, gold = str(prediction).lower(), str(reference).lower().strip(" .")
+        if "true" in output and "false" not in output:
+            return float(gold == "true")
+        if "false" in output and "true" not in output:
+            return float(gold == "false")
+        return 0.0
+
+
+class HallmarkMacroF1(MacroF1):
+    """``TextClassification.py``: substring presence of each hallmark; macro over all ten."""
+
+    name = "meds_bench_hoc"
+    profile = PROFILE
+
+    def pair(self, prediction: Any, reference: Any) -> tuple[set[str], set[str]]:
+        gold = set(option_texts(reference, HALLMARKS_OF_CANCER)) if isinstance(reference, (list, tuple)) else \
+            {h for h in HALLMARKS_OF_CANCER if h in str(reference).lower()}
+        return {g.lower() for g in gold}, {h for h in HALLMARKS_OF_CANCER if h in str(prediction).lower()}
+
+    def labels(self, gold: set[str], predicted: set[str]) -> list[str]:
+        return list(HALLMARKS_OF_CANCER)
+
+
+def ner_entities(text: str) -> set[str]:
+    """``NamedEntityRecognition.py``'s reading, last-character cut included."""
+    text = text.replace(".", "").strip().lower()
+    return set() if text == "there is no related enetity" else set(text[:-1].split(", "))
+
+
+class NerMicroF1(KeyedCounts):
+    """NER: entity sets per item, micro over the corpus."""
+
+    name = "meds_bench_ner"
+    profile = PROFILE
+
+    def item_counts(self, prediction: Any, reference: Any) -> Mapping[str, tuple[int, int, int]]:
+        gold, predicted = ner_entities(str(reference)), ner_entities(str(prediction))
+        return {"entity": (len(gold), len(predicted), len(gold & predicted))}
+
+
+def _letter_reference(task: Task, run: TaskRun) -> tuple[list[str], list[str]]:
+    return list(run.generations), [str(r) for r in run.references]
+
+
+DEFINITION = Profile(
+    name=PROFILE,
+    description="MAGIC-AI4Med/MedS-Ins Metrics/ @185cfc0: first-character MCQA, substring accuracy, NER cut",
+    methods={
+        **{t: Method(FirstCharacter, _letter_reference) for t in ("medqa", "medmcqa", "mmedbench")},
+        "pubmedqa": Method(lambda: FirstCharacter(letters="yn"), _letter_reference),
+        "mednli": Method(GoldInOutput),
+        "healthfact": Method(lambda: GoldInOutput(first_line=True)),
+        "clinical_outcome": Method(TrueFalse),
+        "meds_hoc": Method(HallmarkMacroF1, generations),
+        "meds_ner": Method(NerMicroF1),
+    },
+)

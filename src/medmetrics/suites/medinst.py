@@ -1,0 +1,101 @@
+"""MedINST32 and MedS-Bench tasks that the classification parsers and metrics already score.
+
+Each task scores what its benchmark means to measure, correctly; what the paper's released
+evaluator computes instead (bugs included) is the business of ``medmetrics.compat``.
+
+- MedINST32 (aialt/MedINST ``evaluation.py``): yes/no, PubMedQA and claim-verification (TE)
+  tests report macro F1 over the label set; Hallmarks of Cancer the per-document (example-based)
+  F1; MedQA exact match of the answer. BIOSSES is asked for as an integer from 0 to 5; the
+  released evaluator computes a mean squared error with a penalty, we report Pearson's r (the
+  measure of every STS benchmark), and ``medinst`` compat reproduces the MSE.
+- MedS-Bench (MAGIC-AI4Med/MedS-Ins ``Metrics/``): multiple choice and NLI report accuracy; HoC
+  (task106) macro F1 over the ten hallmarks; fact verification and clinical outcome prediction
+  accuracy over their label sets.
+"""
+
+from __future__ import annotations
+
+from medmetrics.suites.classification import HALLMARKS_OF_CANCER, YES_NO_MAYBE
+from medmetrics.tasks import Task
+
+CLAIM_LABELS = ("Supports", "Refutes", "Neutral")
+HEALTHFACT_LABELS = ("true", "false", "mixture", "unproven")
+
+
+def _macro_f1(labels: tuple[str, ...]) -> dict[str, tuple[str, dict[str, object]]]:
+    """MedINST's ``label_level_f1``: macro F1 over the label set (plus accuracy, for reference)."""
+    return {"f1_macro": ("f1", {"average": "macro", "labels": list(labels)}), "accuracy": ("accuracy", {})}
+
+
+def _claim_task(name: str, dataset: str) -> Task:
+    return Task(
+        name=name, parser="label", parser_options={"labels": list(CLAIM_LABELS)}, metrics=_macro_f1(CLAIM_LABELS),
+        description=f"{dataset} claim verification (MedINST32 TE): Supports / Refutes / Neutral; macro F1.",
+        source="MedINST32 evaluation.py 'cls': macro F1 over the labels.",
+    )
+
+
+MEDINST_TASKS = (
+    Task(
+        name="medinst_bioasq_yesno", parser="label", parser_options={"labels": ["yes", "no"]},
+        metrics=_macro_f1(("yes", "no")),
+        description="BioASQ-Task-B-yesno as MedINST32 scores it: macro F1 over yes / no.",
+        source="MedINST32 evaluation.py 'cls'.",
+    ),
+    Task(
+        name="medinst_pubmedqa", parser="label", parser_options={"labels": list(YES_NO_MAYBE)},
+        metrics=_macro_f1(YES_NO_MAYBE),
+        description="PubMedQA-labeled as MedINST32 scores it: macro F1 over yes / no / maybe.",
+        source="MedINST32 evaluation.py 'cls'.",
+    ),
+    _claim_task("scifact", "SciFact"),
+    _claim_task("mancon", "ManConCorpus"),
+    _claim_task("covert", "CoVERt"),
+    Task(
+        name="medinst_hoc", parser="choices", parser_options={"options": list(HALLMARKS_OF_CANCER)},
+        metrics={"f1_samples": ("f1", {"average": "samples"}), "f1": ("f1", {"average": "micro"})},
+        description="Hallmarks of Cancer as MedINST32 scores it: per-document F1, averaged over documents.",
+        source="MedINST32 evaluation.py 'multicls': Counter F1 per sample, averaged (example-based).",
+        reference_type="json",
+    ),
+    Task(
+        name="medinst_biosses", parser="integer", parser_options={"low": 0, "high": 5},
+        metrics={"pearson": ("pearson", {})},
+        description="BIOSSES as MedINST32 asks for it (an integer 0-5): Pearson's r against the gold score.",
+        source="MedINST32 asks for 0-5 and reports MSE with a penalty; Pearson is the STS measure "
+               "(compat profile medinst reproduces the MSE).",
+        reference_type="float",
+    ),
+)
+
+MEDS_BENCH_TASKS = (
+    Task(
+        name="medmcqa", parser="choice", metrics={"accuracy": ("accuracy", {})},
+        description="MedMCQA multiple choice (4 options, given per item as context); accuracy.",
+        source="Pal et al. 2022; MedS-Bench MCQA.",
+    ),
+    Task(
+        name="mmedbench", parser="choice", metrics={"accuracy": ("accuracy", {})},
+        description="MMedBench multilingual multiple choice (options per item as context); accuracy.",
+        source="Qiu et al. 2024; MedS-Bench MCQA.",
+    ),
+    Task(
+        name="meds_hoc", parser="choices", parser_options={"options": list(HALLMARKS_OF_CANCER)},
+        metrics={"f1_macro": ("f1", {"average": "macro", "labels": list(HALLMARKS_OF_CANCER)})},
+        description="Hallmarks of Cancer as MedS-Bench scores it (task106): macro F1 over the ten hallmarks.",
+        source="MedS-Ins Metrics/TextClassification.py: macro over the 10 labels, instance level.",
+        reference_type="json",
+    ),
+    Task(
+        name="healthfact", parser="label", parser_options={"labels": list(HEALTHFACT_LABELS)},
+        metrics={"accuracy": ("accuracy", {})},
+        description="PUBHEALTH / HealthFact verification: true / false / mixture / unproven; accuracy.",
+        source="MedS-Bench fact verification (task16).",
+    ),
+    Task(
+        name="clinical_outcome", parser="label", parser_options={"labels": ["true", "false"]},
+        metrics={"accuracy": ("accuracy", {})},
+        description="MedS-Bench clinical outcome prediction: true / false; accuracy.",
+        source="MedS-Ins Metrics: 'true' in the output and 'false' not (or the reverse); accuracy.",
+    ),
+)
