@@ -81,7 +81,7 @@ MEDS_BENCH_TASKS = (
     ),
     Task(
         name="meds_hoc", parser="choices", parser_options={"options": list(HALLMARKS_OF_CANCER)},
-        metrics={"f1_macro": ("f1", {"average": "macro", "labels": list(HALLMARKS_OF_CANCER)})},
+        metrics={"f1_macro": ("f1", {"average": "macro", "labels": list("ABCDEFGHIJ")})},  # the options' letters
         description="Hallmarks of Cancer as MedS-Bench scores it (task106): macro F1 over the ten hallmarks.",
         source="MedS-Ins Metrics/TextClassification.py: macro over the 10 labels, instance level.",
         reference_type="json",

@@ -1,0 +1,145 @@
+"""Compat profiles: each paper's evaluator reproduced, checked on the cases of seed-evaluators.md section 5."""
+
+from __future__ import annotations
+
+import pytest
+from scipy.stats import pearsonr
+from sklearn.metrics import f1_score
+
+from medmetrics.compat import get_profile
+from medmetrics.compat.biomistral_nlu import (
+    Classification,
+    QAAccuracy,
+    STSPearson,
+    clean,
+    read_options,
+    sts_pearson,
+)
+from medmetrics.compat.medinst import EntityF1, LabelF1, MultiLabelF1, PenalizedMSE, bracketed, normalize_answer
+from medmetrics.compat.meds_bench import FirstCharacter, HallmarkMacroF1, NerMicroF1, ner_entities
+from medmetrics.errors import InputError
+from medmetrics.plugins import load_catalog
+from medmetrics.suites.scoring import TaskRun, score_suite
+from medmetrics.suites.suite import Suite
+
+# --- BioMistral-NLU ------------------------------------------------------------------------
+
+
+def test_read_options_defaults_to_option_a() -> None:
+    assert read_options(["yes", "no", "maybe"], "Answer: B") == "yes"
+    assert read_options(["yes", "no", "maybe"], "(A) yes (B) no") == "yes"
+    assert read_options(["yes", "no", "maybe"], "I pick (C)") == "maybe"
+
+
+def test_sts_pearson_on_integer_options() -> None:
+    predictions, gold = sts_pearson(["(C) 2", "(E) 4", "4", "(F) 5"], ["(C) 2", "(E) 4", "(B) 1", "(F) 5"])
+    assert predictions == [2, 4, 0, 5]
+    assert STSPearson().compute(predictions, gold).value * 100 == pytest.approx(98.806, abs=5e-4)
+
+
+def test_clean_deletes_assistant_anywhere() -> None:
+    assert clean("<|assistant|>\nphysician assistant [SEP] x") == "physician  ... x"
+
+
+def test_qa_accuracy_is_substring_of_the_gold_option() -> None:
+    metric = QAAccuracy()
+    options = ["yes", "no", "maybe"]
+    result = metric.compute([("(b) No", options), ("(A) yes (B) no (C) maybe", options), ("no", options)],
+                            ["no", "maybe", "no"])
+    assert result.value == pytest.approx(2 / 3)  # listing every option is correct; bare 'no' is not
+    assert result.signature.startswith("compat:biomistral_nlu|")
+
+
+def test_classification_overall_drops_classes_without_gold() -> None:
+    options = ["CPR:3", "CPR:4", "no relation"]
+    items = [("(A)", options), ("(B)", options), ("(C)", options), ("nothing", options)]
+    gold = ["CPR:3", "CPR:3", "CPR:4", "no relation"]
+    result = Classification(type="chemprot").compute(items, gold)
+    # gold keys: CPR:3 (2), CPR:4 (1), no relation (1, not excluded: "no relation" does not match ',no,')
+    # predictions: CPR:3, CPR:4, no relation, CPR:3 (no (X): option A) -> tp = 1
+    assert result.components["precision"] == pytest.approx(1 / 4)
+    assert result.components["recall"] == pytest.approx(1 / 4)
+    dropped = Classification(type="chemprot").compute([("(B)", options)], ["CPR:3"])
+    assert dropped.components["precision"] == 0.0 and dropped.components["recall"] == 0.0
+
+
+def test_excluded_option_wording_leaves_the_overall_row() -> None:
+    options = ["yes", "no"]
+    result = Classification(type="relation").compute([("(A)", options), ("(B)", options)], ["yes", "no"])
+    assert result.components["recall"] == 1.0  # the 'no' key matches ',no,' and is not counted
+
+
+# --- MedINST -------------------------------------------------------------------------------
+
+
+def test_medinst_penalized_mse() -> None:
+    result = PenalizedMSE().compute(["3", "The score is 4 out of 5", "2.5", "I think 1"], ["3", "4", "2", "1"])
+    assert result.value == 12.5 and not result.higher_is_better
+
+
+def test_medinst_cls_macro_over_gold_labels() -> None:
+    result = LabelF1().compute(["Supports", "Maybe", "Refutes"], ["Supports", "Refutes", "Refutes"])
+    assert result.value == pytest.approx(0.8333, abs=5e-5)
+    gold, pred = ["supports", "refutes", "refutes"], ["supports", "maybe", "refutes"]
+    assert result.value == pytest.approx(f1_score(gold, pred, labels=sorted(set(gold)), average="macro"))
+
+
+def test_medinst_entity_empty_against_empty_is_zero() -> None:
+    assert EntityF1().compute([""], [""]).value == 0.0
+    assert EntityF1().compute(["[IL-2] [T cells]"], ["[il2] [t cells]"]).value == 1.0
+
+
+def test_medinst_bracket_reader_keeps_outermost_groups() -> None:
+    assert bracketed("[x [y]] ] [z") == ["x y"]
+    assert normalize_answer("The IL-2, T-cells") == "il2 tcells"
+
+
+def test_medinst_multicls_splits_on_comma_space() -> None:
+    result = MultiLabelF1().compute(["inducing angiogenesis, resisting cell death"], [["E", "C"]])
+    assert result.value == 1.0
+
+
+# --- MedS-Bench ----------------------------------------------------------------------------
+
+
+def test_meds_ner_cuts_the_last_character() -> None:
+    assert ner_entities("Homo sapiens, mice.") == {"homo sapiens", "mic"}
+    assert NerMicroF1().compute(["mice, Homo sapiens."], ["Homo sapiens, mice."]).value == 0.0
+    assert ner_entities("There is no related enetity.") == set()
+
+
+def test_meds_mcqa_first_character() -> None:
+    assert FirstCharacter().compute(["Answer: B"], ["A"]).value == 1.0
+    assert FirstCharacter().compute(["(B) foo"], ["B"]).value == 0.0
+    assert FirstCharacter(letters="yn").compute(["maybe"], ["maybe"]).value == 0.0
+    assert FirstCharacter().compute([""], ["A"]).value == 0.0
+
+
+def test_meds_hoc_counts_negated_mentions() -> None:
+    result = HallmarkMacroF1().compute(["not inducing angiogenesis"], [[]])
+    assert result.value == 0.0  # a false positive for angiogenesis, every label at zero
+
+
+# --- profiles in a suite --------------------------------------------------------------------
+
+
+def test_profile_is_scored_beside_the_correct_value() -> None:
+    catalog = load_catalog(entry_points=False, strict=True)
+    profile = get_profile("meds_bench")
+    suite = Suite("s", {"mcqa": ("medqa",)})
+    run = TaskRun("medqa", ["Answer: B", "B. because", "C"], ["B", "B", "C"])
+    result = score_suite(suite, {"medqa": run}, catalog=catalog, ci=False, compat=profile.scorer, profile=profile.name)
+    task = result.tasks[0]
+    assert task.result.value == 1.0 and task.compat.value == pytest.approx(2 / 3)
+    assert result.compat_value == pytest.approx(2 / 3)
+    assert result.signature.endswith("|compat:meds_bench")
+
+
+def test_biomistral_sts_pearson_equals_scipy_on_integer_options() -> None:
+    predictions, gold = sts_pearson(["(B) 1", "(D) 3", "(C) 2"], [1.2, 2.6, 2.4])
+    assert STSPearson().compute(predictions, gold).value == pytest.approx(pearsonr(gold, predictions)[0])
+
+
+def test_unknown_profile() -> None:
+    with pytest.raises(InputError, match="biomistral_nlu"):
+        get_profile("helm")
