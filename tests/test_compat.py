@@ -143,3 +143,19 @@ def test_biomistral_sts_pearson_equals_scipy_on_integer_options() -> None:
 def test_unknown_profile() -> None:
     with pytest.raises(InputError, match="biomistral_nlu"):
         get_profile("helm")
+
+
+@pytest.mark.parametrize(("metric", "predictions", "references"), [
+    (QAAccuracy(), [("(B) no", ["yes", "no"]), ("yes", ["yes", "no"]), ("(A)", ["yes", "no"])], ["no", "no", "yes"]),
+    (Classification(type="ddi"), [("(A)", ["x", "y"]), ("(B)", ["x", "y"]), ("", ["x", "y"])], ["x", "x", "y"]),
+    (LabelF1(), ["Supports", "Refutes", "maybe", "Neutral"], ["Supports", "Neutral", "Refutes", "Neutral"]),
+    (PenalizedMSE(), ["3", "2.5", "1", "0"], ["3", "2", "2", "0"]),
+    (EntityF1(), ["[a] [b]", "", "[c]"], ["[a]", "", "[c] [d]"]),
+    (NerMicroF1(), ["mice, rats.", "There is no related enetity.", "e coli."], ["rats, mice.", "yeast.", "e coli."]),
+    (HallmarkMacroF1(), ["inducing angiogenesis", "resisting cell death", ""], [["E"], ["C", "E"], []]),
+], ids=lambda v: getattr(v, "name", None))
+def test_compat_metrics_conform(metric, predictions, references) -> None:
+    """Merge equals whole, permutation invariance, JSON-native results: the kit every metric passes."""
+    from medmetrics.testing.conformance import check_metric
+
+    check_metric(metric, predictions, references)

@@ -13,7 +13,8 @@ from medmetrics._version import __version__
 
 _EXPORTS = {
     "compare": "medmetrics.api", "evaluate": "medmetrics.api", "get_metric": "medmetrics.api",
-    "get_parser": "medmetrics.api", "get_task": "medmetrics.api", "list_metrics": "medmetrics.api",
+    "get_parser": "medmetrics.api", "get_suite": "medmetrics.api", "get_task": "medmetrics.api",
+    "list_suites": "medmetrics.api", "Suite": "medmetrics.suites.suite", "list_metrics": "medmetrics.api",
     "list_parsers": "medmetrics.api", "list_plugins": "medmetrics.api", "list_tasks": "medmetrics.api",
     "DuplicateNameError": "medmetrics.errors", "InputError": "medmetrics.errors",
     "MedmetricsError": "medmetrics.errors", "MissingDependencyError": "medmetrics.errors",
@@ -42,6 +43,7 @@ __all__ = [
     "PluginWarning",
     "Report",
     "Stats",
+    "Suite",
     "Table",
     "Task",
     "UnknownNameError",
@@ -50,11 +52,13 @@ __all__ = [
     "evaluate",
     "get_metric",
     "get_parser",
+    "get_suite",
     "get_task",
     "hookimpl",
     "list_metrics",
     "list_parsers",
     "list_plugins",
+    "list_suites",
     "list_tasks",
 ]
 
@@ -78,10 +82,12 @@ if TYPE_CHECKING:
         evaluate,
         get_metric,
         get_parser,
+        get_suite,
         get_task,
         list_metrics,
         list_parsers,
         list_plugins,
+        list_suites,
         list_tasks,
     )
     from medmetrics.errors import (
@@ -97,4 +103,5 @@ if TYPE_CHECKING:
     from medmetrics.metrics.base import AdditiveMetric, Metric, Stats, Table
     from medmetrics.parsing.base import Parser
     from medmetrics.results import Comparison, ConfidenceInterval, MetricResult, Parsed, Report
+    from medmetrics.suites.suite import Suite
     from medmetrics.tasks import Task

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from medmetrics.metrics.base import Metric
     from medmetrics.parsing.base import Parser
     from medmetrics.results import Comparison, Report
+    from medmetrics.suites.suite import Suite
     from medmetrics.tasks import Task
 
 
@@ -41,6 +42,16 @@ def get_task(name: str, *, catalog: Catalog | None = None) -> Task:
     """The task registered as ``name``."""
     task: Task = (catalog or default_catalog()).tasks.get(name).obj
     return task
+
+
+def get_suite(name: str, *, catalog: Catalog | None = None) -> Suite:
+    """The suite registered as ``name`` (its tasks, groups and averaging rule)."""
+    suite: Suite = (catalog or default_catalog()).suites.get(name).obj
+    return suite
+
+
+def list_suites(*, catalog: Catalog | None = None) -> list[str]:
+    return (catalog or default_catalog()).suites.names()
 
 
 def list_parsers(*, catalog: Catalog | None = None) -> list[str]:
