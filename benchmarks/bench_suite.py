@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_suite.py [--scale 1.0] [--resamples 1000] [--suite blurb]
 
 Writes one JSONL file per dataset of BioMistral-NLU's Table 5 (the instance counts of the
-table, 79,769 items at scale 1) with real-style generations, then runs the command in a child
+table, 80,068 items at scale 1) with real-style generations, then runs the command in a child
 process and reports its wall time and peak resident memory. Tasks whose parser or metric is not
 registered yet (the NER and PICO sets before the entity parsers land) are written too and
 reported as unavailable by the command; the item count scored is printed.

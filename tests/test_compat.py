@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import pearsonr
 from sklearn.metrics import f1_score
 
@@ -159,3 +161,50 @@ def test_compat_metrics_conform(metric, predictions, references) -> None:
     from medmetrics.testing.conformance import check_metric
 
     check_metric(metric, predictions, references)
+
+
+# --- entity parts reproduced as their own code ----------------------------------------------
+
+
+def test_biomistral_events_case_of_section_5() -> None:
+    from medmetrics.compat.biomistral_nlu import EventSpans
+
+    result = EventSpans().compute(["Disease: Fever...fever...cough"], ["Disease: fever...headache"])
+    assert (result.components["precision"], result.components["recall"]) == pytest.approx((1 / 3, 1 / 2))  # 2/3/1
+
+
+def test_biomistral_events_ignore_the_predicted_type_when_line_counts_agree() -> None:
+    from medmetrics.compat.biomistral_nlu import EventSpans
+
+    result = EventSpans().compute(["Drug: aspirin\nDisease: fever"], ["Disease: fever\nDrug: aspirin"])
+    assert result.value == 0.0
+    none_spelled = EventSpans().compute(["Disease: fever", "Disease: none"], ["Disease: fever", "Disease: None"])
+    assert none_spelled.components["precision"] == 0.5  # 'none' is a predicted span, a false positive
+
+
+def test_biomistral_pico_bag_of_tokens_case_of_section_5() -> None:
+    from medmetrics.compat.biomistral_nlu import PicoTokens
+
+    result = PicoTokens().compute(["P: asthma adults Adults\nI: inhaler"], ["P: adults with asthma...children\nI: x"])
+    # P line: gold 4 tokens, 3 predicted, 2 matched; I line: 1, 1, 0
+    assert result.components["precision"] == pytest.approx(2 / 4)
+    assert result.components["recall"] == pytest.approx(2 / 5)
+
+
+@given(st.lists(st.tuples(st.lists(st.sampled_from("BIO"), max_size=8), st.lists(st.sampled_from("BIO"), max_size=8)),
+                min_size=1, max_size=8))
+@settings(max_examples=80, deadline=None)
+def test_medinst_tag_f1_equals_scikit_learn_on_padded_tags(pairs) -> None:
+    """The evaluator's own computation (pad with N / cut, flatten, macro over gold tags) by scikit-learn."""
+    from medmetrics.compat.medinst import TagF1
+
+    golds = [" ".join(f"w [{t}]" for t in g) for g, _ in pairs]
+    preds = [" ".join(f"w [{t}]" for t in p) for _, p in pairs]
+    flat_gold, flat_pred = [], []
+    for g, p in pairs:
+        flat_gold += [f"[{t}]" for t in g]
+        flat_pred += ([f"[{t}]" for t in p] + ["N"] * len(g))[:len(g)]
+    if not flat_gold:
+        return
+    expected = f1_score(flat_gold, flat_pred, labels=sorted(set(flat_gold)), average="macro", zero_division=0)
+    assert TagF1().compute(preds, golds).value == pytest.approx(expected, abs=1e-12)

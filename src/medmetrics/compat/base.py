@@ -52,13 +52,16 @@ def prf(tp: np.ndarray, n_pred: np.ndarray, n_gold: np.ndarray) -> dict[str, np.
 
 
 class KeyedCounts(CompatMetric):
-    """Gold / predicted / matched counts per key (class, entity type), summed over the corpus.
+    """Gold / predicted / matched counts per key (class, entity type, tag), summed over the corpus.
 
-    ``item_counts`` gives one item's counts per key; ``counted`` says which keys enter the
-    micro total, decided on the full sample (BioMistral-NLU drops classes without gold items).
+    ``item_counts`` gives one item's counts per key. With ``average = "micro"`` the counts of the
+    keys that ``counted`` keeps (decided on the full sample: BioMistral-NLU drops classes without
+    gold items) are summed before P/R/F1; with ``"macro"`` the F1 of each key that ``labels``
+    lists is averaged, as scikit-learn's macro F1 with ``zero_division=0``.
     """
 
     primary = "f1"
+    average: ClassVar[str] = "micro"
 
     @abstractmethod
     def item_counts(self, prediction: Any, reference: Any) -> Mapping[str, tuple[int, int, int]]:
@@ -67,8 +70,12 @@ class KeyedCounts(CompatMetric):
     def counted(self, key: str, gold_total: float) -> bool:
         return True
 
+    def labels(self, gold: set[str], predicted: set[str]) -> list[str]:
+        """The keys a macro average covers, given those with gold items and those predicted."""
+        return sorted(gold)
+
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Sequence[str], np.ndarray]:
-        per_item = [{} if p is None else self.item_counts(p, r) for p, r in zip(predictions, references)]
+        per_item = [self.item_counts("" if p is None else p, r) for p, r in zip(predictions, references)]
         keys = sorted({k for counts in per_item for k in counts})
         columns = [f"{kind}:{k}" for k in keys for kind in ("gold", "pred", "tp")]
         rows = np.zeros((len(per_item), len(columns)))
@@ -80,50 +87,29 @@ class KeyedCounts(CompatMetric):
         return columns, rows
 
     def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
-        keys = [k for k in present.with_prefix("gold") if self.counted(k, float(present[f"gold:{k}"]))]
         shape = totals["n"].shape
+        if self.average == "macro":
+            gold = {k for k in present.with_prefix("gold") if present[f"gold:{k}"] > 0}
+            predicted = {k for k in present.with_prefix("pred") if present[f"pred:{k}"] > 0}
+            per_key = [prf(totals[f"tp:{k}"], totals[f"pred:{k}"], totals[f"gold:{k}"])["f1"]
+                       for k in self.labels(gold, predicted)]
+            return {"f1": np.mean(per_key, axis=0) if per_key else np.zeros(shape)}
+        keys = [k for k in present.with_prefix("gold") if self.counted(k, float(present[f"gold:{k}"]))]
         tp, n_pred, n_gold = (sum((totals[f"{kind}:{k}"] for k in keys), np.zeros(shape))
                               for kind in ("tp", "pred", "gold"))
         return prf(tp, n_pred, n_gold)
 
 
-class MacroF1(CompatMetric):
-    """scikit-learn's macro F1 over a label set decided on the full sample (zero_division 0).
+class MacroF1(KeyedCounts):
+    """scikit-learn's macro F1 over labels, from each item's (gold labels, predicted labels) sets."""
 
-    ``pair`` gives one item's (gold labels, predicted labels) as sets; ``labels`` which labels
-    the average covers, given every gold and predicted label seen.
-    """
-
-    primary = "f1"
+    average: ClassVar[str] = "macro"
 
     @abstractmethod
     def pair(self, prediction: Any, reference: Any) -> tuple[set[str], set[str]]:
         """The gold and predicted labels of one item."""
 
-    def labels(self, gold: set[str], predicted: set[str]) -> list[str]:
-        return sorted(gold)
-
-    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Sequence[str], np.ndarray]:
-        pairs = [self.pair(p, r) if p is not None else (self.pair("", r)[0], set())
-                 for p, r in zip(predictions, references)]
-        labels = sorted({x for gold, pred in pairs for x in gold | pred})
-        columns = [f"{kind}:{label}" for label in labels for kind in ("gold", "pred", "tp")]
-        position = {c: i for i, c in enumerate(columns)}
-        rows = np.zeros((len(pairs), len(columns)))
-        for i, (gold, pred) in enumerate(pairs):
-            for label in gold:
-                rows[i, position[f"gold:{label}"]] = 1
-            for label in pred:
-                rows[i, position[f"pred:{label}"]] = 1
-            for label in gold & pred:
-                rows[i, position[f"tp:{label}"]] = 1
-        return columns, rows
-
-    def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
-        gold = {k for k in present.with_prefix("gold") if present[f"gold:{k}"] > 0}
-        predicted = {k for k in present.with_prefix("pred") if present[f"pred:{k}"] > 0}
-        per_label = [prf(totals[f"tp:{k}"], totals[f"pred:{k}"], totals[f"gold:{k}"])["f1"]
-                     for k in self.labels(gold, predicted)]
-        if not per_label:
-            return {"f1": np.zeros(totals["n"].shape)}
-        return {"f1": np.mean(per_label, axis=0)}
+    def item_counts(self, prediction: Any, reference: Any) -> Mapping[str, tuple[int, int, int]]:
+        gold, predicted = self.pair(prediction, reference)
+        return {label: (int(label in gold), int(label in predicted), int(label in gold and label in predicted))
+                for label in gold | predicted}

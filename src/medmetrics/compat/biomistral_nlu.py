@@ -14,7 +14,16 @@ Reproduced, bugs included (notes/seed-evaluators.md section 1):
   not be``, ``none,``) and that have gold items (a class without gold drops its false positives);
 - HoC: every option whose ``(X)`` occurs is predicted; micro over the options;
 - BIOSSES: ``read_options`` on options ``0``..``5`` for both sides, then Pearson's r (the script
-  prints it times 100) against the *integer* gold.
+  prints it times 100) against the *integer* gold;
+- NER ("Type: span...span" lines, ``evaluate_events``): with as many predicted lines as gold
+  lines, lines pair by position and the predicted type is ignored; otherwise each predicted line
+  goes to the first gold line that starts with its type (later ones overwrite). ``None`` means no
+  span only when written exactly so; spans split on ``...``; more than 20 spans are
+  de-duplicated (gold too); a span matches a gold span when equal after lowercasing (``{``
+  removed), greedily one to one; micro over the types;
+- PICO: the same lines, but the spans of a line are pooled into whitespace tokens matched as a
+  case-sensitive bag, position ignored (a one-line gold goes through the NER path, as in the
+  script).
 
 The option texts are the item's ``options`` context when the run has them (the wording decides
 what the exclusion patterns drop, as in the script), else the task's label set in its order. A
@@ -138,6 +147,84 @@ class STSPearson(Pearson):
         return f"compat:{PROFILE}|{super().signature}"
 
 
+def read_events(line: str) -> tuple[list[str], str | None]:
+    """``read_events``: the type before the first colon and the ``...``-separated spans after it."""
+    if ":" not in line:
+        return [], None
+    head, _, rest = line.partition(":")
+    trigger = head.strip().replace(" - ", ",").replace("-", ",")
+    rest = rest.strip()
+    if rest == "None":
+        return [], trigger
+    spans = [span.strip() for span in rest.split("...") if span.strip()]
+    return (list(set(spans)) if len(spans) > 20 else spans), trigger
+
+
+def paired_lines(reference: str, prediction: str) -> list[tuple[str, str]]:
+    """``evaluate_events``: gold and predicted lines paired as the script pairs them."""
+    if "\n" not in reference:
+        return [(reference, prediction)]
+    gold = [line.strip() for line in reference.split("\n") if line.strip()]
+    predicted = [line.strip() for line in prediction.split("\n") if line.strip()]
+    if len(gold) == len(predicted):
+        return list(zip(gold, predicted))
+    assigned = ["None"] * len(gold)
+    for line in predicted:
+        if ":" in line:
+            kind = line.split(":")[0]
+            index = next((i for i, g in enumerate(gold) if g[:len(kind)] == kind), None)
+            if index is not None:
+                assigned[index] = line
+    return list(zip(gold, assigned))
+
+
+def greedy_matches(gold: list[str], predicted: list[str]) -> int:
+    """Each predicted item takes the first unused equal gold item."""
+    remaining = list(gold)
+    matched = 0
+    for item in predicted:
+        if item in remaining:
+            remaining.remove(item)
+            matched += 1
+    return matched
+
+
+class EventSpans(KeyedCounts):
+    """``calculate_event_scores`` over the paired lines; micro over the types (``write_scores``)."""
+
+    name = "biomistral_nlu_events"
+    profile = PROFILE
+    tokens: ClassVar[bool] = False
+
+    def item_counts(self, prediction: Any, reference: Any) -> Mapping[str, tuple[int, int, int]]:
+        counts: dict[str, tuple[int, int, int]] = {}
+        multi_line = "\n" in str(reference)
+        for gold_line, predicted_line in paired_lines(str(reference), clean(prediction)):
+            gold, trigger = read_events(gold_line)
+            predicted, _ = read_events(predicted_line)
+            key = trigger if trigger and "," in trigger else f"{trigger},trigger,span"
+            if self.tokens and multi_line:
+                gold = [w for span in gold for w in span.split()]
+                predicted = [w for span in predicted for w in span.split()]
+            else:
+                gold = [g.lower().replace("{", "") for g in gold]
+                predicted = [p.lower().replace("{", "") for p in predicted]
+            before = counts.get(key, (0, 0, 0))
+            counts[key] = (before[0] + len(gold), before[1] + len(predicted),
+                           before[2] + greedy_matches(gold, predicted))
+        return counts
+
+    def counted(self, key: str, gold_total: float) -> bool:
+        return gold_total > 0 and not any(pattern in key.lower() + "," for pattern in EXCLUDED)
+
+
+class PicoTokens(EventSpans):
+    """``calculate_PICO_scores``: whitespace tokens of a line's spans, a case-sensitive bag."""
+
+    name = "biomistral_nlu_pico"
+    tokens: ClassVar[bool] = True
+
+
 def with_options(task: Task, run: TaskRun) -> tuple[list[tuple[str, list[str]]], list[Any]]:
     """(generation, option texts) per item: the run's ``options`` context, else the task's labels."""
     declared = task.parser_options.get("labels") or task.parser_options.get("options") or []
@@ -158,5 +245,7 @@ DEFINITION = Profile(
            for t in ("chemprot", "ddi", "gad", "i2b2_2010")},
         "hoc": Method(MultiLabel, with_options),
         "biosses": Method(STSPearson, sts_inputs),
+        **{t: Method(EventSpans) for t in ("bc2gm", "bc5_chem", "bc5_disease", "ncbi_disease", "jnlpba")},
+        "ebm_pico": Method(PicoTokens),
     },
 )

@@ -12,6 +12,9 @@ Reproduced, bugs included (notes/seed-evaluators.md section 2):
 - ``entity`` (bracketed answers): the outermost ``[...]`` groups of a stack reader (a stray
   ``]`` resets, an unclosed ``[`` is dropped), each normalized; per-document multiset F1
   averaged over documents, where an empty gold with an empty prediction scores **0**;
+- ``bio`` (NCBI-disease, BC5CDR): only the tags ``[B]``, ``[I]``, ``[O]`` are read, the words
+  ignored; the predicted tags are padded with ``N`` or cut to the gold length, so one dropped
+  word shifts every later tag; macro F1 over the gold tags (``O`` included) of the whole corpus;
 - ``mse`` (BIOSSES): the set of integers in each side; unless both give exactly one integer in
   0..5, the pair becomes (gold 0, prediction 5), a squared error of 25. Lower is better.
 """
@@ -21,11 +24,11 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from medmetrics.compat import Method, Profile, generations, option_texts
-from medmetrics.compat.base import ItemMean, MacroF1
+from medmetrics.compat.base import ItemMean, KeyedCounts, MacroF1
 from medmetrics.suites.classification import HALLMARKS_OF_CANCER
 from medmetrics.suites.scoring import TaskRun
 from medmetrics.tasks import Task
@@ -121,6 +124,28 @@ class EntityF1(ItemMean):
         return multiset_f1(bracketed(str(reference)), bracketed(prediction))
 
 
+_TAG = re.compile(r"\[B\]|\[I\]|\[O\]")
+
+
+class TagF1(KeyedCounts):
+    """``bio``: tag-level macro F1 of position-aligned ``[B]``/``[I]``/``[O]`` tags."""
+
+    name = "medinst_bio"
+    profile = PROFILE
+    average: ClassVar[str] = "macro"
+
+    def item_counts(self, prediction: Any, reference: Any) -> Mapping[str, tuple[int, int, int]]:
+        gold = _TAG.findall(str(reference))
+        predicted = (_TAG.findall(prediction) + ["N"] * len(gold))[:len(gold)]
+        counts: dict[str, list[int]] = {}
+        for g, p in zip(gold, predicted):
+            counts.setdefault(g, [0, 0, 0])[0] += 1
+            counts.setdefault(p, [0, 0, 0])[1] += 1
+            if g == p:
+                counts[g][2] += 1
+        return {k: (v[0], v[1], v[2]) for k, v in counts.items()}
+
+
 def _one_score(text: str) -> int | None:
     found = {int(x) for x in re.findall(r"\d+", text)}
     return found.pop() if len(found) == 1 and found <= set(range(6)) else None
@@ -152,6 +177,7 @@ DEFINITION = Profile(
         "medqa": Method(ExactMatch),
         "medinst_hoc": Method(MultiLabelF1, _reference_text),
         "medinst_biosses": Method(PenalizedMSE, generations),
+        **{t: Method(TagF1) for t in ("medinst_ncbi_disease", "medinst_bc5cdr")},
         **{t: Method(EntityF1) for t in (
             "anem", "bionlp_2009", "bionlp_2011_ge", "bionlp_2011_id", "bionlp_2011_rel", "bionlp_2013_cg",
             "bionlp_2013_ge", "bionlp_2013_gro", "bionlp_2013_pc", "biored", "tmvar_v3", "anem_coref",
