@@ -1,0 +1,85 @@
+"""medmetrics inside an lm-evaluation-harness task: a task's parser as the filter, its metrics as
+the metrics.
+
+In a ``utils.py`` beside the task YAML::
+
+    from medmetrics.adapters.lm_eval_task import LmEvalTask
+
+    pubmedqa = LmEvalTask("pubmedqa", reference="final_decision")
+    parse = pubmedqa.filter                    # filter_list: function: custom, filter_fn: !function utils.parse
+    process_results = pubmedqa.process_results # process_results: !function utils.process_results
+    accuracy = pubmedqa.aggregation("accuracy")  # metric_list: metric: accuracy, aggregation: !function ...
+
+The filter turns every generation into the parse's JSON form (value, status, reason), so the
+samples lm-eval logs show why an answer was or was not read. ``process_results`` pairs each
+parse with the document's reference, and each aggregation scores the pairs with the task's
+metric, so corpus-level metrics (F1, Pearson) are computed over the whole set, as medmetrics
+computes them, not averaged per item. Only ``generate_until`` tasks produce text to parse.
+Nothing here imports lm-eval: it calls these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from medmetrics.errors import InputError
+from medmetrics.results import ANSWERED
+
+
+class LmEvalTask:
+    """The filter, ``process_results`` and aggregations of one medmetrics task for lm-eval.
+
+    ``reference`` is the document field holding the gold answer; ``context`` maps a parser
+    context key to a document field (``{"options": "choices"}``).
+    """
+
+    def __init__(self, task: str, *, reference: str, context: Mapping[str, str] | None = None) -> None:
+        from medmetrics.api import get_parser, get_task
+
+        self.task = get_task(task)
+        self.parser = get_parser(self.task.parser, **dict(self.task.parser_options))
+        self.reference = reference
+        self.context = dict(context or {})
+
+    def _context(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        missing = [field for field in self.context.values() if field not in doc]
+        if missing:
+            raise InputError(f"lm-eval document has no field(s) {missing}; its fields are: {sorted(doc)}")
+        return {key: doc[field] for key, field in self.context.items()}
+
+    def filter(self, resps: Sequence[Sequence[str]], docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """lm-eval ``custom`` filter: each document's first response, parsed (as ``take_first`` keeps
+        the first of repeated samples)."""
+        return [self.parser.parse(responses[0] if responses else "", **self._context(doc)).to_dict()
+                for responses, doc in zip(resps, docs)]
+
+    def process_results(self, doc: Mapping[str, Any], results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """One (parsed value or None, reference) pair per metric of the task, for the aggregations."""
+        parsed = results[0]
+        value = parsed["value"] if parsed["status"] in ANSWERED else None
+        if isinstance(value, list):
+            value = tuple(value)
+        if self.reference not in doc:
+            raise InputError(f"lm-eval document has no reference field {self.reference!r}; its fields are: "
+                             f"{sorted(doc)}")
+        return dict.fromkeys(self.task.metrics, (value, doc[self.reference]))
+
+    def aggregation(self, name: str) -> Callable[[Sequence[tuple[Any, Any]]], float]:
+        """The aggregation of result ``name``: the task's metric over every (parse, reference) pair."""
+        from medmetrics.api import get_metric
+        from medmetrics.io import coerce
+
+        if name not in self.task.metrics:
+            raise InputError(f"task {self.task.name!r} has no metric {name!r}; it defines {sorted(self.task.metrics)}")
+        metric_name, options = self.task.metrics[name]
+        metric = get_metric(metric_name, **dict(options))
+        kind = self.task.reference_type
+
+        def aggregate(items: Sequence[tuple[Any, Any]]) -> float:
+            predictions = [p for p, _ in items]
+            references = coerce([r for _, r in items], kind)
+            return metric.compute(predictions, references).value
+
+        aggregate.__name__ = f"medmetrics_{self.task.name}_{name}"
+        return aggregate
