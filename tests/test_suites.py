@@ -191,3 +191,53 @@ def test_compare_suite_refuses_different_references(catalog: Catalog) -> None:
     other = {"pubmedqa": TaskRun("pubmedqa", PUBMEDQA.generations, ["no"] * 5)}
     with pytest.raises(InputError, match="different references"):
         compare_suite(suite, {"pubmedqa": PUBMEDQA}, other, catalog=catalog)
+
+
+def _suite_plugin(name: str) -> object:
+    """A third-party plugin that registers a suite through the hook, as the built-ins do."""
+    from types import SimpleNamespace
+
+    from medmetrics.hookspecs import hookimpl
+
+    @hookimpl
+    def register_suites(register):  # type: ignore[no-untyped-def]
+        register(Suite(name, {"qa": ("pubmedqa", "bioasq_yesno")}, description="two QA sets"))
+
+    return SimpleNamespace(register_suites=register_suites)
+
+
+def test_a_plugin_registers_a_suite() -> None:
+    catalog = load_catalog(entry_points=False, strict=True, extra_plugins=[("mine", _suite_plugin("qa2"))])
+    assert catalog.suites.get("qa2").plugin == "mine"
+    assert catalog.suites.get("qa2").summary == "two QA sets"
+
+
+def test_a_plugin_cannot_take_a_builtin_suite_name() -> None:
+    from medmetrics.errors import PluginError
+
+    with pytest.raises(PluginError, match="suite name 'blurb'"):
+        load_catalog(entry_points=False, strict=True, extra_plugins=[("mine", _suite_plugin("blurb"))])
+
+
+@pytest.mark.parametrize("task", ["mancon", "covert"])
+def test_claim_tasks_share_scifact_definition(task: str, catalog: Catalog) -> None:
+    assert catalog.tasks.get(task).obj.metrics == catalog.tasks.get("scifact").obj.metrics
+
+
+def test_medinst_hoc_is_scikit_learn_samples_f1() -> None:
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    gold = [["A", "C"], ["B"], ["D"], ["E", "F"]]
+    generations = ["(A), (C)", "(B) and (D)", "(E)", "(F)"]
+    predicted = [["A", "C"], ["B", "D"], ["E"], ["F"]]
+    binarizer = MultiLabelBinarizer(classes=list("ABCDEFGHIJ"))
+    expected = f1_score(binarizer.fit_transform(gold), binarizer.transform(predicted), average="samples")
+    assert evaluate("medinst_hoc", generations, gold)["f1_samples"].value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("task", "generations", "gold", "accuracy"), [
+    ("healthfact", ["The claim is true.", "mixture", "Unproven."], ["true", "false", "unproven"], 2 / 3),
+    ("clinical_outcome", ["true", "False.", "I cannot say."], ["true", "true", "false"], 1 / 3),
+])
+def test_accuracy_tasks_by_hand(task: str, generations: list[str], gold: list[str], accuracy: float) -> None:
+    assert evaluate(task, generations, gold)["accuracy"].value == pytest.approx(accuracy)

@@ -170,8 +170,9 @@ def _suite(args: argparse.Namespace) -> Suite:
 
 
 def cmd_score_suite(args: argparse.Namespace) -> int:
-    if args.task or args.parser or args.metric or args.references:
-        raise MedmetricsError("--suite scores the tasks its run holds; drop --task/--parser/--metric/--references")
+    if args.task or args.parser or args.metric or args.references or args.per_item:
+        raise MedmetricsError("--suite scores the tasks its run holds; drop --task/--parser/--metric/--references "
+                              "(and --per-item, which is for one task)")
     from medmetrics.compat import get_profile
 
     catalog = default_catalog()

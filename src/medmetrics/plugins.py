@@ -57,7 +57,7 @@ class PluginInfo:
 
 @dataclass
 class Catalog:
-    """Everything the loaded plugins registered, and what happened to each plugin."""
+    """Everything the loaded plugins registered (parsers, metrics, tasks, suites), and what happened to each plugin."""
 
     manager: pluggy.PluginManager
     parsers: Registry = field(default_factory=lambda: Registry("parser"))

@@ -1,4 +1,4 @@
-"""Name tables for parsers, metrics and tasks: one name means one thing, everywhere."""
+"""Name tables for parsers, metrics, tasks and suites: one name means one thing, everywhere."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class Entry:
 
 
 class Registry:
-    """Names and aliases of one kind of thing (``parser``, ``metric`` or ``task``)."""
+    """Names and aliases of one kind of thing (``parser``, ``metric``, ``task`` or ``suite``)."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
