@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import f1_score
 
 from medmetrics import evaluate
@@ -241,3 +243,25 @@ def test_medinst_hoc_is_scikit_learn_samples_f1() -> None:
 ])
 def test_accuracy_tasks_by_hand(task: str, generations: list[str], gold: list[str], accuracy: float) -> None:
     assert evaluate(task, generations, gold)["accuracy"].value == pytest.approx(accuracy)
+
+
+_answers = st.lists(st.tuples(st.sampled_from(["yes", "no", "maybe", "Answer: no", "unclear"]),
+                              st.sampled_from(["yes", "no", "maybe"])), min_size=2, max_size=12)
+
+
+@given(pubmedqa=_answers, bioasq=_answers, average=st.sampled_from(["tasks", "groups"]))
+@settings(max_examples=30, deadline=None)
+def test_suite_value_is_the_rule_applied_to_task_values(pubmedqa, bioasq, average) -> None:
+    """Any run: the suite value is its averaging rule applied to what evaluate() gives per task."""
+    catalog = load_catalog(entry_points=False, strict=True)
+    suite = Suite("h", {"pubmed": ("pubmedqa",), "bioasq": ("bioasq_yesno",)}, average=average)
+    bioasq = [(g, r if r != "maybe" else "no") for g, r in bioasq]
+    runs = {"pubmedqa": TaskRun("pubmedqa", *map(list, zip(*pubmedqa))),
+            "bioasq_yesno": TaskRun("bioasq_yesno", *map(list, zip(*bioasq)))}
+    result = score_suite(suite, runs, catalog=catalog, ci=False)
+    values = [evaluate(name, list(run.generations), list(run.references))["accuracy"].value
+              for name, run in runs.items()]
+    assert result.value == pytest.approx(sum(values) / 2)  # one task per group: both rules agree
+    shuffled = {name: TaskRun(name, list(run.generations)[::-1], list(run.references)[::-1])
+                for name, run in runs.items()}
+    assert score_suite(suite, shuffled, catalog=catalog, ci=False).value == pytest.approx(result.value)
