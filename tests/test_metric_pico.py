@@ -91,7 +91,8 @@ def test_caller_mistakes() -> None:
 
 
 def test_tag_reading() -> None:
-    assert [pico_class(t) for t in ("I-PAR", "population", "B-Interventions", "OUTCOMES", "O", "")] == [1, 1, 2, 3, 0, 0]
+    tags = ("I-PAR", "population", "B-Interventions", "OUTCOMES", "O", "")
+    assert [pico_class(t) for t in tags] == [1, 1, 2, 3, 0, 0]
     assert pico_class("P") == pico_class("I") == -1  # single letters are ambiguous with BIO
     assert pico_class(None) == -1
 

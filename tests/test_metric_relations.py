@@ -76,7 +76,7 @@ def test_relation_f1_equals_set_counting(corpus: tuple[list[Any], list[Any]], di
         assert abs(result.components[name] - value) <= TOLERANCE, name
     if typed:
         assert set(result.per_label) == set(theirs["per"])
-        for t, (p, r, f) in theirs["per"].items():
+        for t, (_, _, f) in theirs["per"].items():
             assert abs(result.per_label[t]["f1"] - f) <= TOLERANCE
         macro = sum(f for _, _, f in theirs["per"].values()) / len(theirs["per"]) if theirs["per"] else 0.0
         assert abs(result.value - macro) <= TOLERANCE

@@ -37,7 +37,7 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Table
 from medmetrics.metrics.counting import KINDS, CountsF1
-from medmetrics.metrics.sequence import _encode, _lengths, _Layout
+from medmetrics.metrics.sequence import _encode, _Layout, _lengths
 
 CLASSES = ("PAR", "INT", "OUT")
 _ALIASES = {
