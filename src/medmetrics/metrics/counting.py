@@ -43,7 +43,8 @@ class CountsF1(AdditiveMetric):
         micro = prf(micro_tp, micro_pred + totals["spurious"], micro_true, zd)
         types = self.types(present)
         if types:
-            per_type = prf(*(np.stack([totals[f"{kind}:{t}"] for t in types], axis=-1) for kind in KINDS), zd)
+            tp, pred, true = (np.stack([totals[f"{kind}:{t}"] for t in types], axis=-1) for kind in KINDS)
+            per_type = prf(tp, pred, true, zd)
             macro = {k: mean_over_labels(v, None) for k, v in per_type.items()}
         else:
             macro = micro

@@ -57,8 +57,9 @@ def read_tuples(value: Any, fields: tuple[str, ...], where: str) -> list[tuple[s
     """One document's tuples (mappings with ``fields`` or tuples in that order) as string tuples."""
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise InputError(f"{where} is {value!r}: it must be a list of {'/'.join(fields)} tuples")
-    out = []
+    out: list[tuple[str, ...]] = []
     for index, raw in enumerate(value):
+        parts: tuple[Any, ...]
         if isinstance(raw, Mapping):
             parts = tuple(raw.get(f) for f in fields)
         elif isinstance(raw, (tuple, list)) and len(raw) == len(fields):
