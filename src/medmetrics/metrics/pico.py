@@ -37,7 +37,7 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Table
 from medmetrics.metrics.counting import KINDS, CountsF1
-from medmetrics.metrics.sequence import _encode, _Layout, _lengths
+from medmetrics.metrics.sequence import _encode, _Layout, item_lengths
 
 CLASSES = ("PAR", "INT", "OUT")
 _ALIASES = {
@@ -70,8 +70,8 @@ class PicoTokenF1(CountsF1):
         self.check_zero_division()
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
-        lengths = _lengths(references, "reference")
-        predicted = _lengths(predictions, "prediction")
+        lengths = item_lengths(references, "reference")
+        predicted = item_lengths(predictions, "prediction")
         wrong = np.flatnonzero((predicted >= 0) & (predicted != lengths))
         if wrong.size:
             i = int(wrong[0])

@@ -44,7 +44,7 @@ Deliberate differences from seqeval (each one is tested):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, count
 from typing import Any, ClassVar
@@ -211,8 +211,8 @@ class SeqevalF1(AdditiveMetric):
 
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
-        lengths = _lengths(references, "reference")
-        predicted = _lengths(predictions, "prediction")
+        lengths = item_lengths(references, "reference")
+        predicted = item_lengths(predictions, "prediction")
         wrong = np.flatnonzero((predicted >= 0) & (predicted != lengths))
         if wrong.size:
             i = int(wrong[0])
@@ -355,16 +355,16 @@ class SeqevalF1(AdditiveMetric):
 
 
 # --- reading tags ------------------------------------------------------------------------------
-def _lengths(sentences: Sequence[Any], what: str) -> np.ndarray:
-    """Tags per sentence (-1 for an unanswered prediction); a sentence must be a sequence of tags."""
-    kinds = set(map(type, sentences))
+def item_lengths(items: Sequence[Any], what: str, must: str = "a sequence of tags, one per token") -> np.ndarray:
+    """Length of each item (-1 for an unanswered prediction); each must be a sized sequence, not text."""
+    kinds = set(map(type, items))
     for kind in kinds - {type(None)} if what == "prediction" else kinds:
-        if issubclass(kind, (str, bytes)) or not (hasattr(kind, "__len__") and hasattr(kind, "__iter__")):
-            i = next(i for i, x in enumerate(sentences) if type(x) is kind)
-            raise InputError(f"{what} {i} must be a sequence of tags, one per token, not {kind.__name__}")
+        if issubclass(kind, (str, bytes, Mapping)) or not (hasattr(kind, "__len__") and hasattr(kind, "__iter__")):
+            i = next(i for i, x in enumerate(items) if type(x) is kind)
+            raise InputError(f"{what} {i} must be {must}, not {kind.__name__}")
     if type(None) in kinds:
-        return np.fromiter((-1 if x is None else len(x) for x in sentences), dtype=np.int64, count=len(sentences))
-    return np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
+        return np.fromiter((-1 if x is None else len(x) for x in items), dtype=np.int64, count=len(items))
+    return np.fromiter(map(len, items), dtype=np.int64, count=len(items))
 
 
 def _encode(gold: Sequence[Any], pred: Sequence[Any]) -> tuple[list[Any], np.ndarray, np.ndarray]:
