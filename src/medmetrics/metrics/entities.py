@@ -543,8 +543,7 @@ class EntityF1(AdditiveMetric):
         chosen = micro if self.options["average"] == "micro" else macro
         out = {**chosen, **{f"micro_{k}": v for k, v in micro.items()}, **{f"macro_{k}": v for k, v in macro.items()}}
         out.update({name: totals[column] for column, name in COUNT_NAMES.items()})
-        out["undeclared"] = totals["undeclared"]
-        out["empty_documents"] = totals["empty_documents"]
+        out.update({name: totals[name] for name in _EXTRA})
         return out
 
     def per_label_from_totals(self, totals: Table, present: Table) -> dict[str, dict[str, float]]:
@@ -566,4 +565,10 @@ class EntityF1(AdditiveMetric):
                          "add nothing to the counts")
         if totals["undeclared"]:
             notes.append(f"{int(totals['undeclared'])} predicted mention(s) of undeclared types counted as spurious")
+        if totals["ungrounded"]:
+            notes.append(f"{int(totals['ungrounded'])} predicted mention(s) without offsets (not found in the source "
+                         "text) counted as spurious")
+        if self.options["match"] == "auto" and 0 < totals["text_matched"] < totals["n"]:
+            notes.append(f"{int(totals['text_matched'])} of {int(totals['n'])} document(s) matched by text: "
+                         "their gold mentions have no offsets")
         return tuple(notes)
