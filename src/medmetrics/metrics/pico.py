@@ -77,8 +77,9 @@ class PicoTokenF1(CountsF1):
             i = int(wrong[0])
             raise InputError(f"prediction {i} has {predicted[i]} tags but its reference has {lengths[i]}; "
                              "tags must align one to one with the gold tokens")
-        vocabulary, gold_codes, pred_codes = _encode(
-            references, [("O",) * len(r) if p is None else p for p, r in zip(predictions, references)])
+        if (predicted < 0).any():  # no answer: no class for any token
+            predictions = [("O",) * len(r) if p is None else p for p, r in zip(predictions, references)]
+        vocabulary, gold_codes, pred_codes, _ = _encode(references, predictions, lengths)
         classes = np.fromiter(map(pico_class, vocabulary), dtype=np.int64, count=len(vocabulary))
         gold, pred = classes[gold_codes], classes[pred_codes]
         if (gold == _UNKNOWN).any():
