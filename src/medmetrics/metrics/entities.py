@@ -365,7 +365,9 @@ def _greedy(pair_p: np.ndarray, pair_g: np.ndarray, accepted: np.ndarray, distan
 
 def _ranks(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Each element's position within its group, counting in ``order`` (a permutation)."""
-    by_group = order[np.argsort(groups[order], kind="stable")]
+    ordered = groups[order]
+    grouped = bool((ordered[1:] >= ordered[:-1]).all())  # e.g. documents, in document order
+    by_group = order if grouped else order[np.argsort(ordered, kind="stable")]
     sorted_groups = groups[by_group]
     starts = np.flatnonzero(np.concatenate([[True], sorted_groups[1:] != sorted_groups[:-1]]))
     rank = np.empty(len(groups), dtype=np.int64)
@@ -392,12 +394,14 @@ def _match_offsets(counts: _Counts, gold: _Side, gold_used: np.ndarray, pred: _S
 
     def document_order(side: _Side) -> np.ndarray:
         """Mentions sorted by (document, start, end, type name), as one integer key when it fits."""
-        keys = (side.doc, side.start, side.end, type_keys[side.type])
+        keys = (side.doc, np.maximum(side.start, 0), np.maximum(side.end, 0), type_keys[side.type])
         spans = [int(k.max(initial=0)) + 1 for k in keys]
-        if math.prod(spans) < 2**62:
-            return np.argsort(((keys[0] * spans[1] + keys[1]) * spans[2] + keys[2]) * spans[3] + keys[3],
-                              kind="stable")
-        return np.lexsort(keys[::-1])
+        if math.prod(spans) >= 2**62:
+            return np.lexsort(keys[::-1])
+        key = ((keys[0] * spans[1] + keys[1]) * spans[2] + keys[2]) * spans[3] + keys[3]
+        if (key[1:] >= key[:-1]).all():  # listed in document order already (the usual case)
+            return np.arange(side.size)
+        return np.argsort(key, kind="stable")
 
     gold_order = np.empty(gold.size, dtype=np.int64)
     gold_order[document_order(gold)] = np.arange(gold.size)
