@@ -1,10 +1,18 @@
 """Entity-mention precision, recall and F1 per document, in the four SemEval-2013 schemes.
 
 Each item is one document: the reference and the prediction are sequences of mentions. A
-mention is a mapping ``{"type": ..., "start": ..., "end": ...}`` (character offsets, half-open)
-or ``{"type": ..., "text": ...}`` (not grounded), or a tuple ``(type, start, end)`` /
-``(type, text)``. ``type`` is a string, or ``None`` for untyped mentions; every mention of a call
-is typed or every one is untyped.
+mention is a mapping ``{"type", "text", "start", "end"}`` (character offsets, half-open; ``None``
+offsets, or none at all, when the mention is not grounded in the source text), or a tuple
+``(type, start, end)`` / ``(type, text)``. ``type`` is a string, or ``None`` for untyped mentions;
+every mention of a call is typed or every one is untyped.
+
+``match`` chooses how each document is compared: ``offsets`` (spans), ``text`` (see below), or
+``auto`` (the default): offsets when every gold mention of the document has offsets, text
+otherwise. The choice depends on the gold only, so a model's hallucinated mention never switches
+a document to the laxer rule. Under offsets, a *predicted* mention without offsets (the parser
+could not find it in the text) is spurious: a false positive that matches nothing, counted in
+``components["ungrounded"]``; a *gold* mention without offsets is an ``InputError`` under
+``match="offsets"``.
 
 Outcomes, counted as nervaluate 1.2.1 counts them (COR, INC, PAR, MIS, SPU; POS = COR + INC +
 PAR + MIS gold mentions, ACT = COR + INC + PAR + SPU predicted ones):
@@ -19,7 +27,8 @@ Precision = (COR + 0.5 PAR) / ACT and recall = (COR + 0.5 PAR) / POS (PAR is 0 e
 ``partial``); F1 = 2 (COR + 0.5 PAR) / (ACT + POS), which equals 2PR / (P + R) and stays
 defined when one of them is 0/0. ``zero_division`` (0, 1 or NaN) replaces 0/0.
 
-Matching (nervaluate 1.2.1's rule, one-to-one, so no gold mention is counted twice): each
+Matching (nervaluate 1.2.1's rule, one-to-one, so no gold mention is counted twice; computed for
+all documents at once, in rounds: the k-th prediction of every document chooses in round k): each
 predicted mention, in document order, looks at the gold mentions not yet matched that overlap
 it. Among those the scheme accepts (same span; same span and type under ``strict``; same type
 under ``type``) it takes the one with the nearest boundaries (|start difference| + |end
