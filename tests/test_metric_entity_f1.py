@@ -367,3 +367,29 @@ def test_offsets_are_read_from_every_mention_form() -> None:
                         {"type": "D", "start": np.int64(0), "end": np.int32(5)}]
     for form in forms:
         assert EntityF1().compute([[form]], [[("D", 0, 5)]]).value == 1.0
+
+
+def test_large_corpus_interval_is_reproducible_by_shards_and_order() -> None:
+    """Over 2,048 distinct statistics rows with ten items per row or more, resamples are multinomial
+    draws over the distinct rows (medmetrics.stats.resampling); shards and item order still give
+    the identical interval."""
+    rng = np.random.default_rng(3)
+    references, predictions = [], []
+    for _ in range(40_000):
+        gold = [(str(rng.choice(TAGS)), int(s), int(s) + int(rng.integers(1, 4))) for s in
+                sorted(rng.choice(40, size=int(rng.integers(0, 6)), replace=False) * 5)]
+        kept = [m for m in gold if rng.random() < 0.7]
+        invented = [(str(rng.choice(TAGS)), 300 + k, 302 + k) for k in range(int(rng.integers(0, 3)))]
+        references.append(gold)
+        predictions.append(kept + invented)
+    metric = EntityF1(average="macro")
+    stats = metric.stats(predictions, references)
+    assert 2048 < len(np.unique(stats.rows, axis=0)) <= len(references) // 10
+    whole = metric.result(stats, ci=True, resamples=200)
+    cut = len(references) // 3
+    merged = metric.result(metric.stats(predictions[cut:], references[cut:]).merge(
+        metric.stats(predictions[:cut], references[:cut])), ci=True, resamples=200)
+    assert merged == whole
+    order = rng.permutation(len(references))
+    shuffled = metric.compute([predictions[i] for i in order], [references[i] for i in order], ci=True, resamples=200)
+    assert shuffled == whole and whole.ci is not None and whole.ci.low < whole.value < whole.ci.high
