@@ -38,6 +38,21 @@ SPANS_PRED = [[("Disease", 0, 5), ("Disease", 10, 17)], [("Drug", 2, 6)], None, 
 TAGS_GOLD = [["B-Disease", "I-Disease", "O", "B-Drug"], ["O", "O"], ["B-Drug", "O", "B-Disease", "I-Disease"]]
 TAGS_PRED = [["B-Disease", "I-Disease", "O", "O"], ["I-Drug", "O"], None]
 
+GROUNDED_GOLD = [[{"type": "D", "text": "fever", "start": 0, "end": 5}], [{"type": "D", "text": "rash"}], [],
+                 [{"type": "C", "text": "aspirin", "start": 10, "end": 17}]]
+GROUNDED_PRED = [[{"type": "D", "text": "fever", "start": 0, "end": 5}, {"type": "D", "text": "x", "start": None,
+                                                                          "end": None}],
+                 [{"type": "D", "text": "Rash", "start": None, "end": None}], None,
+                 [{"type": "D", "text": "aspirin", "start": 10, "end": 17}]]
+PICO_GOLD = [["I-PAR", "I-PAR", "O", "I-INT"], ["I-OUT", "O"], ["O", "I-INT", "I-INT"], ["I-PAR"]]
+PICO_PRED = [Parsed(["I-PAR", "O", "O", "I-INT"], "ok"), Parsed(None, "failed", "no tags"), ["O", "I-INT", "I-OUT"],
+             ["I-PAR"]]
+TRIPLES_GOLD = [[("aspirin", "treats", "pain")], [("a", "false", "b"), ("x", "causes", "y")], [],
+                [("IL-6", "binds", "IL-6R")]]
+TRIPLES_PRED = [[("Aspirin", "treats", "pain")], None, [("c", "causes", "d")], [("IL-6R", "binds", "IL-6")]]
+LINKS_GOLD = [[("fever", "MESH:D005334")], [("rash", "MESH:D005076")], [], [("asthma", "D001249")]]
+LINKS_PRED = [[("Fever", "mesh:d005334")], None, [("x", "C01")], [("asthma", "MESH:D001249")]]
+
 METRIC_CASES = [
     ("accuracy", {}, SINGLE_PRED, SINGLE_REF),
     ("f1", {"average": "macro", "labels": LABELS}, SINGLE_PRED, SINGLE_REF),
@@ -53,6 +68,13 @@ METRIC_CASES = [
     ("entity_f1", {"scheme": "strict", "average": "macro", "types": ["Disease", "Drug"]}, SPANS_PRED, SPANS_GOLD),
     ("seqeval", {}, TAGS_PRED, TAGS_GOLD),
     ("seqeval", {"mode": "strict", "scheme": "IOB2", "average": "macro"}, TAGS_PRED, TAGS_GOLD),
+    ("entity_f1", {"match": "auto", "scheme": "type"}, GROUNDED_PRED, GROUNDED_GOLD),
+    ("pico_token_f1", {}, PICO_PRED, PICO_GOLD),
+    ("pico_token_f1", {"average": "micro"}, PICO_PRED, PICO_GOLD),
+    ("relation_f1", {"negative": "false", "average": "macro"}, TRIPLES_PRED, TRIPLES_GOLD),
+    ("relation_f1", {"typed": False, "directed": False}, TRIPLES_PRED, TRIPLES_GOLD),
+    ("ned", {}, LINKS_PRED, LINKS_GOLD),
+    ("ned", {"ids_only": True, "strip_namespace": True}, LINKS_PRED, LINKS_GOLD),
 ]
 
 

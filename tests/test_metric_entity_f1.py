@@ -11,6 +11,7 @@ import math
 import random
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -276,12 +277,17 @@ def test_conformance_text_and_declared_types() -> None:
     ({}, [[]], [[("A", 1, 2)]], None),
     ({}, [[], []], [[("A", 1, 2)], [("A", 5, 3)]], r"reference 1, mention 0 .*start=5, end=3"),
     ({}, [[("A", 4, 4)]], [[]], r"prediction 0, mention 0 .*non-empty"),
-    ({}, [[{"type": "A", "text": "fever"}]], [[]], r"prediction 0, mention 0 has no integer start"),
+    ({"match": "offsets"}, [[]], [[{"type": "A", "text": "fever"}]], r"reference 0, mention 0 has no offsets"),
+    ({}, [[("A", 3, None)]], [[]], r"prediction 0, mention 0 has start=3 and end=None: give both"),
+    ({}, [[("A", "x"), ("A", 0, 1, 2)]], [[]], r"prediction 0, mention 1 is \('A', 0, 1, 2\)"),
+    ({}, [[(3, 0, 1)]], [[]], r"prediction 0, mention 0 has type 3"),
+    ({}, [[{"type": "A", "start": None, "end": None}]], [[{"type": "A", "text": "x"}]],
+     r"prediction 0, mention 0 has no text: its document is matched by text"),
     ({}, [[("A", 0, 2), (None, 3, 4)]], [[("A", 0, 2)]], r"prediction 0, mention 1 has type None"),
     ({"types": ["A"]}, [[]], [[("A", 0, 2), ("B", 3, 4)]], r"reference 0, mention 1 .*outside types"),
     ({"types": ["A"]}, [[]], [[(None, 0, 2)]], r"reference 0, mention 0 .*types are declared"),
     ({"match": "text"}, [[("A", 0, 2)]], [[]], r"prediction 0, mention 0 has no text"),
-    ({}, [[]], ["fever"], r"reference 0 is 'fever'"),
+    ({}, [[]], ["fever"], r"reference 0 must be a list of mentions, not str"),
     ({}, [[]], [[("A", 1.0, 2)]], r"reference 0, mention 0 has no integer start"),
 ])
 def test_caller_mistakes_name_the_item_and_mention(options: dict[str, Any], predictions: list[Any],
@@ -303,3 +309,87 @@ def test_bad_options_are_input_errors(options: dict[str, Any]) -> None:
 
 def test_nervaluate_scheme_name_is_accepted() -> None:
     assert EntityF1(scheme="ent_type").signature == EntityF1(scheme="type").signature
+
+
+# -- grounding: the parsers' mention dicts ------------------------------------------------------
+def mention(kind: str, text: str, start: int | None, end: int | None) -> dict[str, Any]:
+    return {"type": kind, "text": text, "start": start, "end": end}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora(), st.randoms(use_true_random=False))
+def test_ungrounded_predictions_are_spurious_and_counted(corpus: Any, rng: random.Random) -> None:
+    """Adding mentions the parser could not find in the text adds exactly that many spurious ones."""
+    predictions, references = corpus
+    extra = [[mention(rng.choice(TAGS), "hallucinated", None, None) for _ in range(rng.randint(0, 2))]
+             for _ in predictions]
+    with_extra = [[*as_mappings(d), *e] for d, e in zip(predictions, extra)]
+    added = sum(map(len, extra))
+    for scheme in SCHEMES:
+        for match in ("offsets", "auto"):
+            base = EntityF1(scheme=scheme, match=match).compute(predictions, references)
+            ours = EntityF1(scheme=scheme, match=match).compute(with_extra, references)
+            assert ours.components["ungrounded"] == added
+            assert ours.components["spurious"] == base.components["spurious"] + added
+            assert ours.components["actual"] == base.components["actual"] + added
+            for count in ("correct", "incorrect", "partial", "missed"):
+                assert ours.components[count] == base.components[count]
+            for tag in TAGS:
+                own = sum(m["type"] == tag for doc in extra for m in doc)
+                assert ours.per_label.get(tag, {}).get("spurious", 0) == \
+                    base.per_label.get(tag, {}).get("spurious", 0) + own
+
+
+def test_ungrounded_prediction_never_matches_even_with_the_gold_text() -> None:
+    gold = [[mention("D", "fever", 0, 5)]]
+    result = EntityF1().compute([[mention("D", "fever", None, None)]], gold)
+    assert (result.components["spurious"], result.components["missed"], result.value) == (1, 1, 0.0)
+    assert any("without offsets" in note for note in result.notes)
+
+
+def test_auto_matches_each_document_by_offsets_when_its_gold_is_grounded_else_by_text() -> None:
+    grounded_gold = [mention("D", "fever", 0, 5)]
+    text_gold = [{"type": "D", "text": "Rash"}]  # a data set that ships entity strings only
+    predictions = [[mention("D", "fever", 0, 5)], [mention("D", "rash", None, None)]]
+    result = EntityF1().compute(predictions, [grounded_gold, text_gold])
+    assert result.components["text_matched"] == 1 and result.value == 1.0
+    assert any("1 of 2 document(s) matched by text" in note for note in result.notes)
+    by_offsets = EntityF1(match="offsets").compute(predictions[:1], [grounded_gold])
+    by_text = EntityF1(match="text").compute(predictions[1:], [text_gold])
+    for count in COUNTS:
+        assert result.components[count] == by_offsets.components[count] + by_text.components[count]
+    with pytest.raises(InputError, match="reference 1, mention 0 has no offsets"):
+        EntityF1(match="offsets").compute(predictions, [grounded_gold, text_gold])
+
+
+def test_offsets_are_read_from_every_mention_form() -> None:
+    forms: list[Any] = [("D", 0, 5), {"type": "D", "start": 0, "end": 5}, mention("D", "fever", 0, 5),
+                        {"type": "D", "start": np.int64(0), "end": np.int32(5)}]
+    for form in forms:
+        assert EntityF1().compute([[form]], [[("D", 0, 5)]]).value == 1.0
+
+
+def test_large_corpus_interval_is_reproducible_by_shards_and_order() -> None:
+    """Over 2,048 distinct statistics rows with ten items per row or more, resamples are multinomial
+    draws over the distinct rows (medmetrics.stats.resampling); shards and item order still give
+    the identical interval."""
+    rng = np.random.default_rng(3)
+    references, predictions = [], []
+    for _ in range(40_000):
+        gold = [(str(rng.choice(TAGS)), int(s), int(s) + int(rng.integers(1, 4))) for s in
+                sorted(rng.choice(40, size=int(rng.integers(0, 6)), replace=False) * 5)]
+        kept = [m for m in gold if rng.random() < 0.7]
+        invented = [(str(rng.choice(TAGS)), 300 + k, 302 + k) for k in range(int(rng.integers(0, 3)))]
+        references.append(gold)
+        predictions.append(kept + invented)
+    metric = EntityF1(average="macro")
+    stats = metric.stats(predictions, references)
+    assert 2048 < len(np.unique(stats.rows, axis=0)) <= len(references) // 10
+    whole = metric.result(stats, ci=True, resamples=200)
+    cut = len(references) // 3
+    merged = metric.result(metric.stats(predictions[cut:], references[cut:]).merge(
+        metric.stats(predictions[:cut], references[:cut])), ci=True, resamples=200)
+    assert merged == whole
+    order = rng.permutation(len(references))
+    shuffled = metric.compute([predictions[i] for i in order], [references[i] for i in order], ci=True, resamples=200)
+    assert shuffled == whole and whole.ci is not None and whole.ci.low < whole.value < whole.ci.high

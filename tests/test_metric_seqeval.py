@@ -267,3 +267,20 @@ def test_conformance(name: str) -> None:
     pred, gold, options = CONFORMANCE_SETS[name]
     result = check_metric(SeqevalF1(**options), pred, gold)
     assert result.metric == "seqeval"
+
+
+@FAST
+@given(st.sampled_from([None, "IOB2", "IOBES"]), st.data())
+def test_predictions_equal_to_their_reference_reuse_gold_and_still_equal_seqeval(scheme: str | None,
+                                                                                 data: st.DataObject) -> None:
+    """The shortcut for sentences predicted exactly (gold codes and entities reused) changes no number."""
+    allowed = SCHEMES[scheme].allowed if scheme else "BIES"
+    pred, gold = data.draw(corpora(scheme_tags(allowed, False)))
+    copies = data.draw(st.lists(st.booleans(), min_size=len(gold), max_size=len(gold)))
+    pred = [list(g) if copy else p for p, g, copy in zip(pred, gold, copies)]
+    options: dict[str, Any] = {"mode": "strict", "scheme": scheme} if scheme else {}
+    result = SeqevalF1(**options).compute(pred, gold)
+    with quiet():
+        peer_options = {"mode": "strict", "scheme": getattr(seqeval_schemes, scheme)} if scheme else {}
+        assert close(result.value, float(f1_score(gold, pred, **peer_options)))
+        assert close(result.components["recall"], float(recall_score(gold, pred, **peer_options)))

@@ -98,7 +98,10 @@ class Table:
 
 def unpack(predictions: Sequence[Any]) -> tuple[list[Any], list[str]]:
     """Values and statuses from ``Parsed`` objects or plain values (``None`` = no answer)."""
-    if not any(isinstance(p, Parsed) for p in predictions):  # plain values: one cheap pass
+    kinds = set(map(type, predictions))
+    if not any(issubclass(kind, Parsed) for kind in kinds):  # plain values: no per-item work
+        if type(None) not in kinds:
+            return list(predictions), ["ok"] * len(predictions)
         return list(predictions), ["failed" if p is None else "ok" for p in predictions]
     values = [p.value if isinstance(p, Parsed) else p for p in predictions]
     statuses: list[str] = [p.status if isinstance(p, Parsed) else ("failed" if p is None else "ok")
@@ -118,9 +121,10 @@ def check_pair(predictions: Sequence[Any], references: Sequence[Any]) -> None:
         )
     if len(references) == 0:
         raise InputError("no items to score: predictions and references are empty")
-    for i, ref in enumerate(references):
-        if ref is None or isinstance(ref, Parsed):
-            raise InputError(f"reference {i} is {ref!r}; references must be gold values")
+    kinds = set(map(type, references))
+    if type(None) in kinds or any(issubclass(kind, Parsed) for kind in kinds):
+        i, ref = next((i, r) for i, r in enumerate(references) if r is None or isinstance(r, Parsed))
+        raise InputError(f"reference {i} is {ref!r}; references must be gold values")
 
 
 class Metric(ABC):
@@ -192,12 +196,16 @@ class Metric(ABC):
         """Per-item statistics, with the parse status of each prediction."""
         check_pair(predictions, references)
         values, statuses = unpack(predictions)
-        answered = [v if s in ANSWERED else None for v, s in zip(values, statuses)]
+        kinds = set(statuses)
+        answered = values if kinds <= ANSWERED else [v if s in ANSWERED else None for v, s in zip(values, statuses)]
         columns, rows = self.item_stats(answered, list(references))
         base = np.zeros((len(values), len(BASE_COLUMNS)))
         base[:, 0] = 1.0
         status_index: dict[str, int] = {s: i + 1 for i, s in enumerate(STATUSES)}
-        base[np.arange(len(values)), [status_index[s] for s in statuses]] = 1.0
+        if len(kinds) == 1:  # one status for all: one column
+            base[:, status_index[statuses[0]]] = 1.0
+        else:
+            base[np.arange(len(values)), [status_index[s] for s in statuses]] = 1.0
         rows = np.hstack([base, np.asarray(rows, dtype=np.float64)])
         return Stats(self.signature, (*BASE_COLUMNS, *columns), rows)
 

@@ -1,10 +1,18 @@
 """Entity-mention precision, recall and F1 per document, in the four SemEval-2013 schemes.
 
 Each item is one document: the reference and the prediction are sequences of mentions. A
-mention is a mapping ``{"type": ..., "start": ..., "end": ...}`` (character offsets, half-open)
-or ``{"type": ..., "text": ...}`` (not grounded), or a tuple ``(type, start, end)`` /
-``(type, text)``. ``type`` is a string, or ``None`` for untyped mentions; every mention of a call
-is typed or every one is untyped.
+mention is a mapping ``{"type", "text", "start", "end"}`` (character offsets, half-open; ``None``
+offsets, or none at all, when the mention is not grounded in the source text), or a tuple
+``(type, start, end)`` / ``(type, text)``. ``type`` is a string, or ``None`` for untyped mentions;
+every mention of a call is typed or every one is untyped.
+
+``match`` chooses how each document is compared: ``offsets`` (spans), ``text`` (see below), or
+``auto`` (the default): offsets when every gold mention of the document has offsets, text
+otherwise. The choice depends on the gold only, so a model's hallucinated mention never switches
+a document to the laxer rule. Under offsets, a *predicted* mention without offsets (the parser
+could not find it in the text) is spurious: a false positive that matches nothing, counted in
+``components["ungrounded"]``; a *gold* mention without offsets is an ``InputError`` under
+``match="offsets"``.
 
 Outcomes, counted as nervaluate 1.2.1 counts them (COR, INC, PAR, MIS, SPU; POS = COR + INC +
 PAR + MIS gold mentions, ACT = COR + INC + PAR + SPU predicted ones):
@@ -19,7 +27,8 @@ Precision = (COR + 0.5 PAR) / ACT and recall = (COR + 0.5 PAR) / POS (PAR is 0 e
 ``partial``); F1 = 2 (COR + 0.5 PAR) / (ACT + POS), which equals 2PR / (P + R) and stays
 defined when one of them is 0/0. ``zero_division`` (0, 1 or NaN) replaces 0/0.
 
-Matching (nervaluate 1.2.1's rule, one-to-one, so no gold mention is counted twice): each
+Matching (nervaluate 1.2.1's rule, one-to-one, so no gold mention is counted twice; computed for
+all documents at once, in rounds: the k-th prediction of every document chooses in round k): each
 predicted mention, in document order, looks at the gold mentions not yet matched that overlap
 it. Among those the scheme accepts (same span; same span and type under ``strict``; same type
 under ``type``) it takes the one with the nearest boundaries (|start difference| + |end
@@ -59,10 +68,13 @@ mention, precision, recall and F1 are ``zero_division``.
 
 from __future__ import annotations
 
+import math
 import numbers
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, count, pairwise
+from operator import itemgetter, methodcaller
 from typing import Any, ClassVar
 
 import numpy as np
@@ -70,11 +82,12 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
 from medmetrics.metrics.classification import mean_over_labels
+from medmetrics.metrics.sequence import item_lengths
 from medmetrics.parsing.text import fold
 
 SCHEMES = ("strict", "exact", "partial", "type")
 AVERAGES = ("micro", "macro")
-MATCHES = ("offsets", "text")
+MATCHES = ("auto", "offsets", "text")
 #: Count columns, overall and per type (``cor:<type>``), with the names results show.
 COUNT_NAMES = {"cor": "correct", "inc": "incorrect", "par": "partial", "mis": "missed", "spu": "spurious",
                "pos": "possible", "act": "actual"}
@@ -84,65 +97,15 @@ Outcome = tuple[int, int, int, int, int]
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """One mention as the matcher sees it: offsets (``-1`` when ungrounded) or normalized text."""
+    """One mention as the text matcher sees it: its type and normalized text."""
 
     type: str | None
-    start: int = -1
-    end: int = -1
-    text: str = ""
+    text: str
 
 
 def normalize_mention_text(text: str) -> str:
     """NFKC + casefold + whitespace collapsed; nothing that carries meaning is removed."""
     return " ".join(fold(text).split())
-
-
-def _overlaps(predicted: Mention, gold: Mention) -> bool:
-    """At least one shared character, covering at least 1% of the gold span (nervaluate)."""
-    shared = min(predicted.end, gold.end) - max(predicted.start, gold.start)
-    return shared > 0 and 100 * shared >= gold.end - gold.start
-
-
-def _accepts(scheme: str, predicted: Mention, gold: Mention) -> bool:
-    """Whether an overlapping gold mention makes the prediction correct under ``scheme``."""
-    same_span = predicted.start == gold.start and predicted.end == gold.end
-    if scheme == "type":
-        return predicted.type == gold.type
-    if scheme == "strict":
-        return same_span and predicted.type == gold.type
-    return same_span
-
-
-def match_spans(golds: Sequence[Mention], predictions: Sequence[Mention], scheme: str) -> Outcome:
-    """nervaluate 1.2.1's greedy one-to-one matching (see the module docstring)."""
-    matched = [False] * len(golds)
-    correct = incorrect = partial = spurious = 0
-    for predicted in predictions:
-        best: int | None = None
-        best_distance = 0
-        first_overlap: int | None = None
-        for index, gold in enumerate(golds):
-            if matched[index] or not _overlaps(predicted, gold):
-                continue
-            if first_overlap is None:
-                first_overlap = index
-            if _accepts(scheme, predicted, gold):
-                distance = abs(predicted.start - gold.start) + abs(predicted.end - gold.end)
-                if best is None or distance < best_distance:
-                    best, best_distance = index, distance
-        if best is not None:
-            correct += 1
-            matched[best] = True
-        elif first_overlap is not None:
-            matched[first_overlap] = True
-            if scheme == "partial":
-                partial += 1
-            else:
-                incorrect += 1
-        else:
-            spurious += 1
-    missed = len(golds) - sum(matched)
-    return correct, incorrect, partial, missed, spurious
 
 
 def match_texts(golds: Sequence[Mention], predictions: Sequence[Mention], scheme: str) -> Outcome:
@@ -175,13 +138,324 @@ def _scores(totals: Table, suffix: str, zero_division: float) -> dict[str, np.nd
             "f1": ratio(2 * credit, actual + possible, zero_division)}
 
 
+#: Columns after the counts: predicted mentions of undeclared types, predicted mentions without
+#: offsets (under offset matching), documents matched by text, documents with no mention at all.
+_EXTRA = ("undeclared", "ungrounded", "text_matched", "empty_documents")
+_COUNT_AT = {c: i for i, c in enumerate(COUNT_NAMES)}
+#: Stand-in for a missing offset (``None``) in offset arrays; never a valid offset.
+_NO_OFFSET = np.iinfo(np.int64).min
+
+
+class _BadMention(Exception):
+    """A malformed mention at flat index ``index`` (turned into an ``InputError`` naming it)."""
+
+    def __init__(self, index: int, problem: str) -> None:
+        super().__init__(problem)
+        self.index, self.problem = index, problem
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One side's mentions, flattened in document then listing order, as arrays."""
+
+    role: str
+    answered: np.ndarray  # per document: a list of mentions, not None (no answer)
+    first: np.ndarray  # index of each document's first mention; len = documents + 1
+    doc: np.ndarray  # document of each mention
+    type: np.ndarray  # type code of each mention (index into the shared type names)
+    start: np.ndarray  # offsets, _NO_OFFSET when ungrounded (or not read: match="text")
+    end: np.ndarray
+    texts: Sequence[Any]  # raw text field of each mention (None when absent)
+    raw: list[Any]
+
+    @property
+    def size(self) -> int:
+        return len(self.raw)
+
+    @property
+    def grounded(self) -> np.ndarray:
+        return self.start != _NO_OFFSET
+
+    @property
+    def per_document(self) -> np.ndarray:
+        return np.diff(self.first)
+
+    def where(self, index: int) -> str:
+        doc = int(self.doc[index])
+        return f"{self.role} {doc}, mention {index - int(self.first[doc])}"
+
+    def mentions(self, doc: int, type_names: list[str | None]) -> list[Mention]:
+        """One document's mentions with normalized texts, for ``match_texts``."""
+        out = []
+        for k in range(int(self.first[doc]), int(self.first[doc + 1])):
+            text = self.texts[k]
+            if not isinstance(text, str):
+                raise InputError(f"{self.where(k)} has no text: its document is matched by text (match='text', "
+                                 f"or match='auto' and a gold mention has no offsets): {self.raw[k]!r}")
+            out.append(Mention(type_names[self.type[k]], normalize_mention_text(text)))
+        return out
+
+
+def _read_side(values: Sequence[Any], role: str, need_offsets: bool, type_index: defaultdict[Any, int]) -> _Side:
+    """Flatten one side's documents; ``type_index`` (shared by both sides) codes the types."""
+    lengths = item_lengths(values, role, "a list of mentions")  # -1: no answer
+    sizes = np.maximum(lengths, 0)
+    first = np.concatenate([[0], np.cumsum(sizes)])
+    doc = np.repeat(np.arange(len(values)), sizes)
+    flat = list(chain.from_iterable(v for v in values if v is not None) if lengths.min(initial=0) < 0
+                else chain.from_iterable(values))
+    side = _Side(role, lengths >= 0, first, doc, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                 np.zeros(0, dtype=np.int64), (), flat)
+    try:
+        types, starts, ends, texts = _fields(flat)
+        codes = _type_codes(types, type_index)
+        if need_offsets:
+            start, end = _offsets(starts, flat), _offsets(ends, flat)
+            _check_offsets(start, end)
+        else:
+            start = end = np.full(len(flat), _NO_OFFSET, dtype=np.int64)
+    except _BadMention as bad:
+        raise InputError(f"{side.where(bad.index)} {bad.problem}") from None
+    return _Side(role, lengths >= 0, first, doc, codes, start, end, texts, flat)
+
+
+def _fields(flat: list[Any]) -> tuple[Sequence[Any], ...]:
+    """Types, starts, ends and texts of the mentions: one C-level pass per field for uniform input."""
+    if not flat:
+        return (), (), (), ()
+    kinds = set(map(type, flat))
+    sizes = set(map(len, flat)) if kinds == {tuple} else set()
+    if sizes in ({2}, {3}):  # (type, text) or (type, start, end): every field is a stride of one flat list
+        fields = list(chain.from_iterable(flat))
+        if sizes == {2}:
+            return fields[0::2], (None,) * len(flat), (None,) * len(flat), fields[1::2]
+        return fields[0::3], fields[1::3], fields[2::3], (None,) * len(flat)
+    if kinds == {dict}:
+        return tuple(list(map(methodcaller("get", key), flat)) for key in ("type", "start", "end", "text"))
+    rows = [_mention_fields(k, raw) for k, raw in enumerate(flat)]
+    return tuple(list(map(itemgetter(k), rows)) for k in range(4))
+
+
+def _mention_fields(index: int, raw: Any) -> tuple[Any, Any, Any, Any]:
+    if isinstance(raw, Mapping):
+        return raw.get("type"), raw.get("start"), raw.get("end"), raw.get("text")
+    if isinstance(raw, (tuple, list)) and len(raw) == 3:
+        return raw[0], raw[1], raw[2], None
+    if isinstance(raw, (tuple, list)) and len(raw) == 2:
+        return raw[0], None, None, raw[1]
+    raise _BadMention(index, f"is {raw!r}: a mention is a mapping with type and start/end (or text), "
+                             "or a tuple (type, start, end) or (type, text)")
+
+
+def _type_codes(types: Sequence[Any], type_index: defaultdict[Any, int]) -> np.ndarray:
+    """Each mention's type as a code of ``type_index`` (unseen types get the next code); text or None."""
+    if not set(map(type, types)) <= {str, type(None)}:
+        bad = next(k for k, t in enumerate(types) if t is not None and not isinstance(t, str))
+        raise _BadMention(bad, f"has type {types[bad]!r}: a type is a string, or None for untyped mentions")
+    return np.fromiter(map(type_index.__getitem__, types), dtype=np.int64, count=len(types))
+
+
+def _offsets(values: Sequence[Any], flat: list[Any]) -> np.ndarray:
+    """Offsets as int64 (``_NO_OFFSET`` for None); anything but an integer or None is a mistake."""
+    kinds = set(map(type, values))
+    if kinds <= {int}:
+        return np.fromiter(values, dtype=np.int64, count=len(values))
+    if kinds <= {int, type(None)}:
+        return np.fromiter((_NO_OFFSET if v is None else v for v in values), dtype=np.int64, count=len(values))
+    out = np.empty(len(values), dtype=np.int64)
+    for k, v in enumerate(values):
+        if v is None:
+            out[k] = _NO_OFFSET
+        elif isinstance(v, numbers.Integral) and not isinstance(v, bool):
+            out[k] = int(v)
+        else:
+            raise _BadMention(k, f"has no integer start and end offsets: {flat[k]!r}")
+    return out
+
+
+def _check_offsets(start: np.ndarray, end: np.ndarray) -> None:
+    """Both offsets or neither; given ones half-open and non-empty."""
+    missing = (start == _NO_OFFSET) != (end == _NO_OFFSET)
+    invalid = (start != _NO_OFFSET) & (end != _NO_OFFSET) & ~((start >= 0) & (start < end))
+    for k in np.flatnonzero(missing | invalid)[:1]:
+        s, e = (None if x == _NO_OFFSET else int(x) for x in (start[k], end[k]))
+        if missing[k]:
+            raise _BadMention(int(k), f"has start={s} and end={e}: give both offsets, or neither (ungrounded)")
+        raise _BadMention(int(k), f"has offsets start={s}, end={e}: they must satisfy 0 <= start < end "
+                                  "(half-open, non-empty)")
+
+
+def _check_types(gold: _Side, pred: _Side, declared: tuple[str, ...] | None, type_names: list[Any]) -> None:
+    """Every mention typed or every one untyped; gold types declared, when ``types`` is given."""
+    is_typed = np.array([t is not None for t in type_names] or [True], dtype=bool)
+    if declared is not None:
+        typed = True
+    elif gold.size or pred.size:
+        typed = bool(is_typed[gold.type[0] if gold.size else pred.type[0]])
+    else:
+        return
+    for side in (gold, pred):
+        wrong = np.flatnonzero(is_typed[side.type] != typed)
+        if wrong.size:
+            k = int(wrong[0])
+            others = "typed" if typed else "untyped"
+            why = "types are declared" if declared is not None else f"other mentions are {others}"
+            raise InputError(f"{side.where(k)} has type {type_names[side.type[k]]!r} but {why}: "
+                             "every mention must have a type, or none")
+    if declared is not None:
+        outside = np.array([t not in declared for t in type_names] or [False], dtype=bool)
+        wrong = np.flatnonzero(outside[gold.type])
+        if wrong.size:
+            k = int(wrong[0])
+            raise InputError(f"{gold.where(k)} has type {type_names[gold.type[k]]!r} outside types={list(declared)}")
+
+
+class _Counts:
+    """Count events (document, column) gathered from vectorized matching, summed in one ``bincount``."""
+
+    def __init__(self, documents: int, types: int) -> None:
+        self.documents = documents
+        self.count_width = len(COUNT_NAMES) * (types + 1)
+        self.width = self.count_width + len(_EXTRA)
+        self.cells: list[np.ndarray] = []
+
+    def add(self, docs: np.ndarray, column: int) -> None:
+        self.cells.append(docs * self.width + column)
+
+    def add_extra(self, docs: np.ndarray, name: str) -> None:
+        self.add(docs, self.count_width + _EXTRA.index(name))
+
+    def add_per_type(self, docs: np.ndarray, groups: np.ndarray, kind: str) -> None:
+        """Events of kind ``kind`` in the per-type columns of ``groups`` (-1: no per-type column)."""
+        keep = groups >= 0
+        self.cells.append(docs[keep] * self.width + len(COUNT_NAMES) * (groups[keep] + 1) + _COUNT_AT[kind])
+
+    def rows(self) -> np.ndarray:
+        cells = np.concatenate(self.cells) if self.cells else np.zeros(0, dtype=np.int64)
+        rows = np.bincount(cells, minlength=self.documents * self.width).reshape(self.documents, self.width)
+        rows = rows.astype(np.float64)
+        for first in range(0, self.count_width, len(COUNT_NAMES)):  # possible and actual of each group
+            cor, inc, par, mis, spu = (rows[:, first + i] for i in range(5))
+            rows[:, first + _COUNT_AT["pos"]] = cor + inc + par + mis
+            rows[:, first + _COUNT_AT["act"]] = cor + inc + par + spu
+        return rows
+
+
+def _greedy(pair_p: np.ndarray, pair_g: np.ndarray, accepted: np.ndarray, distance: np.ndarray,
+            rank: np.ndarray, gold_order: np.ndarray, gold_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``match_spans`` for every document at once, on the overlapping (prediction, gold) pairs.
+
+    Predictions choose in rounds: in round r, the prediction of rank r of each group (document,
+    or document and type) takes, among the gold mentions still free, an accepted one with the
+    nearest boundaries, else the first in document order (``gold_order``). A gold mention
+    overlaps predictions of its own group only, so the choices of one round never collide.
+    Returns the chosen pairs: prediction, gold mention, accepted.
+    """
+    order = np.argsort(rank[pair_p], kind="stable")
+    pair_p, pair_g, accepted, distance = pair_p[order], pair_g[order], accepted[order], distance[order]
+    rounds = rank[pair_p]
+    bounds = np.searchsorted(rounds, np.arange(int(rounds.max(initial=-1)) + 2))
+    taken = np.zeros(gold_size, dtype=bool)
+    chosen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for lo, hi in pairwise(bounds):
+        free = np.arange(lo, hi)[~taken[pair_g[lo:hi]]]
+        p, g, ok = pair_p[free], pair_g[free], accepted[free]
+        best = np.lexsort((gold_order[g], np.where(ok, distance[free], 0), ~ok, p))
+        p, g, ok = p[best], g[best], ok[best]
+        first = np.ones(len(p), dtype=bool)
+        first[1:] = p[1:] != p[:-1]
+        taken[g[first]] = True
+        chosen.append((p[first], g[first], ok[first]))
+    if not chosen:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    p_all, g_all, ok_all = (np.concatenate(parts) for parts in zip(*chosen))
+    return p_all, g_all, ok_all
+
+
+def _ranks(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Each element's position within its group, counting in ``order`` (a permutation)."""
+    ordered = groups[order]
+    grouped = bool((ordered[1:] >= ordered[:-1]).all())  # e.g. documents, in document order
+    by_group = order if grouped else order[np.argsort(ordered, kind="stable")]
+    sorted_groups = groups[by_group]
+    starts = np.flatnonzero(np.concatenate([[True], sorted_groups[1:] != sorted_groups[:-1]]))
+    rank = np.empty(len(groups), dtype=np.int64)
+    rank[by_group] = np.arange(len(groups)) - np.repeat(starts, np.diff(np.append(starts, len(groups))))
+    return rank
+
+
+def _match_offsets(counts: _Counts, gold: _Side, gold_used: np.ndarray, pred: _Side, pred_used: np.ndarray,
+                   group: np.ndarray, type_keys: np.ndarray, scheme: str) -> None:
+    """Count nervaluate's matching of the used mentions, overall and per type (see ``_greedy``)."""
+    g, p = np.flatnonzero(gold_used), np.flatnonzero(pred_used)
+    per_doc = np.bincount(gold.doc[g], minlength=counts.documents)
+    first = np.concatenate([[0], np.cumsum(per_doc)[:-1]])
+    fan = per_doc[pred.doc[p]]  # candidate gold mentions of each prediction: its document's
+    pair_p = np.repeat(p, fan)
+    pair_g = g[np.repeat(first[pred.doc[p]] - np.cumsum(fan) + fan, fan) + np.arange(int(fan.sum()))]
+    shared = np.minimum(pred.end[pair_p], gold.end[pair_g]) - np.maximum(pred.start[pair_p], gold.start[pair_g])
+    overlap = (shared > 0) & (100 * shared >= gold.end[pair_g] - gold.start[pair_g])
+    pair_p, pair_g = pair_p[overlap], pair_g[overlap]
+    same_span = (pred.start[pair_p] == gold.start[pair_g]) & (pred.end[pair_p] == gold.end[pair_g])
+    same_type = pred.type[pair_p] == gold.type[pair_g]
+    distance = np.abs(pred.start[pair_p] - gold.start[pair_g]) + np.abs(pred.end[pair_p] - gold.end[pair_g])
+    near_miss = "par" if scheme == "partial" else "inc"
+
+    def document_order(side: _Side) -> np.ndarray:
+        """Mentions sorted by (document, start, end, type name), as one integer key when it fits."""
+        keys = (side.doc, np.maximum(side.start, 0), np.maximum(side.end, 0), type_keys[side.type])
+        spans = [int(k.max(initial=0)) + 1 for k in keys]
+        if math.prod(spans) >= 2**62:
+            return np.lexsort(keys[::-1])
+        key = ((keys[0] * spans[1] + keys[1]) * spans[2] + keys[2]) * spans[3] + keys[3]
+        if (key[1:] >= key[:-1]).all():  # listed in document order already (the usual case)
+            return np.arange(side.size)
+        return np.argsort(key, kind="stable")
+
+    gold_order = np.empty(gold.size, dtype=np.int64)
+    gold_order[document_order(gold)] = np.arange(gold.size)
+    pred_order = document_order(pred)
+    # overall: strict needs span and type, exact and partial the span, type the type
+    accepted = {"strict": same_span & same_type, "type": same_type}.get(scheme, same_span)
+    rank = _ranks(pred.doc, pred_order)
+    _count_matching(counts, gold, g, pred, p,
+                    _greedy(pair_p, pair_g, accepted, distance, rank, gold_order, gold.size), near_miss, None)
+    # per type: each type's mentions alone, so only same-type pairs compete
+    rank = _ranks(pred.doc * max(len(type_keys), 1) + pred.type, pred_order)
+    accepted = same_span if scheme != "type" else np.ones(len(pair_p), dtype=bool)
+    matched = _greedy(pair_p[same_type], pair_g[same_type], accepted[same_type], distance[same_type], rank,
+                      gold_order, gold.size)
+    _count_matching(counts, gold, g, pred, p, matched, near_miss, group)
+
+
+def _count_matching(counts: _Counts, gold: _Side, g: np.ndarray, pred: _Side, p: np.ndarray,
+                    matched: tuple[np.ndarray, np.ndarray, np.ndarray], near_miss: str,
+                    group: np.ndarray | None) -> None:
+    """Add a matching's outcomes: correct or near miss per pair, missed and spurious for the rest."""
+    chosen_p, chosen_g, ok = matched
+
+    def add(docs: np.ndarray, types: np.ndarray, kind: str) -> None:
+        if group is None:
+            counts.add(docs, _COUNT_AT[kind])
+        else:
+            counts.add_per_type(docs, group[types], kind)
+
+    add(pred.doc[chosen_p[ok]], pred.type[chosen_p[ok]], "cor")
+    add(pred.doc[chosen_p[~ok]], pred.type[chosen_p[~ok]], near_miss)
+    for side, used, paired, kind in ((gold, g, chosen_g, "mis"), (pred, p, chosen_p, "spu")):
+        alone = np.ones(side.size, dtype=bool)
+        alone[paired] = False
+        left = used[alone[used]]
+        add(side.doc[left], side.type[left], kind)
+
+
 class EntityF1(AdditiveMetric):
     """Entity-mention P/R/F1 with nervaluate's strict, exact, partial and type schemes."""
 
     name = "entity_f1"
     primary = "f1"
     defaults: ClassVar[dict[str, Any]] = {
-        "scheme": "strict", "average": "micro", "types": None, "zero_division": 0.0, "match": "offsets",
+        "scheme": "strict", "average": "micro", "types": None, "zero_division": 0.0, "match": "auto",
     }
 
     def configure(self) -> None:
@@ -197,83 +471,71 @@ class EntityF1(AdditiveMetric):
                 raise InputError(f"metric 'entity_f1': types must be a non-empty list of strings, not {types!r}")
             o["types"] = tuple(sorted(set(types)) if isinstance(types, (set, frozenset)) else dict.fromkeys(types))
 
-    # -- reading mentions -------------------------------------------------------------------
-    def _read(self, value: Any, role: str, item: int) -> list[Mention]:
-        """The mentions of one document, as listed; caller mistakes raise ``InputError``."""
-        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-            raise InputError(f"{role} {item} is {value!r}: it must be a list of mentions")
-        return [self._mention(raw, f"{role} {item}, mention {index}") for index, raw in enumerate(value)]
-
-    def _mention(self, raw: Any, where: str) -> Mention:
-        if isinstance(raw, Mapping):
-            fields = dict(raw)
-        elif isinstance(raw, (tuple, list)) and len(raw) in (2, 3):
-            fields = dict(zip(("type", "text") if len(raw) == 2 else ("type", "start", "end"), raw))
-        else:
-            raise InputError(f"{where} is {raw!r}: a mention is a mapping with type and start/end (or text), "
-                             "or a tuple (type, start, end) or (type, text)")
-        kind = fields.get("type")
-        if kind is not None and not isinstance(kind, str):
-            raise InputError(f"{where} has type {kind!r}: a type is a string, or None for untyped mentions")
-        if self.options["match"] == "text":
-            text = fields.get("text")
-            if not isinstance(text, str):
-                raise InputError(f"{where} has no text (match='text' compares mention texts): {raw!r}")
-            return Mention(kind, text=normalize_mention_text(text))
-        start, end = fields.get("start"), fields.get("end")
-        if not (isinstance(start, numbers.Integral) and isinstance(end, numbers.Integral)) \
-                or isinstance(start, bool) or isinstance(end, bool):
-            raise InputError(f"{where} has no integer start and end offsets (match='offsets'): {raw!r}")
-        start, end = int(start), int(end)
-        if not 0 <= start < end:
-            raise InputError(f"{where} has offsets start={start}, end={end}: "
-                             "they must satisfy 0 <= start < end (half-open, non-empty)")
-        return Mention(kind, start, end)
-
-    def _check_types(self, documents: Sequence[tuple[str, int, list[Mention]]]) -> None:
-        """Every mention typed or every one untyped; gold types declared, when ``types`` is given."""
-        declared = self.options["types"]
-        typed: bool | None = True if declared is not None else None
-        for role, item, mentions in documents:
-            for index, mention in enumerate(mentions):
-                if typed is None:
-                    typed = mention.type is not None
-                if (mention.type is not None) != typed:
-                    others = "typed" if typed else "untyped"
-                    why = "types are declared" if declared is not None else f"other mentions are {others}"
-                    raise InputError(f"{role} {item}, mention {index} has type {mention.type!r} but {why}: "
-                                     "every mention must have a type, or none")
-                if role == "reference" and declared is not None and mention.type not in declared:
-                    raise InputError(f"{role} {item}, mention {index} has type {mention.type!r} "
-                                     f"outside types={list(declared)}")
-
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
-        golds = [self._read(r, "reference", i) for i, r in enumerate(references)]
-        predicted = [None if p is None else self._read(p, "prediction", i) for i, p in enumerate(predictions)]
-        self._check_types([("reference", i, g) for i, g in enumerate(golds)]
-                          + [("prediction", i, p) for i, p in enumerate(predicted) if p is not None])
-        if self.options["match"] == "offsets":  # document order: the listing order never changes a number
-            for doc in (*golds, *(p for p in predicted if p)):
-                doc.sort(key=lambda m: (m.start, m.end, m.type or ""))
+        need_offsets = self.options["match"] != "text"
+        type_index: defaultdict[Any, int] = defaultdict(count().__next__)
+        gold = _read_side(references, "reference", need_offsets, type_index)
+        pred = _read_side(predictions, "prediction", need_offsets, type_index)
+        type_names = list(type_index)
         declared = self.options["types"]
-        seen = sorted({m.type for doc in (*golds, *(p for p in predicted if p)) for m in doc if m.type is not None})
-        types = list(declared or ()) + [t for t in seen if declared is None or t not in declared]
-        match = match_texts if self.options["match"] == "text" else match_spans
-        scheme = self.options["scheme"]
-        columns = [*COUNT_NAMES, *(f"{c}:{t}" for t in types for c in COUNT_NAMES), "undeclared", "empty_documents"]
-        rows = np.zeros((len(golds), len(columns)))
-        for i, (gold, answer) in enumerate(zip(golds, predicted)):
-            answer = answer or []
-            scored = [m for m in answer if declared is None or m.type in declared]
-            undeclared = len(answer) - len(scored)
-            correct, incorrect, partial, missed, spurious = match(gold, scored, scheme)
-            row = _count_row((correct, incorrect, partial, missed, spurious + undeclared))
-            for t in types:  # an undeclared type has no gold mentions, so all its predictions are spurious
-                row += _count_row(match([m for m in gold if m.type == t], [m for m in answer if m.type == t], scheme))
-            row += [undeclared, float(predicted[i] is not None and not gold and not answer)]
-            rows[i] = row
+        _check_types(gold, pred, declared, type_names)
+        types = list(declared) if declared is not None else sorted(t for t in type_names if t is not None)
+        position = {t: k for k, t in enumerate(types)}
+        group = np.array([position.get(t, -1) for t in type_names] or [-1], dtype=np.int64)  # per-type columns
+        by_text = self._text_documents(gold, len(references))
+        counts = _Counts(len(references), len(types))
+
+        undeclared = group[pred.type] < 0 if declared is not None else np.zeros(pred.size, dtype=bool)
+        on_offsets = ~by_text[pred.doc]
+        ungrounded = ~pred.grounded & on_offsets
+        counts.add_extra(pred.doc[undeclared], "undeclared")
+        counts.add_extra(pred.doc[ungrounded & ~undeclared], "ungrounded")
+        counts.add_extra(np.flatnonzero(by_text), "text_matched")
+        nothing = (gold.per_document == 0) & (pred.per_document == 0)
+        counts.add_extra(np.flatnonzero(nothing & pred.answered), "empty_documents")
+        # under offsets, ungrounded and undeclared predictions are spurious and match nothing
+        unusable = (ungrounded | undeclared) & on_offsets
+        counts.add(pred.doc[unusable], _COUNT_AT["spu"])
+        counts.add_per_type(pred.doc[unusable], group[pred.type[unusable]], "spu")
+        type_keys = np.argsort(np.argsort([t or "" for t in type_names], kind="stable"))  # rank of "" or name
+        _match_offsets(counts, gold, ~by_text[gold.doc], pred, on_offsets & ~unusable, group, type_keys,
+                       self.options["scheme"])
+        rows = counts.rows()
+        for i in np.flatnonzero(by_text):
+            rows[i, :counts.count_width] = self._text_row(gold, pred, int(i), types, type_names)
+        columns = [*COUNT_NAMES, *(f"{c}:{t}" for t in types for c in COUNT_NAMES), *_EXTRA]
         return columns, rows
+
+    def _text_documents(self, gold: _Side, documents: int) -> np.ndarray:
+        """Which documents are matched by text: all (``text``), none (``offsets``), or those with
+        an ungrounded gold mention (``auto``)."""
+        match = self.options["match"]
+        if match == "text":
+            return np.ones(documents, dtype=bool)
+        ungrounded = np.bincount(gold.doc[~gold.grounded], minlength=documents) > 0
+        if match == "offsets" and ungrounded.any():
+            k = int(np.flatnonzero(~gold.grounded)[0])
+            raise InputError(f"{gold.where(k)} has no offsets: match='offsets' needs every gold mention grounded "
+                             "(use match='text' or 'auto' for text-only gold)")
+        return ungrounded
+
+    def _text_row(self, gold: _Side, pred: _Side, doc: int, types: list[str], type_names: list[str | None]
+                  ) -> np.ndarray:
+        """The count columns of one document matched by text (multisets of normalized texts)."""
+        golds = gold.mentions(doc, type_names)
+        answer = pred.mentions(doc, type_names)
+        declared = self.options["types"]
+        scored = [m for m in answer if declared is None or m.type in declared]
+        scheme = self.options["scheme"]
+        width = len(COUNT_NAMES)
+        row = np.zeros(width * (len(types) + 1))
+        correct, incorrect, partial, missed, spurious = match_texts(golds, scored, scheme)
+        row[:width] = _count_row((correct, incorrect, partial, missed, spurious + len(answer) - len(scored)))
+        for k, t in enumerate(types, start=1):
+            row[k * width:(k + 1) * width] = _count_row(
+                match_texts([m for m in golds if m.type == t], [m for m in answer if m.type == t], scheme))
+        return row
 
     # -- scoring --------------------------------------------------------------------------
     def _types(self, present: Table) -> list[str]:
@@ -294,8 +556,7 @@ class EntityF1(AdditiveMetric):
         chosen = micro if self.options["average"] == "micro" else macro
         out = {**chosen, **{f"micro_{k}": v for k, v in micro.items()}, **{f"macro_{k}": v for k, v in macro.items()}}
         out.update({name: totals[column] for column, name in COUNT_NAMES.items()})
-        out["undeclared"] = totals["undeclared"]
-        out["empty_documents"] = totals["empty_documents"]
+        out.update({name: totals[name] for name in _EXTRA})
         return out
 
     def per_label_from_totals(self, totals: Table, present: Table) -> dict[str, dict[str, float]]:
@@ -317,4 +578,10 @@ class EntityF1(AdditiveMetric):
                          "add nothing to the counts")
         if totals["undeclared"]:
             notes.append(f"{int(totals['undeclared'])} predicted mention(s) of undeclared types counted as spurious")
+        if totals["ungrounded"]:
+            notes.append(f"{int(totals['ungrounded'])} predicted mention(s) without offsets (not found in the source "
+                         "text) counted as spurious")
+        if self.options["match"] == "auto" and 0 < totals["text_matched"] < totals["n"]:
+            notes.append(f"{int(totals['text_matched'])} of {int(totals['n'])} document(s) matched by text: "
+                         "their gold mentions have no offsets")
         return tuple(notes)

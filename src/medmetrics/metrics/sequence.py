@@ -43,8 +43,9 @@ Deliberate differences from seqeval (each one is tested):
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, count
 from typing import Any, ClassVar
@@ -211,19 +212,21 @@ class SeqevalF1(AdditiveMetric):
 
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
-        lengths = _lengths(references, "reference")
-        predicted = _lengths(predictions, "prediction")
+        lengths = item_lengths(references, "reference")
+        predicted = item_lengths(predictions, "prediction")
         wrong = np.flatnonzero((predicted >= 0) & (predicted != lengths))
         if wrong.size:
             i = int(wrong[0])
             raise InputError(f"prediction {i} has {predicted[i]} tags but its reference has {lengths[i]}; "
                              "tags must align one to one with the reference tokens")
-        vocabulary, gold_codes, pred_codes = _encode(
-            references, [("O",) * len(r) if p is None else p for p, r in zip(predictions, references)])
+        if (predicted < 0).any():  # no answer: no entity, as an all-O sentence
+            predictions = [("O",) * len(r) if p is None else p for p, r in zip(predictions, references)]
+        vocabulary, gold_codes, pred_codes, same = _encode(references, predictions, lengths)
         reading, type_names = self._read(vocabulary)
         layout = _Layout(lengths)
-        gold = _find_entities(layout, gold_codes, reading, strict=self.options["mode"] == "strict")
-        pred = _find_entities(layout, pred_codes, reading, strict=self.options["mode"] == "strict")
+        strict = self.options["mode"] == "strict"
+        gold = _find_entities(layout, gold_codes, reading, strict)
+        pred = _predicted_entities(layout, gold, same, pred_codes, reading, strict)
         hit = _hits(gold, pred, layout.size)
 
         n = len(references)
@@ -238,10 +241,13 @@ class SeqevalF1(AdditiveMetric):
             cells = entities.sentence[keep] * width + compact[entities.type[keep]]
             return np.bincount(cells, minlength=n * width).reshape(n, width)
 
-        answered = predicted >= 0
+        def malformed(codes: np.ndarray) -> np.ndarray:
+            if not reading.malformed.any():
+                return np.zeros((n, 1))
+            return layout.per_sentence(reading.malformed[codes])[:, None]
+
         rows = np.hstack([per_item(pred, hit), per_item(pred), per_item(gold),
-                          (layout.per_sentence(reading.malformed[pred_codes]) * answered)[:, None],
-                          layout.per_sentence(reading.malformed[gold_codes])[:, None]]).astype(np.float64)
+                          malformed(pred_codes) * (predicted >= 0)[:, None], malformed(gold_codes)]).astype(np.float64)
         columns = [f"{kind}:{name}" for kind in ("tp", "pred", "true") for name in names]
         return [*columns, "malformed", "malformed_reference"], rows
 
@@ -355,38 +361,48 @@ class SeqevalF1(AdditiveMetric):
 
 
 # --- reading tags ------------------------------------------------------------------------------
-def _lengths(sentences: Sequence[Any], what: str) -> np.ndarray:
-    """Tags per sentence (-1 for an unanswered prediction); a sentence must be a sequence of tags."""
-    kinds = set(map(type, sentences))
+def item_lengths(items: Sequence[Any], what: str, must: str = "a sequence of tags, one per token") -> np.ndarray:
+    """Length of each item (-1 for an unanswered prediction); each must be a sized sequence, not text."""
+    kinds = set(map(type, items))
     for kind in kinds - {type(None)} if what == "prediction" else kinds:
-        if issubclass(kind, (str, bytes)) or not (hasattr(kind, "__len__") and hasattr(kind, "__iter__")):
-            i = next(i for i, x in enumerate(sentences) if type(x) is kind)
-            raise InputError(f"{what} {i} must be a sequence of tags, one per token, not {kind.__name__}")
+        if issubclass(kind, (str, bytes, Mapping)) or not (hasattr(kind, "__len__") and hasattr(kind, "__iter__")):
+            i = next(i for i, x in enumerate(items) if type(x) is kind)
+            raise InputError(f"{what} {i} must be {must}, not {kind.__name__}")
     if type(None) in kinds:
-        return np.fromiter((-1 if x is None else len(x) for x in sentences), dtype=np.int64, count=len(sentences))
-    return np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
+        return np.fromiter((-1 if x is None else len(x) for x in items), dtype=np.int64, count=len(items))
+    return np.fromiter(map(len, items), dtype=np.int64, count=len(items))
 
 
-def _encode(gold: Sequence[Any], pred: Sequence[Any]) -> tuple[list[Any], np.ndarray, np.ndarray]:
-    """The distinct tags, and both sides' tags as indices into them, in one pass over each side.
+def _encode(gold: Sequence[Any], pred: Sequence[Any], lengths: np.ndarray
+            ) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct tags, both sides' tags as indices into them, and which predictions equal their reference.
 
-    Tags repeat, so each distinct one is read once; new tags get the next code as they come.
+    Tags repeat, so each distinct one is read once; new tags get the next code as they come. A
+    prediction equal to its reference (most sentences of a good tagger) reuses the gold codes.
     """
     index: defaultdict[Any, int] = defaultdict(count().__next__)
 
-    def codes(tags: Iterable[Any]) -> np.ndarray:
+    def codes(tags: Iterable[Any], size: int) -> np.ndarray:
         return np.fromiter(map(index.__getitem__, tags), dtype=np.int64, count=size)
 
-    size = sum(map(len, gold))
-
     try:
-        gold_codes, pred_codes = codes(chain.from_iterable(gold)), codes(chain.from_iterable(pred))
+        gold_codes = codes(chain.from_iterable(gold), int(lengths.sum()))
+        try:
+            same = np.fromiter(map(operator.eq, pred, gold), dtype=bool, count=len(gold))
+        except (TypeError, ValueError):  # sequences whose == is not one truth value (numpy arrays)
+            same = np.zeros(len(gold), dtype=bool)
+        pred_codes = gold_codes.copy()
+        differ = np.flatnonzero(~same)
+        if differ.size:
+            pred_codes[np.repeat(~same, lengths)] = codes(chain.from_iterable(pred[i] for i in differ.tolist()),
+                                                          int(lengths[differ].sum()))
     except TypeError:  # an unhashable "tag" (a list): not text, so read like any other non-text tag
         index.clear()
         index.default_factory = count().__next__
-        gold_codes, pred_codes = (codes(t if isinstance(t, str) else None for s in side for t in s)
-                                  for side in (gold, pred))
-    return list(index), gold_codes, pred_codes
+        gold_codes, pred_codes = (codes((t if isinstance(t, str) else None for s in side for t in s),
+                                        int(lengths.sum())) for side in (gold, pred))
+        same = np.zeros(len(gold), dtype=bool)
+    return list(index), gold_codes, pred_codes, same
 
 
 def _read_default(raw: Any, suffix: bool) -> tuple[int, str, bool]:
@@ -496,6 +512,22 @@ def _find_entities(layout: _Layout, codes: np.ndarray, reading: _Reading, strict
     valid = (flags[end] & _ENDS) != 0
     begin, end = starts[valid], end[valid]
     return _Entities(layout.sentence_of(begin), begin, end, reading.type[current[begin]])
+
+
+def _predicted_entities(layout: _Layout, gold: _Entities, same: np.ndarray, codes: np.ndarray, reading: _Reading,
+                        strict: bool) -> _Entities:
+    """The predictions' entities: the gold ones where a sentence equals its reference, read elsewhere."""
+    differ = np.flatnonzero(~same)
+    if differ.size == 0:
+        return gold
+    sub = _Layout(layout.lengths[differ])
+    found = _find_entities(sub, codes[np.repeat(~same, layout.lengths)], reading, strict)
+    shift = (layout.first_position[differ] - sub.first_position)[found.sentence]  # sub layout -> whole layout
+    kept = same[gold.sentence]
+    return _Entities(np.concatenate([gold.sentence[kept], differ[found.sentence]]),
+                     np.concatenate([gold.start[kept], found.start + shift]),
+                     np.concatenate([gold.end[kept], found.end + shift]),
+                     np.concatenate([gold.type[kept], found.type]))
 
 
 def _hits(gold: _Entities, pred: _Entities, size: int) -> np.ndarray:

@@ -13,8 +13,12 @@ from collections.abc import Iterator
 
 import numpy as np
 
-#: Rows above this many distinct values are resampled by index; below, by a multinomial draw.
+#: Up to this many distinct rows, or when there are many items per distinct row, a resample is
+#: one multinomial draw over the distinct rows (cost per resample ~ distinct rows); otherwise
+#: items are drawn by index (cost ~ items). Measured: a multinomial category costs about ten
+#: index draws (numpy 2, 100,000 items: 5,048 distinct rows draw 2x faster by multinomial).
 _MULTINOMIAL_MAX_ROWS = 2048
+_ITEMS_PER_CATEGORY = 10
 #: Resamples drawn per block: bounds memory at about CHUNK x rows x 8 bytes.
 CHUNK = 64
 
@@ -50,7 +54,8 @@ def bootstrap_weights(counts: np.ndarray, resamples: int, seed: int) -> Iterator
     rng = np.random.default_rng(seed)
     n = int(counts.sum())
     distinct = len(counts)
-    owners = np.repeat(np.arange(distinct), counts) if distinct > _MULTINOMIAL_MAX_ROWS else None
+    by_index = distinct > _MULTINOMIAL_MAX_ROWS and n < _ITEMS_PER_CATEGORY * distinct
+    owners = np.repeat(np.arange(distinct), counts) if by_index else None
     done = 0
     while done < resamples:
         block = min(CHUNK, resamples - done)
