@@ -227,7 +227,7 @@ def _check_strings(settings: Mapping[str, Any], key: str) -> None:
 class MentionParser(Parser):
     """Shared options, validation and result building of the mention parsers."""
 
-    defaults: ClassVar[Mapping[str, Any]] = {"source": None, "types": None}
+    defaults: ClassVar[Mapping[str, Any]] = {"source": None}
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         source = settings.get("source")
@@ -299,6 +299,7 @@ class LabeledSpansParser(MentionParser):
 
     name = "labeled_spans"
     version = "1"
+    defaults: ClassVar[Mapping[str, Any]] = {**MentionParser.defaults, "types": None}
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         masked, why = prepare(_FENCE_INFO.sub(lambda m: " " * len(m.group(0)), text))
@@ -382,7 +383,8 @@ class BracketsParser(MentionParser):
 
     name = "brackets"
     version = "1"
-    defaults: ClassVar[Mapping[str, Any]] = {**MentionParser.defaults, "kind": "entities", "relations": None}
+    defaults: ClassVar[Mapping[str, Any]] = {**MentionParser.defaults, "kind": "entities", "types": None,
+                                             "relations": None}
 
     def validate(self, settings: Mapping[str, Any]) -> None:
         super().validate(settings)
