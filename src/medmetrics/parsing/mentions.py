@@ -48,6 +48,7 @@ from medmetrics.results import Parsed
 # ----------------------------------------------------------------------------------------------
 
 _FENCE_INFO = re.compile(r"```[\w+-]{0,20}")
+_FENCED_BLOCK = re.compile(r"```[\w+-]{0,20}[ \t]*\n(?P<body>[^`]*)```")
 _ANCHOR_NOUNS = (r"answers?|entit(?:y|ies)|enetit(?:y|ies)|mentions?|outputs?|results?|responses?|lists?"
                  r"|relations?|relationships?|triples?|events?|predictions?|extractions?")
 #: "Answer:", "Entities:", "The chemical entities mentioned in the text are:", "Final answer is".
@@ -85,8 +86,13 @@ def answer_region(text: str) -> tuple[str, str | None]:
     masked, why = prepare(_FENCE_INFO.sub(lambda m: " " * len(m.group(0)), text))
     if why:
         return "", why
-    start = 0
-    for match in _ANCHOR.finditer(masked):  # the last anchor that is followed by something
+    blocks = [block for block in _FENCED_BLOCK.finditer(text) if block.group("body").strip()]
+    if blocks:  # a code block holds the answer
+        masked = masked[:blocks[-1].end("body")]
+        start = blocks[-1].start("body")
+    else:
+        start = 0
+    for match in _ANCHOR.finditer(masked, start):  # the last anchor that is followed by something
         if masked[match.end():].strip():
             start = match.end()
     for match in _HEADER_LINE.finditer(masked, start):
@@ -397,6 +403,7 @@ class BracketsParser(MentionParser):
         if why:
             return unanswered(text, why)
         groups, unclosed = bracket_groups(region)
+        groups = [group for group in groups if group.strip(_EDGE)]
         notes = [f"{unclosed} unclosed bracket(s) ignored" if unclosed else ""]
         if not groups:
             if not region or is_sentinel(region):
