@@ -77,6 +77,7 @@ class _View:
     text: str
     where: list[int]
     pending: dict[str, deque[int]] = field(default_factory=dict)
+    found: set[str] = field(default_factory=set)
 
     def take(self, key: str) -> tuple[int, int] | None:
         """Source offsets of the next unused occurrence of ``key``, whole words first."""
@@ -85,8 +86,14 @@ class _View:
         if key not in self.pending:
             whole, inside = self.occurrences(key)
             self.pending[key] = deque(whole + inside)
+            if whole or inside:
+                self.found.add(key)
         queue = self.pending[key]
         return self.offsets(queue.popleft(), key) if queue else None
+
+    def seen(self, key: str) -> bool:
+        """Whether ``key`` occurs at all (its occurrences may be used up)."""
+        return key in self.found
 
     def offsets(self, start: int, key: str) -> tuple[int, int]:
         """Source offsets of ``key`` found at ``start`` of the folded view."""
@@ -117,8 +124,11 @@ class Grounder:
 
     def locate(self, text: str) -> tuple[int, int] | None:
         """Offsets of the next occurrence of ``text``, or None."""
-        found = self._spaced.take(mention_key(text, keep_space=True))
-        return found if found is not None else self._bare_view().take(mention_key(text, keep_space=False))
+        key = mention_key(text, keep_space=True)
+        found = self._spaced.take(key)
+        if found is None and not self._spaced.seen(key):  # white space ignored only for texts never found
+            found = self._bare_view().take(mention_key(text, keep_space=False))
+        return found
 
     def peek(self, text: str) -> tuple[int, int] | None:
         """Offsets of the first occurrence of ``text`` (whole words first); nothing is used up."""
