@@ -53,10 +53,13 @@ _ANCHOR_NOUNS = (r"answers?|entit(?:y|ies)|enetit(?:y|ies)|mentions?|outputs?|re
                  r"|relations?|relationships?|triples?|events?|predictions?|extractions?")
 #: "Answer:", "Entities:", "The chemical entities mentioned in the text are:", "Final answer is".
 _ANCHOR = re.compile(
-    rf"(?:^|(?<=[.!?])[ \t])[^\S\n]*(?:[-*•+][ \t]+)?[^\n:.!?]{{0,60}}?\b(?:{_ANCHOR_NOUNS})\b[^\n:.!?\[\]]{{0,60}}?"
-    r"(?:[ \t]*:|[ \t]+(?:is|are|include|includes)\b[ \t]*:?)",
+    rf"(?:^|(?<=[.!?])[ \t])[^\S\n]*(?:[-*•+][ \t]+)?(?:[^\n:.!?]{{0,60}}?\b(?:{_ANCHOR_NOUNS})\b[^\n:.!?\[\]]{{0,60}}?"
+    r"(?:[ \t]*:|[ \t]+(?:is|are|include|includes)\b[ \t]*:?)"
+    r"|[^\n:.!?\[\]]{1,80}?\b(?:is|are|include|includes)[ \t]*:)",
     re.IGNORECASE | re.MULTILINE,
 )
+#: "Species: mice" - a short head naming what the list holds.
+_LIST_HEAD = re.compile(r"^[ \t]*(?:[-*•+][ \t]+)?[A-Za-z][\w \-]{0,30}:(?=[ \t]*\S)", re.MULTILINE)
 #: A line that only introduces what follows ("Here are the diseases:", "Diseases:").
 _HEADER_LINE = re.compile(r"^[^\S\n]*[^\n:\[\]]{1,80}:[ \t]*$", re.MULTILINE)
 #: Lines and sentences that explain rather than answer.
@@ -70,8 +73,8 @@ _BULLET = re.compile(r"^[ \t]*(?:[-*•+‣◦]|\d{1,3}[.)])[ \t]+", re.MULTILIN
 #: Answers that say there are no entities.
 _SENTINEL = re.compile(
     r"(?:none|nil|null|n/?a|nothing(?:\s+found)?|not\s+(?:applicable|found|mentioned|available)|\[\s*\]|\{\s*\}|-+"
-    r"|no(?:\s+\w+){0,3}?\s+(?:entit(?:y|ies)|enetit(?:y|ies)|mentions?|relations?|relationships?|triples?|events?"
-    r"|found|identified|detected|present)(?:\b[^\n]{0,120})?"
+    r"|[^\n,;]{0,80}?\bno(?:\s+\w+){0,3}?\s+(?:entit(?:y|ies)|enetit(?:y|ies)|mentions?|relations?|relationships?"
+    r"|triples?|events?|found|identified|detected|present|mentioned)(?:\b[^\n]{0,120})?"
     r"|there\s+(?:are|is|were|was)\s+no\b[^\n]{0,160}"
     r"|(?:the\s+text|it)\s+(?:does\s+not|doesn't)\s+(?:contain|mention)\b[^\n]{0,160})",
     re.IGNORECASE,
@@ -92,9 +95,14 @@ def answer_region(text: str) -> tuple[str, str | None]:
         start = blocks[-1].start("body")
     else:
         start = 0
-    for match in _ANCHOR.finditer(masked, start):  # the last anchor that is followed by something
-        if masked[match.end():].strip():
-            start = match.end()
+    anchors = list(_ANCHOR.finditer(masked, start))
+    if anchors and not masked[anchors[-1].end():].strip():
+        return "", None  # "Entities:" and nothing after it
+    if anchors:
+        start = anchors[-1].end()
+    heads = list(_LIST_HEAD.finditer(masked, start))
+    if len(heads) == 1 and not masked[start:heads[0].start()].strip():
+        start = heads[0].end()
     for match in _HEADER_LINE.finditer(masked, start):
         if masked[match.end():].strip() and not _SENTINEL.fullmatch(match.group(0).strip().rstrip(":")):
             start = match.end()
@@ -276,9 +284,10 @@ class EntityListParser(MentionParser):
         region, why = answer_region(text)
         if why:
             return unanswered(text, why)
-        if not region or is_sentinel(region):
-            return Parsed([], "ok", rule="none" if region else "empty-answer",
-                          reason="" if region else "nothing after the answer prefix")
+        if not region:
+            return Parsed(None, "failed", reason="nothing after the answer prefix")
+        if is_sentinel(region):
+            return Parsed([], "ok", rule="none")
         grounder = self.grounder(settings)
         kind = settings.get("entity_type")
         items = list_items(region, grounder)
@@ -406,7 +415,7 @@ class BracketsParser(MentionParser):
         groups = [group for group in groups if group.strip(_EDGE)]
         notes = [f"{unclosed} unclosed bracket(s) ignored" if unclosed else ""]
         if not groups:
-            if not region or is_sentinel(region):
+            if region and is_sentinel(region):
                 return Parsed([], "ok", rule="none")
             return Parsed(None, "failed", reason="no [bracketed] item found" + ("; " + notes[0] if unclosed else ""))
         grounder = self.grounder(settings)
