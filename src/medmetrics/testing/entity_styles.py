@@ -99,8 +99,8 @@ ENTITY_NOISE: tuple[str, ...] = (
 _ENTITY_THINK: tuple[str, ...] = ("Is fever a disease? Yes.", "Entities: aspirin, maybe rash?", "[fever] [rash")
 _LIST_ANCHORS: tuple[str, ...] = ("Entities: {L}", "Answer: {L}", "The entities mentioned in the text are: {L}",
                                   "**Entities:**\n{L}", "Final answer:\n{L}", "```\n{L}\n```")
-_NONE_ANSWERS: tuple[str, ...] = ("None", "None.", "No entities.", "There are no entities mentioned in the text.", "N/A",
-                                  "[]", "There is no related enetity.")
+_NONE_ANSWERS: tuple[str, ...] = ("None", "None.", "No entities.", "There are no entities mentioned in the text.",
+                                  "N/A", "[]", "There is no related enetity.")
 BIO_STYLES = ("bracket", "slash", "columns")
 
 
@@ -232,8 +232,9 @@ def bio_generations(draw: st.DrawFn) -> tuple[str, dict[str, Any], list[str]]:
     dropped, words re-cased, and the tags must still land on the right tokens."""
     _, _, tokens, tags = draw(entity_documents())
     words, word_tags = list(tokens), list(tags)
-    outside = [i for i, t in enumerate(tags) if t == "O"]
-    if outside and draw(st.booleans()):
+    outside: list[int] = [i for i, t in enumerate(tags) if t == "O"]
+    drop: bool = draw(st.booleans())
+    if outside and drop:
         dropped = draw(st.sampled_from(outside))
         del words[dropped], word_tags[dropped]
     words = [_respelt(draw, w) for w in words]
