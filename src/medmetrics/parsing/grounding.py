@@ -19,6 +19,8 @@ The folded view is built once per source; each distinct mention text costs one s
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,32 +37,42 @@ def mention(text: str, kind: str | None = None) -> Mention:
     return {"type": kind, "text": text, "start": None, "end": None}
 
 
+_NON_SPACE = re.compile(r"\S+")
+#: White space the folded view would change: runs, tabs and newlines, and space at either end.
+_UNUSUAL_SPACE = re.compile(r"\s\s|[^\S ]|\A\s|\s\Z")
+
+
 def _folded_view(source: str, keep_space: bool) -> tuple[str, list[int]]:
     """The folded source and, per folded character, the source index it came from (plus the end).
 
     With ``keep_space`` every white-space run becomes one space; without, white space is dropped.
+    Runs of non-space characters are folded whole when folding keeps their length (nearly
+    always), character by character otherwise (``ß`` -> ``ss``).
     """
+    if keep_space and source.isascii() and not _UNUSUAL_SPACE.search(source):  # the common case
+        return source.lower(), list(range(len(source) + 1))
     chars: list[str] = []
     where: list[int] = []
-    in_space = False
-    for index, char in enumerate(source):
-        if char.isspace():
-            if keep_space and not in_space and chars:
-                chars.append(" ")
-                where.append(index)
-            in_space = True
+    for match in _NON_SPACE.finditer(source):
+        start, end = match.span()
+        if keep_space and chars:
+            chars.append(" ")
+            where.append(start - 1)
+        run = match.group()
+        folded = run.lower() if run.isascii() else fold(run)
+        if len(folded) == len(run):
+            chars.append(folded)
+            where.extend(range(start, end))
             continue
-        in_space = False
-        folded = fold(char) if not char.isascii() else char.lower()
-        chars.extend(folded)
-        where.extend([index] * len(folded))
-    if chars and chars[-1] == " ":
-        chars.pop()
-        where.pop()
+        for index, char in enumerate(run, start):
+            char_folded = fold(char)
+            chars.append(char_folded)
+            where.extend([index] * len(char_folded))
     where.append(len(source))
     return "".join(chars), where
 
 
+@functools.lru_cache(maxsize=8192)
 def mention_key(text: str, keep_space: bool = True) -> str:
     """A mention text as the folded view spells it."""
     return _folded_view(text, keep_space)[0]

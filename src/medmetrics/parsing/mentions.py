@@ -149,7 +149,7 @@ def split_items(text: str, grounder: Grounder | None, separator: re.Pattern[str]
     index = 0
     while index < len(pieces):
         last = index
-        if grounder is not None:
+        if grounder is not None and "," in grounder.source:
             for end in range(min(index + _MAX_JOIN, len(pieces)) - 1, index, -1):
                 if _joined_in_source(text[pieces[index][0]:pieces[end][1]], grounder):
                     last = end
@@ -355,6 +355,7 @@ class LabeledSpansParser(MentionParser):
 
 # --- brackets ---------------------------------------------------------------------------------
 
+_BRACKET_MARKS = re.compile(r"[\[\]\n]")
 KINDS = ("entities", "typed_entities", "ids", "relations", "events")
 
 
@@ -367,7 +368,8 @@ def bracket_groups(region: str) -> tuple[list[str], int]:
     """
     groups: list[str] = []
     depth = unclosed = start = 0
-    for position, char in enumerate(region):
+    for mark in _BRACKET_MARKS.finditer(region):
+        char, position = mark.group(), mark.start()
         if char == "[":
             if depth == 0:
                 start = position + 1
