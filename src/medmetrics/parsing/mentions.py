@@ -106,10 +106,13 @@ def answer_region(text: str) -> tuple[str, str | None]:
     for match in _HEADER_LINE.finditer(masked, start):
         if masked[match.end():].strip() and not _SENTINEL.fullmatch(match.group(0).strip().rstrip(":")):
             start = match.end()
+    anchored = bool(blocks) or start > 0
     region = masked[start:]
     cut = _EXPLANATION.search(region, len(region) - len(region.lstrip()) + 1)
     if cut:
         region = region[:cut.start()]
+    if not anchored:  # unanchored: reasoning paragraphs before the answer paragraph
+        region = _BLANK_LINE.split(region.strip())[-1]
     return region.strip(), None
 
 
