@@ -52,6 +52,7 @@ ENTITYISH = st.lists(st.sampled_from([
 CONTEXTS = [
     ("bio", {}), ("bio", {"tokens": ["fever", "and", "rash"], "types": ["Disease"]}),
     ("labeled_spans", {"types": ["Disease", "Chemical"], "source": "fever and 1,2-dichloroethane"}),
+    ("labeled_spans", {}),
     ("brackets", {"kind": "typed_entities", "source": "fever, fever"}), ("brackets", {"kind": "ids"}),
     ("brackets", {"kind": "relations", "relations": ["causes"]}), ("brackets", {"kind": "events"}),
     ("entity_list", {"source": "7 , 22 - diene and fever"}),

@@ -57,7 +57,7 @@ def read_tagged_words(masked: str) -> tuple[str, list[str], list[str]]:
     """(style, words, raw tags) of the style that tags the most words; words may be empty."""
     best: tuple[str, list[str], list[str]] = ("", [], [])
     for style, pattern in _STYLES:
-        if (style == "slash" and "/" not in masked) or (style == "columns" and "\n" not in masked.strip()):
+        if style == "slash" and "/" not in masked:
             continue  # cannot match: skip the scan
         matches = list(pattern.finditer(masked))
         if len(matches) <= len(best[1]):

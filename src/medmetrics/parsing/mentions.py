@@ -330,6 +330,8 @@ class LabeledSpansParser(MentionParser):
         lines = 0
         for match in _TYPE_LINE.finditer(masked):
             head, body = match.group("head").strip(_EDGE), match.group("body")
+            while squash(head) in _NOT_TYPES and (inner := _TYPE_LINE.match(body)):  # "Answer: Disease: fever"
+                head, body = inner.group("head").strip(_EDGE), inner.group("body")
             kind, declared = resolve_type(head, types)
             if not declared and not self._could_be_type(head):
                 continue
