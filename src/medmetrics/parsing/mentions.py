@@ -12,10 +12,10 @@ see ``grounding``); a relation ``{"head", "relation", "tail"}``; an NED pair ``{
 an event ``{"trigger", "type", "arguments": [{"role", "text"}, ...]}``. An empty list means "no
 entities" and is ``ok``; ``empty`` is for a blank generation only.
 
-Where the answer is: reasoning blocks and markdown are masked; after the last answer anchor
-("Answer:", "Entities:", "The chemicals mentioned are:", a header line ending in a colon) when
-there is one; trailing explanations ("Explanation: ...", "Note: ...", a following prose
-paragraph) are cut off.
+Where the answer is: reasoning blocks and markdown are masked; inside the last fenced code
+block when there is one; after the last answer anchor ("Answer:", "Entities:", "The chemicals
+mentioned are:", a header line ending in a colon) when there is one, else the last paragraph;
+trailing explanations ("Explanation: ...", "Note: ...") are cut off.
 
 Splitting: on newlines, bullets, ";", "|", "..." and on a comma followed by white space. A comma
 inside a word ("1,2-dichloroethane") never splits. With ``source``, pieces are joined back when
