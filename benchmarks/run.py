@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench_common import Row, render
 
-NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "entities", "choice")
+NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "entities", "choice", "entity_parsers")
 READY_CHECK = "import medmetrics; medmetrics.get_metric('f1'); medmetrics.get_parser('choice', letters='ABCD')"
 
 
@@ -87,13 +87,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench_choice import bench_choice
     from bench_entities import bench_entities
+    from bench_entity_parsers import bench_entity_parsers
     from bench_import import bench_import
     from bench_metrics import bench_accuracy, bench_f1, bench_pearson
     from bench_seqeval import bench_seqeval
 
     runners: dict[str, Callable[[bool], list[Row]]] = {
         "import": bench_import, "f1": bench_f1, "accuracy": bench_accuracy, "pearson": bench_pearson,
-        "seqeval": bench_seqeval, "entities": bench_entities,
+        "seqeval": bench_seqeval, "entities": bench_entities, "entity_parsers": bench_entity_parsers,
     }
     not_ready = _medmetrics_ready(args.wait)
     machine = _machine()

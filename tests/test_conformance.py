@@ -13,7 +13,18 @@ PARSERS = {
     "choices": {"options": ["sustaining proliferative signaling", "inducing angiogenesis", "resisting cell death"]},
     "label": {"labels": ["entailment", "neutral", "contradiction"]},
     "integer": {"low": 0, "high": 5},
+    "bio": {"types": ["Disease"], "scheme": "IOB2"},
+    "labeled_spans": {"types": ["Disease", "Chemical"]},
+    "brackets": {"kind": "relations"},
+    "entity_list": {"entity_type": "Species"},
 }
+#: Per-item context the entity parsers are also checked with (alignment and grounding at work).
+ENTITY_CONTEXTS = [
+    ("bio", {"tokens": ["Fever", "and", "rash", "(", "A", ")", "."]}),
+    ("labeled_spans", {"source": "Aspirin caused fever and a rash; answer: none."}),
+    ("brackets", {"source": "[A] fever (1,2-dichloroethane) " * 3}),
+    ("entity_list", {"source": "A 45-year-old man presents with fever. N/A " * 5}),
+]
 
 
 @pytest.mark.parametrize("name", sorted(PARSERS))
@@ -21,6 +32,13 @@ def test_builtin_parser_conforms(name: str) -> None:
     parser = medmetrics.get_parser(name, **PARSERS[name])
     check_parser(parser)
     check_parser_never_raises(parser, max_examples=150)
+
+
+@pytest.mark.parametrize(("name", "context"), ENTITY_CONTEXTS, ids=[c[0] for c in ENTITY_CONTEXTS])
+def test_entity_parser_conforms_with_context(name: str, context: dict) -> None:
+    parser = medmetrics.get_parser(name, **PARSERS[name])
+    check_parser(parser, context=context)
+    check_parser_never_raises(parser, context=context, max_examples=100)
 
 
 LABELS = ["yes", "no", "maybe"]

@@ -1,9 +1,11 @@
 """Registers the built-in parsers."""
 
 from medmetrics.hookspecs import hookimpl
+from medmetrics.parsing.bio import BioParser
 from medmetrics.parsing.choice import ChoiceParser, ChoicesParser
 from medmetrics.parsing.integer import IntegerParser
 from medmetrics.parsing.label import LabelParser
+from medmetrics.parsing.mentions import BracketsParser, EntityListParser, LabeledSpansParser
 
 
 @hookimpl
@@ -12,3 +14,7 @@ def register_parsers(register):  # type: ignore[no-untyped-def]
     register(ChoicesParser, aliases=("multi_choice",))
     register(LabelParser)
     register(IntegerParser, aliases=("score",))
+    register(BioParser)
+    register(LabeledSpansParser)
+    register(BracketsParser)
+    register(EntityListParser)

@@ -1,0 +1,186 @@
+"""Locate predicted mentions in the source text: character offsets, or flagged as ungrounded.
+
+Every mention parser grounds its mentions here when the per-item context ``source`` is given.
+
+- Comparison is on a *folded view* of the source (``fold`` per character, every run of white
+  space one space), with a map back to source positions, so offsets always point at the
+  source's own characters while case, width and white space may differ ("Heart  Failure" finds
+  "heart failure").
+- Repeated mentions are matched in order of appearance: the second "fever" a model lists gets
+  the second occurrence. Occurrences at word boundaries come first; a match inside a word
+  ("rash" in "thrash") is used only when no whole-word occurrence is left.
+- A mention that still does not occur is tried with all white space removed on both sides
+  ("7,22-diene" in a pre-tokenized "7 , 22 - diene").
+- A mention that does not occur at all, or whose occurrences are used up, keeps ``start`` and
+  ``end`` ``None``: it is ungrounded and will be a false positive, never silently dropped.
+
+The folded view is built once per source; each distinct mention text costs one scan of it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from medmetrics.parsing.text import fold
+
+#: One predicted mention: ``{"type": str | None, "text": str, "start": int | None, "end": int | None}``.
+Mention = dict[str, Any]
+
+
+def mention(text: str, kind: str | None = None) -> Mention:
+    """An ungrounded mention (offsets ``None``)."""
+    return {"type": kind, "text": text, "start": None, "end": None}
+
+
+_NON_SPACE = re.compile(r"\S+")
+#: White space the folded view would change: runs, tabs and newlines, and space at either end.
+_UNUSUAL_SPACE = re.compile(r"\s\s|[^\S ]|\A\s|\s\Z")
+
+
+def _folded_view(source: str, keep_space: bool) -> tuple[str, list[int]]:
+    """The folded source and, per folded character, the source index it came from (plus the end).
+
+    With ``keep_space`` every white-space run becomes one space; without, white space is dropped.
+    Runs of non-space characters are folded whole when folding keeps their length (nearly
+    always), character by character otherwise (``ß`` -> ``ss``).
+    """
+    if keep_space and source.isascii() and not _UNUSUAL_SPACE.search(source):  # the common case
+        return source.lower(), list(range(len(source) + 1))
+    chars: list[str] = []
+    where: list[int] = []
+    for match in _NON_SPACE.finditer(source):
+        start, end = match.span()
+        if keep_space and chars:
+            chars.append(" ")
+            where.append(start - 1)
+        run = match.group()
+        folded = run.lower() if run.isascii() else fold(run)
+        if len(folded) == len(run):
+            chars.append(folded)
+            where.extend(range(start, end))
+            continue
+        for index, char in enumerate(run, start):
+            char_folded = fold(char)
+            chars.append(char_folded)
+            where.extend([index] * len(char_folded))
+    where.append(len(source))
+    return "".join(chars), where
+
+
+@functools.lru_cache(maxsize=8192)
+def mention_key(text: str, keep_space: bool = True) -> str:
+    """A mention text as the folded view spells it."""
+    return _folded_view(text, keep_space)[0]
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum()
+
+
+@dataclass
+class _View:
+    """One folded view of the source with the occurrences already handed out, per mention key."""
+
+    text: str
+    where: list[int]
+    pending: dict[str, deque[int]] = field(default_factory=dict)
+    found: set[str] = field(default_factory=set)
+
+    def take(self, key: str) -> tuple[int, int] | None:
+        """Source offsets of the next unused occurrence of ``key``, whole words first."""
+        if not key:
+            return None
+        if key not in self.pending:
+            whole, inside = self.occurrences(key)
+            self.pending[key] = deque(whole + inside)
+            if whole or inside:
+                self.found.add(key)
+        queue = self.pending[key]
+        return self.offsets(queue.popleft(), key) if queue else None
+
+    def seen(self, key: str) -> bool:
+        """Whether ``key`` occurs at all (its occurrences may be used up)."""
+        return key in self.found
+
+    def offsets(self, start: int, key: str) -> tuple[int, int]:
+        """Source offsets of ``key`` found at ``start`` of the folded view."""
+        return self.where[start], self.where[start + len(key) - 1] + 1
+
+    def occurrences(self, key: str) -> tuple[list[int], list[int]]:
+        """Positions of ``key`` in the folded view: at word boundaries, and inside words."""
+        text = self.text
+        whole: list[int] = []
+        inside: list[int] = []
+        position = text.find(key)
+        while position >= 0:
+            end = position + len(key)
+            bounded = (position == 0 or not (_is_word(text[position - 1]) and _is_word(key[0]))) and (
+                end == len(text) or not (_is_word(text[end]) and _is_word(key[-1])))
+            (whole if bounded else inside).append(position)
+            position = text.find(key, position + 1)
+        return whole, inside
+
+
+class Grounder:
+    """Grounds the mentions of one document in its source, handing each occurrence out once."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._spaced = _View(*_folded_view(source, keep_space=True))
+        self._bare: _View | None = None  # built only when some mention needs it
+
+    def locate(self, text: str) -> tuple[int, int] | None:
+        """Offsets of the next occurrence of ``text``, or None."""
+        key = mention_key(text, keep_space=True)
+        found = self._spaced.take(key)
+        if found is None and not self._spaced.seen(key):  # white space ignored only for texts never found
+            found = self._bare_view().take(mention_key(text, keep_space=False))
+        return found
+
+    def peek(self, text: str) -> tuple[int, int] | None:
+        """Offsets of the first occurrence of ``text`` (whole words first); nothing is used up."""
+        for keep_space in (True, False):
+            view = self._spaced if keep_space else self._bare_view()
+            key = mention_key(text, keep_space)
+            if key:
+                whole, inside = view.occurrences(key)
+                if whole or inside:
+                    return view.offsets((whole or inside)[0], key)
+        return None
+
+    def _bare_view(self) -> _View:
+        if self._bare is None:
+            self._bare = _View(*_folded_view(self.source, keep_space=False))
+        return self._bare
+
+
+def ground(mentions: Iterable[Mention], grounder: Grounder | None) -> tuple[list[Mention], int]:
+    """The mentions with offsets filled in (in place, in the order given), and how many are ungrounded.
+
+    Without a source (``grounder`` None) nothing is grounded and the count is 0: there was
+    nothing to check against.
+    """
+    listed = list(mentions)
+    if grounder is None:
+        return listed, 0
+    missing = 0
+    for item in listed:
+        found = grounder.locate(item["text"])
+        if found is None:
+            missing += 1
+            item["start"] = item["end"] = None
+        else:
+            item["start"], item["end"] = found
+    return listed, missing
+
+
+def ungrounded_note(missing: int, total: int) -> str:
+    """The reason text for ungrounded mentions ("" when all were found)."""
+    if not missing:
+        return ""
+    return f"{missing} of {total} mentions not found in the source (kept ungrounded)"
