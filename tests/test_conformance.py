@@ -37,6 +37,8 @@ SPANS_GOLD = [[("Disease", 0, 5), ("Drug", 10, 17)], [], [("Disease", 3, 9)], [(
 SPANS_PRED = [[("Disease", 0, 5), ("Disease", 10, 17)], [("Drug", 2, 6)], None, [("Drug", 0, 5), ("Drug", 6, 12)]]
 TAGS_GOLD = [["B-Disease", "I-Disease", "O", "B-Drug"], ["O", "O"], ["B-Drug", "O", "B-Disease", "I-Disease"]]
 TAGS_PRED = [["B-Disease", "I-Disease", "O", "O"], ["I-Drug", "O"], None]
+TEXT_GOLD = ["The fever resolved after two days.", "No rash.", "β-blocker 1.5 mg was given.", "患者发烧三天。"]
+TEXT_PRED = ["The fever resolved.", None, "β-blocker given.\nNo rash.", "患者发烧两天。"]
 
 METRIC_CASES = [
     ("accuracy", {}, SINGLE_PRED, SINGLE_REF),
@@ -53,6 +55,12 @@ METRIC_CASES = [
     ("entity_f1", {"scheme": "strict", "average": "macro", "types": ["Disease", "Drug"]}, SPANS_PRED, SPANS_GOLD),
     ("seqeval", {}, TAGS_PRED, TAGS_GOLD),
     ("seqeval", {"mode": "strict", "scheme": "IOB2", "average": "macro"}, TAGS_PRED, TAGS_GOLD),
+    ("bleu", {}, TEXT_PRED, TEXT_GOLD),
+    ("bleu", {"level": "sentence", "tokenize": "zh"}, TEXT_PRED, TEXT_GOLD),
+    ("rouge", {"use_stemmer": True, "rouge_type": "rougeLsum"}, TEXT_PRED, TEXT_GOLD),
+    ("rouge", {"tokenizer": "unicode"}, TEXT_PRED, TEXT_GOLD),
+    ("meds_bench_bleu", {"language": "zh"}, TEXT_PRED, TEXT_GOLD),
+    ("meds_bench_rouge", {}, TEXT_PRED, TEXT_GOLD),
 ]
 
 

@@ -4,6 +4,8 @@ from medmetrics.hookspecs import hookimpl
 from medmetrics.metrics.classification import F1, Accuracy
 from medmetrics.metrics.correlation import Pearson, Spearman
 from medmetrics.metrics.entities import EntityF1
+from medmetrics.metrics.generation.bleu import Bleu, MedsBenchBleu
+from medmetrics.metrics.generation.rouge import MedsBenchRouge, Rouge
 from medmetrics.metrics.sequence import SeqevalF1
 
 
@@ -15,3 +17,7 @@ def register_metrics(register):  # type: ignore[no-untyped-def]
     register(Spearman, aliases=("spearmanr",))
     register(EntityF1)
     register(SeqevalF1)
+    register(Bleu, aliases=("sacrebleu",))
+    register(MedsBenchBleu)
+    register(Rouge, aliases=("rouge_score",))
+    register(MedsBenchRouge)
