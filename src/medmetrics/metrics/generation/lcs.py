@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def _position_masks(reference: Sequence[int]) -> dict[int, int]:
+def position_masks(reference: Sequence[int]) -> dict[int, int]:
     """For each token, the bit mask of its positions in ``reference``."""
     masks: dict[int, int] = {}
     for position, token in enumerate(reference):
@@ -28,7 +28,7 @@ def lcs_length(reference: Sequence[int], candidate: Sequence[int]) -> int:
     """Length of the longest common subsequence."""
     if not reference or not candidate:
         return 0
-    masks = _position_masks(reference)
+    masks = position_masks(reference)
     full = (1 << len(reference)) - 1
     column = full
     for token in candidate:
@@ -37,9 +37,8 @@ def lcs_length(reference: Sequence[int], candidate: Sequence[int]) -> int:
     return len(reference) - column.bit_count()
 
 
-def _columns(reference: Sequence[int], candidate: Sequence[int]) -> list[int]:
+def _columns(reference: Sequence[int], candidate: Sequence[int], masks: dict[int, int]) -> list[int]:
     """Column bit vectors 0..n of the LCS table (column j after ``candidate[:j]``)."""
-    masks = _position_masks(reference)
     full = (1 << len(reference)) - 1
     columns = [full]
     column = full
@@ -50,16 +49,18 @@ def _columns(reference: Sequence[int], candidate: Sequence[int]) -> list[int]:
     return columns
 
 
-def lcs_positions(reference: Sequence[int], candidate: Sequence[int], *, up_on_tie: bool) -> list[int]:
+def lcs_positions(reference: Sequence[int], candidate: Sequence[int], *, up_on_tie: bool,
+                  masks: dict[int, int] | None = None) -> list[int]:
     """Positions in ``reference`` of one LCS, read back from the bottom-right corner.
 
     On a match both indices step back; otherwise the walk moves to the larger neighbour. On a
     tie it moves up (``i - 1``) when ``up_on_tie`` (rouge-score's ``_backtrack_norec``) and left
-    (``j - 1``) otherwise (the ``rouge`` package's ``_recon_lcs``).
+    (``j - 1``) otherwise (the ``rouge`` package's ``_recon_lcs``). ``masks`` are
+    ``position_masks(reference)``, when the caller reuses them for many candidates.
     """
     if not reference or not candidate:
         return []
-    columns = _columns(reference, candidate)
+    columns = _columns(reference, candidate, position_masks(reference) if masks is None else masks)
 
     def table(i: int, j: int) -> int:
         return i - (columns[j] & ((1 << i) - 1)).bit_count()

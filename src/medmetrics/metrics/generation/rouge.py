@@ -48,19 +48,18 @@ import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
-from medmetrics.metrics.generation.lcs import lcs_length, lcs_positions
+from medmetrics.metrics.generation.lcs import lcs_length, lcs_positions, position_masks
 from medmetrics.metrics.generation.tokenize import (
     SENTENCE_SPLITS,
+    TOKENIZERS,
     Stemmer,
+    TokenCoder,
     canonical_language,
     meds_bench_tokenizer,
-    rouge_score_tokens,
-    unicode_tokens,
 )
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 MEASURES = ("precision", "recall", "fmeasure")
-TOKENIZERS = {"rouge_score": rouge_score_tokens, "unicode": unicode_tokens}
 SPLITS = {"newline": re.compile(r"\n"), "punctuation": re.compile(r"\n|(?<=[.!?])\s+|(?<=[。！？])")}
 
 
@@ -100,8 +99,9 @@ def summary_lcs_hits(reference: list[list[int]], prediction: list[list[int]]) ->
     hits = 0
     for sentence in reference:
         union: set[int] = set()
+        masks = position_masks(sentence)
         for candidate in prediction:
-            union.update(lcs_positions(sentence, candidate, up_on_tie=True))
+            union.update(lcs_positions(sentence, candidate, up_on_tie=True, masks=masks))
         for position in sorted(union):
             token = sentence[position]
             if left_pred[token] > 0 and left_ref[token] > 0:
@@ -132,15 +132,12 @@ class Rouge(AdditiveMetric):
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         check_texts(self.name, predictions, references)
-        tokenize, split = TOKENIZERS[self.options["tokenizer"]], SPLITS[self.options["sentence_split"]].split
-        ids: dict[str, int] = {}
+        coder = TokenCoder(self.options["tokenizer"], self._stemmer)
+        split = SPLITS[self.options["sentence_split"]].split
 
         def sentences(text: str) -> list[list[int]]:
-            out = []
-            for sentence in split(text):
-                if sentence:  # rouge-score drops empty sentences, keeps ones with no token
-                    out.append([ids.setdefault(t, len(ids)) for t in tokenize(sentence, self._stemmer)])
-            return out
+            # rouge-score drops empty sentences and keeps ones with no token
+            return [coder.encode(sentence) for sentence in split(text) if sentence]
 
         rows = np.zeros((len(references), len(self.columns)))
         for i, (prediction, reference) in enumerate(zip(predictions, references)):
@@ -177,8 +174,9 @@ def pltrdy_rouge_l(hypothesis: str, reference: str) -> tuple[float, float, float
     ref_ids = [[ids.setdefault(w, len(ids)) for w in s] for s in ref]
     union: set[int] = set()  # the package's LCS "union" is a set of words, not of positions
     for sentence in ref_ids:
+        masks = position_masks(sentence)
         for candidate in hyp_ids:
-            union.update(sentence[p] for p in lcs_positions(sentence, candidate, up_on_tie=False))
+            union.update(sentence[p] for p in lcs_positions(sentence, candidate, up_on_tie=False, masks=masks))
     ref_words = {w for s in ref_ids for w in s}
     hyp_words = {w for s in hyp_ids for w in s}
     recall, precision = len(union) / len(ref_words), len(union) / len(hyp_words)

@@ -53,21 +53,58 @@ class Stemmer:
         return stemmed
 
 
-def rouge_score_tokens(text: str, stemmer: Stemmer | None) -> list[str]:
-    """rouge-score's ``tokenize.tokenize``, token for token."""
-    tokens = _NON_ALPHANUMERIC.sub(" ", text.lower()).split()
-    if stemmer is None:
-        return tokens
-    stemmed = [stemmer(t) if len(t) > 3 else t for t in tokens]
-    return [t for t in stemmed if t and _NON_ALPHANUMERIC.search(t) is None]
+def _rouge_score_split(text: str) -> list[str]:
+    return _NON_ALPHANUMERIC.sub(" ", text.lower()).split()
 
 
-def unicode_tokens(text: str, stemmer: Stemmer | None) -> list[str]:
-    """Letters and digits of any script, decimals whole, CJK characters one by one."""
-    tokens = _UNICODE_TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+def _rouge_score_stem(token: str, stemmer: Stemmer) -> str | None:
+    stemmed = stemmer(token) if len(token) > 3 else token
+    return stemmed if stemmed and _NON_ALPHANUMERIC.search(stemmed) is None else None
+
+
+def _unicode_split(text: str) -> list[str]:
+    return _UNICODE_TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def _unicode_stem(token: str, stemmer: Stemmer) -> str | None:
+    return stemmer(token) if len(token) > 3 and _ASCII_WORD.fullmatch(token) else token
+
+
+#: name -> (split text into raw tokens, stem one raw token: None drops it).
+TOKENIZERS: dict[str, tuple[Callable[[str], list[str]], Callable[[str, Stemmer], str | None]]] = {
+    "rouge_score": (_rouge_score_split, _rouge_score_stem),
+    "unicode": (_unicode_split, _unicode_stem),
+}
+
+
+class TokenCoder:
+    """Integer ids of the (stemmed) tokens of texts: each distinct raw token is stemmed once."""
+
+    def __init__(self, tokenizer: str, stemmer: Stemmer | None) -> None:
+        self._split, self._stem = TOKENIZERS[tokenizer]
+        self._stemmer = stemmer
+        self._ids: dict[str, int] = {}  # stemmed token -> id
+        self._codes: dict[str, int] = {}  # raw token -> id of its stem, -1 when dropped
+
+    def _code(self, token: str) -> int:
+        stemmed = token if self._stemmer is None else self._stem(token, self._stemmer)
+        code = -1 if stemmed is None else self._ids.setdefault(stemmed, len(self._ids))
+        self._codes[token] = code
+        return code
+
+    def encode(self, text: str) -> list[int]:
+        codes, code = self._codes, self._code
+        out = [codes[t] if t in codes else code(t) for t in self._split(text)]
+        return out if self._stemmer is None or -1 not in out else [c for c in out if c != -1]
+
+
+def tokens(text: str, tokenizer: str = "rouge_score", stemmer: Stemmer | None = None) -> list[str]:
+    """The tokens ``rouge`` scores (rouge-score's ``tokenize.tokenize`` for ``"rouge_score"``)."""
+    split, stem = TOKENIZERS[tokenizer]
+    raw = split(text)
     if stemmer is None:
-        return tokens
-    return [stemmer(t) if len(t) > 3 and _ASCII_WORD.fullmatch(t) else t for t in tokens]
+        return raw
+    return [t for t in (stem(token, stemmer) for token in raw) if t is not None]
 
 
 def canonical_language(metric: str, language: Any) -> str:
