@@ -8,9 +8,11 @@ imports them at package import; each metric imports what it needs when it is bui
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
-from medmetrics.errors import MissingDependencyError
+from medmetrics.errors import InputError, MissingDependencyError
 
 INSTALL_HINT = "pip install 'medmetrics[generation]'"
 
@@ -23,3 +25,11 @@ def require(module: str, needed_for: str) -> ModuleType:
         raise MissingDependencyError(
             f"{needed_for} needs the Python package that provides {module!r}, which is not installed: "
             f"{INSTALL_HINT}") from error
+
+
+def check_texts(metric: str, predictions: Sequence[Any], references: Sequence[Any]) -> None:
+    """Generation metrics score text against text (``None`` = no answer); anything else is a caller mistake."""
+    for what, values in (("prediction", predictions), ("reference", references)):
+        for i, value in enumerate(values):
+            if value is not None and not isinstance(value, str):
+                raise InputError(f"metric {metric!r}: {what} {i} is {type(value).__name__}, not a string")

@@ -33,8 +33,7 @@ import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Metric, Table, ratio
-from medmetrics.metrics.generation import require
-from medmetrics.metrics.generation.rouge import check_texts
+from medmetrics.metrics.generation import check_texts, require
 from medmetrics.metrics.generation.tokenize import (
     SENTENCE_SPLITS,
     canonical_language,
@@ -122,7 +121,7 @@ class Bleu(Metric):
             self._smooth_value = float(metrics.BLEU.SMOOTH_DEFAULTS[o["smooth_method"]] or 0.0)
         else:
             self._smooth_value = float(o["smooth_value"])
-        self._sacrebleu.num_refs = 1
+        self._sacrebleu.num_refs = 1  # one reference per item; sacrebleu sets this when it first scores
         self._sacrebleu_signature = self._sacrebleu.get_signature().format()
 
     @property

@@ -46,11 +46,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+from medmetrics.metrics.generation import check_texts
 from medmetrics.metrics.generation.lcs import lcs_length, lcs_positions, position_masks
 from medmetrics.metrics.generation.tokenize import (
-    SENTENCE_SPLITS,
     TOKENIZERS,
     Stemmer,
     TokenCoder,
@@ -61,14 +60,6 @@ from medmetrics.metrics.generation.tokenize import (
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 MEASURES = ("precision", "recall", "fmeasure")
 SPLITS = {"newline": re.compile(r"\n"), "punctuation": re.compile(r"\n|(?<=[.!?])\s+|(?<=[。！？])")}
-
-
-def check_texts(metric: str, predictions: Sequence[Any], references: Sequence[Any]) -> None:
-    """Generation metrics score text against text: anything else is a caller mistake."""
-    for what, values in (("prediction", predictions), ("reference", references)):
-        for i, value in enumerate(values):
-            if value is not None and not isinstance(value, str):
-                raise InputError(f"metric {metric!r}: {what} {i} is {type(value).__name__}, not a string")
 
 
 def fmeasure(precision: float, recall: float) -> float:
@@ -196,7 +187,7 @@ class MedsBenchRouge(AdditiveMetric):
         language = self.options["language"]
         self._segment: Callable[[str], str] | None = None
         if language in ("zh", "ja"):
-            tokens = meds_bench_tokenizer(language, SENTENCE_SPLITS[0])
+            tokens = meds_bench_tokenizer(language)
             self._segment = lambda text: " ".join(tokens(text))
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:

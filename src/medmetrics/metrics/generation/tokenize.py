@@ -1,14 +1,14 @@
 """Tokenizers shared by the generation metrics, each equal to the one a peer uses.
 
-- ``rouge_score_tokens``: rouge-score's default tokenizer (lowercase; every run of characters
+- ``"rouge_score"``: rouge-score's default tokenizer (lowercase; every run of characters
   outside ``[a-z0-9]`` is a separator; optional Porter stemming of tokens longer than three
   characters). It drops everything non-ASCII: "β-blocker" becomes ``["blocker"]`` and Chinese
   text has no tokens at all.
-- ``unicode_tokens``: the same idea for any script. NFKC, casefold; a token is a run of letters
+- ``"unicode"``: the same idea for any script. NFKC, casefold; a token is a run of letters
   and digits in any script, a decimal number ("1.5", "0,25") stays one token, and each Han,
   Hiragana or Katakana character is a token of its own (those scripts do not separate words by
   spaces). Porter stemming applies to ASCII-letter tokens only.
-- ``meds_bench_tokens``: MedS-Bench's tokenization: jieba (zh), janome surfaces (ja), nltk's
+- ``meds_bench_tokenizer``: MedS-Bench's tokenization: jieba (zh), janome surfaces (ja), nltk's
   ``word_tokenize`` (other languages; see ``SENTENCE_SPLITS`` for its sentence splitter).
 
 Stemming is cached per distinct token: nltk's Porter stemmer costs tens of microseconds a call
@@ -98,15 +98,6 @@ class TokenCoder:
         return out if self._stemmer is None or -1 not in out else [c for c in out if c != -1]
 
 
-def tokens(text: str, tokenizer: str = "rouge_score", stemmer: Stemmer | None = None) -> list[str]:
-    """The tokens ``rouge`` scores (rouge-score's ``tokenize.tokenize`` for ``"rouge_score"``)."""
-    split, stem = TOKENIZERS[tokenizer]
-    raw = split(text)
-    if stemmer is None:
-        return raw
-    return [t for t in (stem(token, stemmer) for token in raw) if t is not None]
-
-
 def canonical_language(metric: str, language: Any) -> str:
     """The ISO code of a MedS-Bench language (``jp``, ``spa``, ``fra`` accepted)."""
     code = LANGUAGES.get(str(language).lower()) if isinstance(language, str) else None
@@ -135,7 +126,7 @@ def _punkt_sentences() -> Callable[[str], list[str]]:
     return lambda text: sent_tokenize(text, language="english")
 
 
-def meds_bench_tokenizer(language: str, sentence_split: str) -> Callable[[str], list[str]]:
+def meds_bench_tokenizer(language: str, sentence_split: str = "regex") -> Callable[[str], list[str]]:
     """A function text -> tokens that equals MedS-Bench's ``cal_similarity`` for ``language``.
 
     For en/fr/es/ru MedS-Bench calls ``word_tokenize``, which splits sentences with Punkt
