@@ -157,6 +157,16 @@ def test_a_missing_extra_names_the_install_command() -> None:
         require("medmetrics_no_such_module", "metric 'bleu'")
 
 
+def test_a_tokenizer_without_its_dependency_says_what_to_install() -> None:
+    try:
+        import MeCab  # noqa: F401
+    except ImportError:
+        with pytest.raises(MissingDependencyError, match=r"pip install sacrebleu\[ja\]"):
+            Bleu(tokenize="ja-mecab")
+    else:
+        assert Bleu(tokenize="ja-mecab").options["tokenize"] == "ja-mecab"
+
+
 def test_bad_options_are_input_errors() -> None:
     with pytest.raises(InputError, match="tokenize"):
         Bleu(tokenize="moses")

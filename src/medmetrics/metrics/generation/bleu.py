@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from medmetrics.errors import InputError
+from medmetrics.errors import InputError, MissingDependencyError
 from medmetrics.metrics.base import AdditiveMetric, Metric, Table, ratio
 from medmetrics.metrics.generation import check_texts, require
 from medmetrics.metrics.generation.tokenize import (
@@ -115,8 +115,10 @@ class Bleu(Metric):
                 lowercase=o["lowercase"], tokenize=o["tokenize"], smooth_method=o["smooth_method"],
                 smooth_value=o["smooth_value"], max_ngram_order=order, effective_order=o["effective_order"],
                 force=True)
-        except (ImportError, RuntimeError) as error:  # e.g. ja-mecab without its dictionary package
-            raise InputError(f"metric 'bleu': sacrebleu cannot build tokenizer {o['tokenize']!r}: {error}") from error
+        except (ImportError, RuntimeError) as error:  # e.g. ja-mecab without sacrebleu[ja]; says what to install
+            raise MissingDependencyError(
+                f"metric 'bleu': sacrebleu cannot build tokenizer {o['tokenize']!r}: {' '.join(str(error).split())}"
+            ) from error
         if o["smooth_value"] is None:
             self._smooth_value = float(metrics.BLEU.SMOOTH_DEFAULTS[o["smooth_method"]] or 0.0)
         else:
