@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...] [--json PATH] [--wait SECONDS]
 
 Benchmarks (``--only`` takes these names, repeated or comma-separated): import, f1, accuracy,
-pearson, seqeval, entities, choice. The peers of ``choice`` (OpenCompass, lm-eval) run in
-``benchmarks/.venv-peers`` (see benchmarks/README.md); scikit-learn, scipy, seqeval and
-nervaluate run here. Exits 1 when a number that both
+pearson, seqeval, entities, entity_parsers, generation, choice. The peers of ``choice`` (OpenCompass, lm-eval) run in
+``benchmarks/.venv-peers`` (see benchmarks/README.md); scikit-learn, scipy, seqeval,
+nervaluate and the generation peers (sacrebleu, rouge-score, nltk, rouge: the ``generation``
+extra) run here. Exits 1 when a number that both
 sides compute does not agree, or a benchmark crashed; timings never fail a run.
 """
 
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from bench_common import Row, render
 
-NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "entities", "choice", "entity_parsers")
+NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "entities", "entity_parsers", "generation", "choice")
 READY_CHECK = "import medmetrics; medmetrics.get_metric('f1'); medmetrics.get_parser('choice', letters='ABCD')"
 
 
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench_choice import bench_choice
     from bench_entities import bench_entities
     from bench_entity_parsers import bench_entity_parsers
+    from bench_generation import bench_generation
     from bench_import import bench_import
     from bench_metrics import bench_accuracy, bench_f1, bench_pearson
     from bench_seqeval import bench_seqeval
@@ -95,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     runners: dict[str, Callable[[bool], list[Row]]] = {
         "import": bench_import, "f1": bench_f1, "accuracy": bench_accuracy, "pearson": bench_pearson,
         "seqeval": bench_seqeval, "entities": bench_entities, "entity_parsers": bench_entity_parsers,
+        "generation": bench_generation,
     }
     not_ready = _medmetrics_ready(args.wait)
     machine = _machine()

@@ -55,6 +55,8 @@ SPANS_GOLD = [[("Disease", 0, 5), ("Drug", 10, 17)], [], [("Disease", 3, 9)], [(
 SPANS_PRED = [[("Disease", 0, 5), ("Disease", 10, 17)], [("Drug", 2, 6)], None, [("Drug", 0, 5), ("Drug", 6, 12)]]
 TAGS_GOLD = [["B-Disease", "I-Disease", "O", "B-Drug"], ["O", "O"], ["B-Drug", "O", "B-Disease", "I-Disease"]]
 TAGS_PRED = [["B-Disease", "I-Disease", "O", "O"], ["I-Drug", "O"], None]
+TEXT_GOLD = ["The fever resolved after two days.", "No rash.", "β-blocker 1.5 mg was given.", "患者发烧三天。"]
+TEXT_PRED = ["The fever resolved.", None, "β-blocker given.\nNo rash.", "患者发烧两天。"]
 
 GROUNDED_GOLD = [[{"type": "D", "text": "fever", "start": 0, "end": 5}], [{"type": "D", "text": "rash"}], [],
                  [{"type": "C", "text": "aspirin", "start": 10, "end": 17}]]
@@ -93,6 +95,12 @@ METRIC_CASES = [
     ("relation_f1", {"typed": False, "directed": False}, TRIPLES_PRED, TRIPLES_GOLD),
     ("ned", {}, LINKS_PRED, LINKS_GOLD),
     ("ned", {"ids_only": True, "strip_namespace": True}, LINKS_PRED, LINKS_GOLD),
+    ("bleu", {}, TEXT_PRED, TEXT_GOLD),
+    ("bleu", {"level": "sentence", "tokenize": "zh"}, TEXT_PRED, TEXT_GOLD),
+    ("rouge", {"use_stemmer": True, "rouge_type": "rougeLsum"}, TEXT_PRED, TEXT_GOLD),
+    ("rouge", {"tokenizer": "unicode"}, TEXT_PRED, TEXT_GOLD),
+    ("meds_bench_bleu", {"language": "zh"}, TEXT_PRED, TEXT_GOLD),
+    ("meds_bench_rouge", {}, TEXT_PRED, TEXT_GOLD),
 ]
 
 

@@ -6,6 +6,8 @@ from medmetrics.metrics.correlation import Pearson, Spearman
 from medmetrics.metrics.entities import EntityF1
 from medmetrics.metrics.pico import PicoTokenF1
 from medmetrics.metrics.relations import Ned, RelationF1
+from medmetrics.metrics.generation.bleu import Bleu, MedsBenchBleu
+from medmetrics.metrics.generation.rouge import MedsBenchRouge, Rouge
 from medmetrics.metrics.sequence import SeqevalF1
 
 
@@ -20,3 +22,7 @@ def register_metrics(register):  # type: ignore[no-untyped-def]
     register(PicoTokenF1)
     register(RelationF1)
     register(Ned)
+    register(Bleu, aliases=("sacrebleu",))
+    register(MedsBenchBleu)
+    register(Rouge, aliases=("rouge_score",))
+    register(MedsBenchRouge)

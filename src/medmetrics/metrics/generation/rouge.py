@@ -1,0 +1,200 @@
+"""ROUGE-1, -2, -L and -Lsum as rouge-score computes them, and MedS-Bench's ROUGE-L (``rouge``).
+
+``rouge`` equals rouge-score 0.1.2 (``RougeScorer(..., use_stemmer=...).score``) number for
+number with ``tokenizer="rouge_score"``, the default, with or without the Porter stemmer.
+Definitions (rouge-score's):
+
+- ROUGE-N: clipped n-gram overlap; precision = overlap / predicted n-grams, recall = overlap /
+  reference n-grams (a side with no n-gram divides by 1); F = 2PR / (P + R), 0 when P + R = 0.
+- ROUGE-L: longest common subsequence of the two token sequences; P = LCS / predicted tokens,
+  R = LCS / reference tokens; 0 when either side has no token.
+- ROUGE-Lsum: summary-level LCS. Both texts are split into sentences; for each reference
+  sentence the union of its LCS positions with every predicted sentence is taken, and the
+  tokens there count as hits while both texts still have that token left (clipping). Sentences
+  are split **explicitly**, by ``sentence_split``: ``"newline"`` (rouge-score's behaviour: only
+  ``\\n`` separates sentences, so a one-line summary makes Lsum equal L) or ``"punctuation"``
+  (also after ``.``, ``!``, ``?`` followed by white space, and after ``。！？``). rouge-score's
+  ``split_summaries=True`` needs NLTK's Punkt data, which is never downloaded here.
+
+``tokenizer="unicode"`` keeps what rouge-score's tokenizer throws away (non-ASCII letters, Greek
+letters, decimals, CJK characters; see ``tokenize.py``); it is a documented deviation from
+rouge-score, chosen explicitly, and recorded in the signature.
+
+Degenerate cases (rouge-score's policy, kept): an empty prediction, an empty reference, or both
+empty (no token after tokenization) score P = R = F = 0. An unanswered prediction (``None``)
+is scored as an empty text, so 0, and counted in ``n_failed``.
+
+The value is the mean over items of the chosen ``rouge_type`` and ``measure``; each item's
+twelve scores are its statistics row, so bootstrap intervals, shard merging and ``compare`` come
+from the metric base.
+
+``meds_bench_rouge`` is the ``rouge`` package's (pltrdy, 1.0.1) summary-level ROUGE-L F, which
+MedS-Bench reports as "ROUGE": sentences split on ``.`` only, words on single spaces, no
+lowercasing, unique-word denominators, the union of LCS *words* over all sentence pairs, and
+F = 2PR / (P + R + 1e-8). Chinese and Japanese texts are first segmented with jieba / janome and
+joined with spaces, as MedS-Bench does. Deliberate difference: the ``rouge`` package raises
+``ValueError`` on an empty hypothesis or reference (MedS-Bench then skips the row); here such an
+item scores 0 and is counted, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+from medmetrics.metrics.generation import check_texts
+from medmetrics.metrics.generation.lcs import lcs_length, lcs_positions, position_masks
+from medmetrics.metrics.generation.tokenize import (
+    TOKENIZERS,
+    Stemmer,
+    TokenCoder,
+    canonical_language,
+    meds_bench_tokenizer,
+)
+
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+MEASURES = ("precision", "recall", "fmeasure")
+SPLITS = {"newline": re.compile(r"\n"), "punctuation": re.compile(r"\n|(?<=[.!?])\s+|(?<=[。！？])")}
+
+
+def fmeasure(precision: float, recall: float) -> float:
+    """rouge-score's ``scoring.fmeasure``."""
+    return 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+
+
+def _ngram_scores(reference: list[int], prediction: list[int], n: int) -> tuple[float, float, float]:
+    ref = Counter(zip(*(reference[k:] for k in range(n))))
+    pred = Counter(zip(*(prediction[k:] for k in range(n))))
+    overlap = sum(min(count, pred[gram]) for gram, count in ref.items() if gram in pred)
+    precision = overlap / max(len(prediction) - n + 1, 1)
+    recall = overlap / max(len(reference) - n + 1, 1)
+    return precision, recall, fmeasure(precision, recall)
+
+
+def _lcs_scores(lcs: int, reference_length: int, prediction_length: int) -> tuple[float, float, float]:
+    if not reference_length or not prediction_length:
+        return 0.0, 0.0, 0.0
+    precision, recall = lcs / prediction_length, lcs / reference_length
+    return precision, recall, fmeasure(precision, recall)
+
+
+def summary_lcs_hits(reference: list[list[int]], prediction: list[list[int]]) -> int:
+    """rouge-score's ``_summary_level_lcs`` hit count (union LCS per reference sentence, clipped)."""
+    left_ref = Counter(t for sentence in reference for t in sentence)
+    left_pred = Counter(t for sentence in prediction for t in sentence)
+    hits = 0
+    for sentence in reference:
+        union: set[int] = set()
+        masks = position_masks(sentence)
+        for candidate in prediction:
+            union.update(lcs_positions(sentence, candidate, up_on_tie=True, masks=masks))
+        for position in sorted(union):
+            token = sentence[position]
+            if left_pred[token] > 0 and left_ref[token] > 0:
+                hits += 1
+                left_pred[token] -= 1
+                left_ref[token] -= 1
+    return hits
+
+
+class Rouge(AdditiveMetric):
+    """ROUGE-1/2/L/Lsum precision, recall and F, equal to rouge-score (see the module docstring)."""
+
+    name = "rouge"
+    primary = "rouge"
+    defaults: ClassVar[dict[str, Any]] = {
+        "rouge_type": "rougeL", "measure": "fmeasure", "use_stemmer": False, "tokenizer": "rouge_score",
+        "sentence_split": "newline",
+    }
+    columns = tuple(f"{t}_{m}" for t in ROUGE_TYPES for m in MEASURES)
+
+    def configure(self) -> None:
+        self.check_choice("rouge_type", ROUGE_TYPES)
+        self.check_choice("measure", MEASURES)
+        self.check_choice("use_stemmer", (False, True))
+        self.check_choice("tokenizer", tuple(TOKENIZERS))
+        self.check_choice("sentence_split", tuple(SPLITS))
+        self._stemmer = Stemmer() if self.options["use_stemmer"] else None
+
+    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
+        check_texts(self.name, predictions, references)
+        coder = TokenCoder(self.options["tokenizer"], self._stemmer)
+        split = SPLITS[self.options["sentence_split"]].split
+
+        def sentences(text: str) -> list[list[int]]:
+            # rouge-score drops empty sentences and keeps ones with no token
+            return [coder.encode(sentence) for sentence in split(text) if sentence]
+
+        rows = np.zeros((len(references), len(self.columns)))
+        for i, (prediction, reference) in enumerate(zip(predictions, references)):
+            ref_sentences, pred_sentences = sentences(reference), sentences(prediction or "")
+            ref = [t for s in ref_sentences for t in s]
+            pred = [t for s in pred_sentences for t in s]
+            lcs = lcs_length(ref, pred)
+            if len(ref_sentences) == 1 and len(pred_sentences) == 1:
+                hits = lcs  # one sentence each: the summary-level LCS is the LCS
+            else:
+                hits = summary_lcs_hits(ref_sentences, pred_sentences) if ref and pred else 0
+            rows[i] = (*_ngram_scores(ref, pred, 1), *_ngram_scores(ref, pred, 2),
+                       *_lcs_scores(lcs, len(ref), len(pred)), *_lcs_scores(hits, len(ref), len(pred)))
+        return list(self.columns), rows
+
+    def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
+        out = {c: ratio(totals[c], totals["n"], np.nan) for c in self.columns}
+        out["rouge"] = out[f"{self.options['rouge_type']}_{self.options['measure']}"]
+        return out
+
+
+def _pltrdy_sentences(text: str) -> list[list[str]]:
+    """The ``rouge`` package's split: on ``.``; empty pieces dropped; white space collapsed."""
+    return [" ".join(piece.split()).split(" ") for piece in text.split(".") if piece]
+
+
+def pltrdy_rouge_l(hypothesis: str, reference: str) -> tuple[float, float, float]:
+    """``Rouge().get_scores(hyp, ref)[0]['rouge-l']`` as (p, r, f); 0 where that package raises."""
+    hyp, ref = _pltrdy_sentences(hypothesis), _pltrdy_sentences(reference)
+    if not hyp or not ref:
+        return 0.0, 0.0, 0.0
+    ids: dict[str, int] = {}
+    hyp_ids = [[ids.setdefault(w, len(ids)) for w in s] for s in hyp]
+    ref_ids = [[ids.setdefault(w, len(ids)) for w in s] for s in ref]
+    union: set[int] = set()  # the package's LCS "union" is a set of words, not of positions
+    for sentence in ref_ids:
+        masks = position_masks(sentence)
+        for candidate in hyp_ids:
+            union.update(sentence[p] for p in lcs_positions(sentence, candidate, up_on_tie=False, masks=masks))
+    ref_words = {w for s in ref_ids for w in s}
+    hyp_words = {w for s in hyp_ids for w in s}
+    recall, precision = len(union) / len(ref_words), len(union) / len(hyp_words)
+    return precision, recall, 2.0 * ((precision * recall) / (precision + recall + 1e-8))
+
+
+class MedsBenchRouge(AdditiveMetric):
+    """MedS-Bench's "ROUGE": the ``rouge`` package's ROUGE-L F (see the module docstring)."""
+
+    name = "meds_bench_rouge"
+    primary = "rouge_l_f"
+    defaults: ClassVar[dict[str, Any]] = {"language": "en"}
+    columns = ("rouge_l_p", "rouge_l_r", "rouge_l_f")
+
+    def configure(self) -> None:
+        self.options["language"] = canonical_language(self.name, self.options["language"])
+        language = self.options["language"]
+        self._segment: Callable[[str], str] | None = None
+        if language in ("zh", "ja"):
+            tokens = meds_bench_tokenizer(language)
+            self._segment = lambda text: " ".join(tokens(text))
+
+    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
+        check_texts(self.name, predictions, references)
+        segment = self._segment or (lambda text: text)
+        rows = [pltrdy_rouge_l(segment(p or ""), segment(r)) for p, r in zip(predictions, references)]
+        return list(self.columns), np.asarray(rows, dtype=np.float64).reshape(len(references), 3)
+
+    def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
+        return {c: ratio(totals[c], totals["n"], np.nan) for c in self.columns}

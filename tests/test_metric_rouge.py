@@ -1,0 +1,131 @@
+"""``rouge`` against rouge-score 0.1.2 and ``meds_bench_rouge`` against the ``rouge`` package 1.0.1.
+
+Tolerance: 1e-9 absolute (in practice the numbers are bit-identical: the same integer counts go
+through the same float operations). Texts are Hypothesis-generated with empty strings,
+non-ASCII words, newlines and periods. Where we deliberately differ (the ``unicode`` tokenizer,
+empty texts in ``meds_bench_rouge``), the test checks the documented behaviour instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rouge import Rouge as PltrdyRouge
+from rouge_score.rouge_scorer import RougeScorer
+
+from generation_texts import pairs, texts
+from medmetrics.metrics.base import Table
+from medmetrics.metrics.generation.rouge import MEASURES, ROUGE_TYPES, MedsBenchRouge, Rouge
+from medmetrics.testing.conformance import check_metric
+
+TOL = 1e-9
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+SCORERS = {stem: RougeScorer(list(ROUGE_TYPES), use_stemmer=stem) for stem in (False, True)}
+
+
+def per_item(metric: Rouge | MedsBenchRouge, predictions: list, references: list) -> Table:
+    stats = metric.stats(predictions, references)
+    return Table(stats.columns, stats.rows)
+
+
+@FAST
+@given(pairs, st.booleans())
+def test_every_score_equals_rouge_score(items: list[tuple[str, str]], use_stemmer: bool) -> None:
+    predictions, references = [p for p, _ in items], [r for _, r in items]
+    table = per_item(Rouge(use_stemmer=use_stemmer), predictions, references)
+    for i, (prediction, reference) in enumerate(items):
+        expected = SCORERS[use_stemmer].score(reference, prediction)
+        for rouge_type in ROUGE_TYPES:
+            for measure in MEASURES:
+                ours = table[f"{rouge_type}_{measure}"][i]
+                assert abs(ours - getattr(expected[rouge_type], measure)) <= TOL, (rouge_type, measure, items[i])
+
+
+@FAST
+@given(pairs)
+def test_value_is_the_mean_of_the_chosen_score(items: list[tuple[str, str]]) -> None:
+    predictions, references = [p for p, _ in items], [r for _, r in items]
+    for rouge_type, measure in (("rouge1", "recall"), ("rouge2", "precision"), ("rougeLsum", "fmeasure")):
+        result = Rouge(rouge_type=rouge_type, measure=measure).compute(predictions, references)
+        expected = np.mean([getattr(SCORERS[False].score(r, p)[rouge_type], measure) for p, r in items])
+        assert abs(result.value - expected) <= TOL
+
+
+def test_punctuation_split_equals_rouge_score_on_newline_separated_sentences() -> None:
+    prediction = "The rash resolved. Fever persisted! Was it the β-blocker? No."
+    reference = "Fever persisted. The rash resolved quickly.\nNo β-blocker was given."
+    ours = Rouge(rouge_type="rougeLsum", sentence_split="punctuation").compute([prediction], [reference]).value
+    newline = {"prediction": prediction.replace(". ", ".\n").replace("! ", "!\n").replace("? ", "?\n"),
+               "reference": reference.replace(". ", ".\n")}
+    expected = SCORERS[False].score(newline["reference"], newline["prediction"])["rougeLsum"].fmeasure
+    assert ours == pytest.approx(expected, abs=TOL)
+    one_line = Rouge(rouge_type="rougeLsum").compute([prediction], [reference]).value
+    assert one_line != ours  # the split is explicit and changes the number
+
+
+def test_degenerate_cases_score_zero_as_rouge_score_does() -> None:
+    metric = Rouge()
+    for prediction, reference in (("", "fever"), ("fever", ""), ("", ""), ("!!", "..."), (None, "fever")):
+        result = metric.compute([prediction], [reference])
+        assert result.value == 0.0 and all(v == 0.0 for k, v in result.components.items() if k.startswith("rouge"))
+    assert metric.compute([None, "fever"], ["fever", "fever"]).n_failed == 1
+
+
+def test_unicode_tokenizer_keeps_what_rouge_score_drops() -> None:
+    """Deliberate difference, only with tokenizer='unicode' (rouge-score's is the default)."""
+    chinese = "患者发烧三天"
+    assert Rouge().compute([chinese], [chinese]).value == 0.0  # rouge-score: no ASCII token, so 0
+    assert Rouge(tokenizer="unicode").compute([chinese], [chinese]).value == 1.0
+    greek = ["β-blocker"], ["α-blocker"]
+    assert Rouge().compute(*greek).value == 1.0  # rouge-score sees "blocker" twice: a perfect match
+    assert Rouge(tokenizer="unicode").compute(*greek).value == 0.5
+    decimals = ["1.5 mg"], ["15 mg"]
+    assert Rouge(tokenizer="unicode").compute(*decimals).value == 0.5  # "1.5" is one token, not "1", "5"
+    stemmed = Rouge(rouge_type="rouge1", tokenizer="unicode", use_stemmer=True)
+    assert stemmed.compute(["Ärzte treated patients"], ["ärzte treating patient"]).value == 1.0
+
+
+@FAST
+@given(pairs)
+def test_meds_bench_rouge_equals_the_rouge_package(items: list[tuple[str, str]]) -> None:
+    predictions, references = [p for p, _ in items], [r for _, r in items]
+    table = per_item(MedsBenchRouge(), predictions, references)
+    for i, (prediction, reference) in enumerate(items):
+        try:
+            expected = PltrdyRouge().get_scores(prediction, reference)[0]["rouge-l"]
+        except ValueError:  # the package raises on a text with no sentence: we score 0 (documented)
+            assert table["rouge_l_f"][i] == 0.0
+            continue
+        for ours, theirs in (("rouge_l_p", "p"), ("rouge_l_r", "r"), ("rouge_l_f", "f")):
+            assert abs(table[ours][i] - expected[theirs]) <= TOL, items[i]
+
+
+@given(texts)
+@settings(max_examples=60, deadline=None)
+def test_identical_texts_score_one_when_they_have_tokens(text: str) -> None:
+    result = Rouge(rouge_type="rouge1").compute([text], [text])
+    assert result.value in (0.0, pytest.approx(1.0))
+
+
+@pytest.mark.parametrize("options", [{}, {"use_stemmer": True, "rouge_type": "rougeLsum"}, {"tokenizer": "unicode"}])
+def test_rouge_conforms(options: dict) -> None:
+    predictions = ["The fever resolved.", None, "", "β-blocker 1.5 mg given.\nRash.", "患者发烧", "cough"]
+    references = ["Fever resolved after two days.", "rash", "no rash", "β-blocker given.\nNo rash.", "患者发烧",
+                  "cough"]
+    result = check_metric(Rouge(**options), predictions, references)
+    assert result.n == 6 and result.n_failed == 1 and result.ci is not None
+
+
+def test_bad_options_and_inputs_are_input_errors() -> None:
+    from medmetrics.errors import InputError
+
+    with pytest.raises(InputError, match="rouge_type"):
+        Rouge(rouge_type="rouge3")
+    with pytest.raises(InputError, match="tokenizer"):
+        Rouge(tokenizer="spacy")
+    with pytest.raises(InputError, match="reference 0 is int"):
+        Rouge().compute(["a"], [3])
+    with pytest.raises(InputError, match="language"):
+        MedsBenchRouge(language="de")
