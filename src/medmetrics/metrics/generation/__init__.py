@@ -1,0 +1,1 @@
+"""Generation metrics (BLEU, ROUGE, METEOR, BERTScore): optional dependencies, imported lazily."""
