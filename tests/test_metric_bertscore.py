@@ -69,8 +69,9 @@ def metric() -> BertScore:
     return BertScore(model=MODEL, num_layers=LAYERS, device="cpu")
 
 
-WORDS = ("the patient has fever fièvre high temperature aspirin was given β-blocker 心脏 病 IL-6 1.5 mg µg "
-         "chronic kidney disease . , ; ! ? ( ) – naïve").split()
+_WORDS = ("the patient has fever fièvre high temperature aspirin was given β-blocker 心脏 病 IL-6 1.5 mg µg "
+         "chronic kidney disease . , ; ! ? ( ) – naïve")
+WORDS = _WORDS.split()
 texts = st.one_of(
     st.lists(st.sampled_from(WORDS), max_size=14).map(" ".join),
     st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30),
@@ -88,8 +89,8 @@ def test_equals_bert_score(metric, items) -> None:
 
 def test_fixed_examples_empty_and_non_ascii(metric) -> None:
     predictions = ["The patient has a fever.", "", "β-blockers reduce heart rate; 心脏", "  ", "Aspirin.", "x"]
-    references = ["Patient is febrile.", "something", "Beta blockers lower the heart rate.", "", ["aspirin", "Aspirin."],
-                  "\n"]
+    references = ["Patient is febrile.", "something", "Beta blockers lower the heart rate.", "",
+                  ["aspirin", "Aspirin."], "\n"]
     ours = _ours(metric, predictions, references)
     np.testing.assert_allclose(ours, _bert_score(predictions, references), atol=TOLERANCE, rtol=0)
     assert (ours[[1, 3, 5]] == 0).all()  # an empty side scores 0, as in bert-score
@@ -144,11 +145,11 @@ def _greedy_by_bert_score(hyp_chunks, ref_chunks, tokenizer, model) -> np.ndarra
 
 def test_long_texts_are_scored_by_sentence_chunks(metric) -> None:
     long_text = " ".join(f"Visit {i}: the patient reported {'severe' if i % 3 else 'mild'} chest pain and was "
-                         f"given {i} mg of aspirin." for i in range(60))
+                         f"given {i} mg of aspirin." for i in range(45))
     tail = "Finally, the kidney biopsy showed chronic interstitial nephritis."
     reference = long_text + "\n" + tail
     tokenizer = bert_score.utils.get_tokenizer(MODEL)
-    assert len(tokenizer.encode(reference, add_special_tokens=False, verbose=False)) > 1000  # far past 512
+    assert len(tokenizer.encode(reference, add_special_tokens=False, verbose=False)) > 600  # past 512
     model = bert_score.utils.get_model(MODEL, LAYERS)
     for max_length in (None, 64):
         chunked = BertScore(model=MODEL, num_layers=LAYERS, device="cpu", max_length=max_length)

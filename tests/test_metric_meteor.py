@@ -28,13 +28,14 @@ from medmetrics.testing.conformance import check_metric
 
 TOLERANCE = 1e-9
 # Words with stems and WordNet synonyms in common, biomedical and not, and some non-ASCII.
-VOCABULARY = (
+_VOCABULARY = (
     "the a patient patients was were given giving gives aspirin drug drugs medication medicine medicines fever "
     "febrile high temperature pain ache aches hurt heart cardiac attack infarction treated treatment treat cured "
     "cure healing heal heals runs running ran run big large huge small little always forever ever constantly "
     "ill sick disease illness doctor physician dr. kidney renal chronic acute IL-6 1.5 mg µg β-blocker 心脏 café "
     "Party party commands command military army guide guidance action ensures ensure insure obeys heed"
-).split()
+)
+VOCABULARY = _VOCABULARY.split()
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,6 @@ import functools
 import os
 import re
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -51,7 +50,7 @@ import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric, Table, ratio
-from medmetrics.metrics.generation.pairs import import_extra, text_pairs
+from medmetrics.metrics.generation.pairs import import_extra, installed_versions, text_pairs
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
 _COMPONENTS = ("precision", "recall", "f1")
@@ -89,7 +88,7 @@ def _truncated(model: Any, num_layers: int, torch: Any) -> Any:
     """The model's encoder cut to its first ``num_layers`` layers, as bert-score cuts it."""
     if hasattr(model, "decoder") and hasattr(model, "encoder"):
         model = model.encoder
-    encoder = getattr(model, "encoder", None)
+    encoder: Any = getattr(model, "encoder", None)
     if hasattr(encoder, "albert_layer_groups"):
         if not 0 <= num_layers <= encoder.config.num_hidden_layers:
             raise InputError(f"metric 'bertscore': num_layers must be between 0 and "
@@ -251,8 +250,7 @@ class BertScore(Metric):
 
     @property
     def signature(self) -> str:
-        versions = ",".join(f"{d}=={_version(d)}" for d in ("bert-score", "transformers", "torch"))
-        return f"{super().signature}|{versions}"
+        return f"{super().signature}|{installed_versions('bert-score', 'transformers', 'torch')}"
 
     def encoder(self) -> Encoder:
         """The tokenizer and model, loaded on first use."""
@@ -290,8 +288,3 @@ class BertScore(Metric):
         return {c: ratio(totals[:, table.columns.index(c)], n, np.nan) for c in _COMPONENTS}
 
 
-def _version(distribution: str) -> str:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "absent"

@@ -45,7 +45,7 @@ import numpy as np
 
 from medmetrics.errors import InputError, MissingDependencyError
 from medmetrics.metrics.base import Metric, Table, ratio
-from medmetrics.metrics.generation.pairs import import_extra, text_pairs
+from medmetrics.metrics.generation.pairs import import_extra, installed_versions, text_pairs
 
 #: Debian's ``wordnet-base`` package installs the WordNet 3.0 database here.
 DEBIAN_WORDNET = Path("/usr/share/wordnet")
@@ -57,14 +57,15 @@ WORDNET_HINT = (
 )
 #: WordNet 3.0's lexicographer files in number order (lexnames(5WN)). nltk's reader needs the
 #: ``lexnames`` file, which Debian's package leaves out; this is its content.
-LEXNAMES = (
+_LEXNAMES = (
     "adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artifact noun.attribute noun.body "
     "noun.cognition noun.communication noun.event noun.feeling noun.food noun.group noun.location "
     "noun.motive noun.object noun.person noun.phenomenon noun.plant noun.possession noun.process "
     "noun.quantity noun.relation noun.shape noun.state noun.substance noun.time verb.body verb.change "
     "verb.cognition verb.communication verb.competition verb.consumption verb.contact verb.creation "
     "verb.emotion verb.motion verb.perception verb.possession verb.social verb.stative verb.weather adj.ppl"
-).split()
+)
+LEXNAMES = _LEXNAMES.split()
 _CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
 
 # Statistics of one (hypothesis, best reference) pair.
@@ -107,7 +108,7 @@ def load_wordnet(path: str | None = None) -> Any:
     if isinstance(root, Path) and str(root) not in nltk_data.path:
         nltk_data.path.append(str(root))  # nltk >= 3.10 reads corpora only under its data path
 
-    class LocalWordNet(WordNetCorpusReader):  # type: ignore[misc]
+    class LocalWordNet(WordNetCorpusReader):
         """nltk's reader, supplying ``lexnames`` where the database has none (Debian's layout)."""
 
         def open(self, file: str) -> Any:
@@ -256,6 +257,10 @@ class Meteor(Metric):
             o["wordnet_path"] = str(o["wordnet_path"])
         self._aligner: Aligner | None = None
 
+    @property
+    def signature(self) -> str:
+        return f"{super().signature}|{installed_versions('nltk')}"
+
     def aligner(self) -> Aligner:
         """The aligner with its caches, built on first use (this imports nltk and reads WordNet)."""
         if self._aligner is None:
@@ -266,10 +271,7 @@ class Meteor(Metric):
         return self._aligner
 
     def tokens(self, text: str) -> list[str]:
-        if self.options["tokenize"] == "nltk":
-            words = _nltk_tokenizer().tokenize(text)
-        else:
-            words = text.split()
+        words = _nltk_tokenizer().tokenize(text) if self.options["tokenize"] == "nltk" else text.split()
         return [w.lower() for w in words] if self.options["lowercase"] else words
 
     def pair_counts(self, hypothesis: list[str], reference: list[str]) -> tuple[float, int, int, int, int]:

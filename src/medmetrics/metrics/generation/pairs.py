@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import metadata
 from typing import Any
 
 from medmetrics.errors import InputError, MissingDependencyError
@@ -38,3 +39,14 @@ def import_extra(module: str, metric: str, extra: str) -> Any:
     except ImportError as exc:
         raise MissingDependencyError(f"metric {metric!r} needs {module.split('.')[0]}, which is not installed: "
                          f"pip install 'medmetrics[{extra}]'") from exc
+
+
+def installed_versions(*distributions: str) -> str:
+    """``name==version,...`` of the libraries a metric's numbers depend on, for its signature."""
+    def version(distribution: str) -> str:
+        try:
+            return metadata.version(distribution)
+        except metadata.PackageNotFoundError:
+            return "absent"
+
+    return ",".join(f"{d}=={version(d)}" for d in distributions)
