@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...] [--json PATH] [--wait SECONDS]
 
 Benchmarks (``--only`` takes these names, repeated or comma-separated): import, f1, accuracy,
-pearson, choice. The peers of ``choice`` (OpenCompass, lm-eval) run in ``benchmarks/.venv-peers``
+pearson, seqeval, choice, bertscore_meteor (needs the ``test`` extra and a local WordNet). The peers of ``choice`` (OpenCompass, lm-eval) run in ``benchmarks/.venv-peers``
 (see benchmarks/README.md); scikit-learn and scipy run here. Exits 1 when a number that both
 sides compute does not agree, or a benchmark crashed; timings never fail a run.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bench_common import Row, render
 
-NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "choice")
+NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "choice", "bertscore_meteor")
 READY_CHECK = "import medmetrics; medmetrics.get_metric('f1'); medmetrics.get_parser('choice', letters='ABCD')"
 
 
@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     names = _selected(args.only)
 
+    from bench_bertscore_meteor import bench_bertscore_meteor
     from bench_choice import bench_choice
     from bench_import import bench_import
     from bench_metrics import bench_accuracy, bench_f1, bench_pearson
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
     runners: dict[str, Callable[[bool], list[Row]]] = {
         "import": bench_import, "f1": bench_f1, "accuracy": bench_accuracy, "pearson": bench_pearson,
-        "seqeval": bench_seqeval,
+        "seqeval": bench_seqeval, "bertscore_meteor": bench_bertscore_meteor,
     }
     not_ready = _medmetrics_ready(args.wait)
     machine = _machine()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import shutil
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from nltk.translate.meteor_score import align_words, meteor_score
 import medmetrics
 from medmetrics.errors import InputError, MissingDependencyError
 from medmetrics.metrics.generation import meteor as meteor_module
-from medmetrics.metrics.generation.meteor import Meteor, load_wordnet
+from medmetrics.metrics.generation.meteor import Meteor, WordNetNames, load_wordnet
 from medmetrics.metrics.generation.pairs import import_extra
 from medmetrics.testing.conformance import check_metric
 
@@ -231,3 +232,15 @@ def test_bad_items(predictions, references, match) -> None:
 def test_stemmer_is_porter() -> None:
     aligner = Meteor(synonyms=False).aligner()
     assert aligner.stem("running") == PorterStemmer().stem("running") == "run"
+
+
+def test_lemma_names_read_directly_equal_nltk_synsets(wordnet) -> None:
+    """The fast reader of synonym names gives what ``wordnet.synsets(word)`` gives, on WordNet's own
+    lemmas (every part of speech, adjective markers such as "(a)", multi-word lemmas) and inflections."""
+    rng = random.Random(3)
+    words = rng.sample(sorted(wordnet.all_lemma_names()), 1500)
+    words += [w + suffix for w in rng.sample(words, 300) for suffix in ("s", "ed", "ing", "er")] + VOCABULARY
+    names = WordNetNames(wordnet)
+    for word in words:
+        expected = {lemma.name() for synset in wordnet.synsets(word) for lemma in synset.lemmas()}
+        assert names(word) == expected, word

@@ -28,7 +28,9 @@ else from the NLTK data path (``NLTK_DATA``, ``~/nltk_data``, ...), else from De
 install it; ``synonyms=False`` scores without the synonym stage (it is then in the signature).
 
 Speed: nltk stems every word and asks WordNet for every hypothesis word in every sentence; here
-stems and synonym sets are cached per distinct word, and the alignment indexes positions once.
+stems and synonym sets are cached per distinct word, and a synonym set is read from the WordNet
+data lines directly (lemma names only) through nltk's own morphology and index, instead of
+building nltk's full ``Synset`` objects.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -98,9 +101,14 @@ def _wordnet_root(path: str | None) -> Any:
     raise MissingDependencyError(f"no WordNet found in the NLTK data path or {DEBIAN_WORDNET}. {WORDNET_HINT}")
 
 
-@functools.lru_cache(maxsize=4)
 def load_wordnet(path: str | None = None) -> Any:
-    """nltk's ``WordNetCorpusReader`` on the local WordNet (see the module docstring for where)."""
+    """nltk's ``WordNetCorpusReader`` on the local WordNet (see the module docstring for where);
+    read once per process and path (reading takes seconds)."""
+    return _load_wordnet(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_wordnet(path: str | None) -> Any:
     nltk_data = import_extra("nltk.data", "meteor", "generation")
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
@@ -126,10 +134,41 @@ def load_wordnet(path: str | None = None) -> Any:
         return LocalWordNet(str(root) if isinstance(root, Path) else root, None)
 
 
+_SYNTACTIC_MARKER = re.compile(r"\([^()]*\)$")
+
+
+class WordNetNames:
+    """The lemma names of a word's synsets, as ``wordnet.synsets(word)`` would give them, but read
+    straight from the data file lines (nltk builds a full ``Synset`` per line, the slow part)."""
+
+    def __init__(self, wordnet: Any) -> None:
+        self.wordnet = wordnet
+        self._lines: dict[tuple[str, int], tuple[str, ...]] = {}
+
+    def __call__(self, word: str) -> set[str]:
+        wordnet, word = self.wordnet, word.lower()
+        names: set[str] = set()
+        for pos in ("n", "v", "a", "r"):  # nltk's POS_LIST, through its own morphology
+            for form in wordnet._morphy(word, pos, True):
+                for offset in wordnet._lemma_pos_offset_map[form].get(pos, ()):
+                    names.update(self._names(pos, offset))
+        return names
+
+    def _names(self, pos: str, offset: int) -> tuple[str, ...]:
+        found = self._lines.get((pos, offset))
+        if found is None:
+            data = self.wordnet._data_file(pos)
+            data.seek(offset)
+            fields = data.readline().split("|", 1)[0].split()
+            count = int(fields[3], 16)  # offset, lexicographer file, type, word count, then word/lex-id pairs
+            found = self._lines[(pos, offset)] = tuple(_SYNTACTIC_MARKER.sub("", w) for w in fields[4:4 + 2 * count:2])
+        return found
+
+
 class Aligner:
     """nltk's three-stage METEOR alignment, with stems and synonym sets cached per word."""
 
-    def __init__(self, stem: Callable[[str], str] | None, synonyms_of: Callable[[str], Any] | None) -> None:
+    def __init__(self, stem: Callable[[str], str] | None, synonyms_of: Callable[[str], set[str]] | None) -> None:
         self._stem = stem
         self._synonyms_of = synonyms_of
         self._stems: dict[str, str] = {}
@@ -147,8 +186,7 @@ class Aligner:
         if found is None:
             names = {word}
             if self._synonyms_of is not None:
-                names.update(lemma.name() for synset in self._synonyms_of(word) for lemma in synset.lemmas()
-                             if "_" not in lemma.name())
+                names.update(name for name in self._synonyms_of(word) if "_" not in name)
             found = self._synonyms[word] = frozenset(names)
         return found
 
@@ -266,8 +304,8 @@ class Meteor(Metric):
         if self._aligner is None:
             porter = import_extra("nltk.stem.porter", "meteor", "generation")
             stem = porter.PorterStemmer().stem if self.options["stemming"] else None
-            synsets = load_wordnet(self.options["wordnet_path"]).synsets if self.options["synonyms"] else None
-            self._aligner = Aligner(stem, synsets)
+            names = WordNetNames(load_wordnet(self.options["wordnet_path"])) if self.options["synonyms"] else None
+            self._aligner = Aligner(stem, names)
         return self._aligner
 
     def tokens(self, text: str) -> list[str]:
