@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...] [--json PATH] [--wait SECONDS]
 
 Benchmarks (``--only`` takes these names, repeated or comma-separated): import, f1, accuracy,
-pearson, seqeval, choice, bertscore_meteor (needs the ``test`` extra and a local WordNet). The peers of ``choice`` (OpenCompass, lm-eval) run in ``benchmarks/.venv-peers``
-(see benchmarks/README.md); scikit-learn and scipy run here. Exits 1 when a number that both
-sides compute does not agree, or a benchmark crashed; timings never fail a run.
+pearson, seqeval, choice, bertscore_meteor (needs the ``test`` extra and a local WordNet). The
+peers of ``choice`` (OpenCompass, lm-eval) run in ``benchmarks/.venv-peers`` (see
+benchmarks/README.md); scikit-learn and scipy run here. Exits 1 when a number that both sides
+compute does not agree, or a benchmark crashed; timings never fail a run.
 """
 
 from __future__ import annotations
