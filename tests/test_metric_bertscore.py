@@ -156,7 +156,7 @@ def test_long_texts_are_scored_by_sentence_chunks(metric) -> None:
         capacity = (max_length or 512) - 2
         hyp_chunks = _chunked_by_hand(tail, capacity, tokenizer)
         ref_chunks = _chunked_by_hand(reference, capacity, tokenizer)
-        assert len(ref_chunks) > 2
+        assert len(ref_chunks) >= 2
         expected = _greedy_by_bert_score(hyp_chunks, ref_chunks, tokenizer, model)
         np.testing.assert_allclose(_ours(chunked, [tail], [reference])[0], expected, atol=TOLERANCE, rtol=0)
     # bert-score cuts the reference at 512 tokens, so the tail sentence is lost; chunking keeps it
