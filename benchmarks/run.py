@@ -3,11 +3,11 @@
     .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...] [--json PATH] [--wait SECONDS]
 
 Benchmarks (``--only`` takes these names, repeated or comma-separated): import, f1, accuracy,
-pearson, seqeval, entities, entity_parsers, generation, choice. The peers of ``choice`` (OpenCompass, lm-eval) run in
-``benchmarks/.venv-peers`` (see benchmarks/README.md); scikit-learn, scipy, seqeval,
-nervaluate and the generation peers (sacrebleu, rouge-score, nltk, rouge: the ``generation``
-extra) run here. Exits 1 when a number that both
-sides compute does not agree, or a benchmark crashed; timings never fail a run.
+pearson, seqeval, entities, entity_parsers, generation, bertscore_meteor (needs the ``test`` extra
+and a local WordNet), choice. The peers of ``choice`` (OpenCompass, lm-eval) run in
+``benchmarks/.venv-peers`` (see benchmarks/README.md); scikit-learn, scipy, seqeval, nervaluate,
+bert-score and the generation peers (sacrebleu, rouge-score, nltk, rouge) run here. Exits 1 when
+a number that both sides compute does not agree, or a benchmark crashed; timings never fail a run.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench_common import Row, render
 
-NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "entities", "entity_parsers", "generation", "choice")
+NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "entities", "entity_parsers", "generation", "bertscore_meteor", "choice")
 READY_CHECK = "import medmetrics; medmetrics.get_metric('f1'); medmetrics.get_parser('choice', letters='ABCD')"
 
 
@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     names = _selected(args.only)
 
+    from bench_bertscore_meteor import bench_bertscore_meteor
     from bench_choice import bench_choice
     from bench_entities import bench_entities
     from bench_entity_parsers import bench_entity_parsers
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     runners: dict[str, Callable[[bool], list[Row]]] = {
         "import": bench_import, "f1": bench_f1, "accuracy": bench_accuracy, "pearson": bench_pearson,
         "seqeval": bench_seqeval, "entities": bench_entities, "entity_parsers": bench_entity_parsers,
-        "generation": bench_generation,
+        "generation": bench_generation, "bertscore_meteor": bench_bertscore_meteor,
     }
     not_ready = _medmetrics_ready(args.wait)
     machine = _machine()

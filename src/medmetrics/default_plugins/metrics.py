@@ -8,6 +8,8 @@ from medmetrics.metrics.pico import PicoTokenF1
 from medmetrics.metrics.relations import Ned, RelationF1
 from medmetrics.metrics.generation.bleu import Bleu, MedsBenchBleu
 from medmetrics.metrics.generation.rouge import MedsBenchRouge, Rouge
+from medmetrics.metrics.generation.bertscore import BertScore
+from medmetrics.metrics.generation.meteor import Meteor
 from medmetrics.metrics.sequence import SeqevalF1
 
 
@@ -26,3 +28,5 @@ def register_metrics(register):  # type: ignore[no-untyped-def]
     register(MedsBenchBleu)
     register(Rouge, aliases=("rouge_score",))
     register(MedsBenchRouge)
+    register(Meteor)
+    register(BertScore, aliases=("bert_score",))

@@ -14,17 +14,14 @@ from typing import Any
 
 from medmetrics.errors import InputError, MissingDependencyError
 
-INSTALL_HINT = "pip install 'medmetrics[generation]'"
-
-
-def require(module: str, needed_for: str) -> ModuleType:
+def require(module: str, needed_for: str, extra: str = "generation") -> ModuleType:
     """Import an optional dependency, or raise ``MissingDependencyError`` naming the extra."""
     try:
         return importlib.import_module(module)
     except ImportError as error:
         raise MissingDependencyError(
             f"{needed_for} needs the Python package that provides {module!r}, which is not installed: "
-            f"{INSTALL_HINT}") from error
+            f"pip install 'medmetrics[{extra}]'") from error
 
 
 def check_texts(metric: str, predictions: Sequence[Any], references: Sequence[Any]) -> None:

@@ -1,0 +1,361 @@
+"""METEOR as nltk computes it (``nltk.translate.meteor_score``), with WordNet read from disk.
+
+Definition (nltk's, kept exactly; equal to ``meteor_score`` to 1e-9 on generated texts):
+
+- Both texts are tokenized (``tokenize``: ``"whitespace"`` splits on white space, ``"nltk"`` is
+  nltk's ``NLTKWordTokenizer`` on the whole text without sentence splitting) and lowercased
+  (``lowercase``). nltk's ``meteor_score`` itself takes pre-tokenized lists since nltk 3.6.6:
+  ``tokenize="whitespace"`` on ``" ".join(tokens)`` gives exactly what it gives on ``tokens``.
+- Words are aligned in three stages, each on the words the earlier ones left: equal words, equal
+  Porter stems (``stemming``), then WordNet synonyms (``synonyms``: a reference word matches when
+  it is a one-word lemma of any synset of the hypothesis word). In every stage the hypothesis is
+  read from its last word back, each word taking the last still-free reference position it matches.
+  As in nltk, the synonym stage works on the *stems* the stem stage left (WordNet is asked for the
+  synonyms of "alway", not "always"), unless ``stemming=False``.
+- With m matches, P = m / hypothesis length, R = m / reference length,
+  Fmean = P R / (alpha P + (1 - alpha) R), and with c chunks of adjacent matches the score is
+  Fmean (1 - gamma (c / m) ** beta); 0 when m, or either length, is 0.
+- Several references: the best score over them, as nltk.
+
+``level="sentence"`` (default) is the mean of the sentence scores, which is what nltk users and
+Hugging Face ``evaluate`` report. ``level="corpus"`` is METEOR's system-level score: the same
+formula on the matches, lengths and chunks summed over items (each item's best reference).
+
+WordNet is never downloaded. It is read from ``wordnet_path`` (a WordNet database directory such as
+Debian's ``/usr/share/wordnet``, or an NLTK data directory holding ``corpora/wordnet[.zip]``),
+else from the NLTK data path (``NLTK_DATA``, ``~/nltk_data``, ...), else from Debian's
+``wordnet-base`` package. Without one, scoring raises ``MissingDependencyError`` saying how to
+install it; ``synonyms=False`` scores without the synonym stage (it is then in the signature).
+
+Speed: nltk stems every word and asks WordNet for every hypothesis word in every sentence; here
+stems and synonym sets are cached per distinct word, and a synonym set is read from the WordNet
+data lines directly (lemma names only) through nltk's own morphology and index, instead of
+building nltk's full ``Synset`` objects.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from medmetrics.errors import InputError, MissingDependencyError
+from medmetrics.metrics.base import Metric, Table, ratio
+from medmetrics.metrics.generation import require
+from medmetrics.metrics.generation.pairs import installed_versions, text_pairs
+
+#: Debian's ``wordnet-base`` package installs the WordNet 3.0 database here.
+DEBIAN_WORDNET = Path("/usr/share/wordnet")
+WORDNET_HINT = (
+    "METEOR's synonym stage needs a local WordNet 3.0 (it is never downloaded). Install Debian's package "
+    "(apt-get install wordnet-base, which fills /usr/share/wordnet), or put NLTK's 'wordnet' corpus "
+    "in an NLTK data directory (<dir>/corpora/wordnet or wordnet.zip) and pass wordnet_path=<dir> or set "
+    "NLTK_DATA; or pass synonyms=False to score without synonyms."
+)
+#: WordNet 3.0's lexicographer files in number order (lexnames(5WN)). nltk's reader needs the
+#: ``lexnames`` file, which Debian's package leaves out; this is its content.
+_LEXNAMES = (
+    "adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artifact noun.attribute noun.body "
+    "noun.cognition noun.communication noun.event noun.feeling noun.food noun.group noun.location "
+    "noun.motive noun.object noun.person noun.phenomenon noun.plant noun.possession noun.process "
+    "noun.quantity noun.relation noun.shape noun.state noun.substance noun.time verb.body verb.change "
+    "verb.cognition verb.communication verb.competition verb.consumption verb.contact verb.creation "
+    "verb.emotion verb.motion verb.perception verb.possession verb.social verb.stative verb.weather adj.ppl"
+)
+LEXNAMES = _LEXNAMES.split()
+_CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
+
+# Statistics of one (hypothesis, best reference) pair.
+COLUMNS = ("meteor", "matches", "hypothesis_length", "reference_length", "chunks")
+
+
+def _lexnames_text() -> str:
+    return "".join(f"{i:02d}\t{name}\t{_CATEGORY[name.split('.')[0]]}\n" for i, name in enumerate(LEXNAMES))
+
+
+def _wordnet_root(path: str | None) -> Any:
+    """Where the WordNet database is: a directory path, or nltk's pointer into a zip file."""
+    nltk_data = require("nltk.data", "metric 'meteor'")
+    if path is not None:
+        given = Path(path).expanduser()
+        for root in (given, given / "corpora" / "wordnet"):
+            if (root / "index.noun").is_file():
+                return root.resolve()
+        if (given / "corpora" / "wordnet.zip").is_file():
+            return nltk_data.find("corpora/wordnet.zip/wordnet/", paths=[str(given.resolve())])
+        raise MissingDependencyError(f"wordnet_path={path!r} holds no WordNet database (no index.noun, "
+                                     f"no corpora/wordnet). {WORDNET_HINT}")
+    for resource in ("corpora/wordnet", "corpora/wordnet.zip/wordnet/"):
+        try:
+            return nltk_data.find(resource)
+        except LookupError:
+            continue
+    if (DEBIAN_WORDNET / "index.noun").is_file():
+        return DEBIAN_WORDNET
+    raise MissingDependencyError(f"no WordNet found in the NLTK data path or {DEBIAN_WORDNET}. {WORDNET_HINT}")
+
+
+def load_wordnet(path: str | None = None) -> Any:
+    """nltk's ``WordNetCorpusReader`` on the local WordNet (see the module docstring for where);
+    read once per process and path (reading takes seconds)."""
+    return _load_wordnet(path)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_wordnet(path: str | None) -> Any:
+    nltk_data = require("nltk.data", "metric 'meteor'")
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    root = _wordnet_root(path)
+    if isinstance(root, Path) and str(root) not in nltk_data.path:
+        nltk_data.path.append(str(root))  # nltk >= 3.10 reads corpora only under its data path
+
+    class LocalWordNet(WordNetCorpusReader):
+        """nltk's reader, supplying ``lexnames`` where the database has none (Debian's layout)."""
+
+        def open(self, file: str) -> Any:
+            if file == "lexnames" and isinstance(root, Path) and not (root / "lexnames").is_file():
+                return io.StringIO(_lexnames_text())
+            return super().open(file)
+
+        def map_wn(self, version: str = "wordnet") -> None:
+            """No mapping onto nltk's own WordNet corpus: it serves multilingual (OMW) lookups
+            only, which METEOR does not make, and building it would read a second WordNet."""
+            return None
+
+    with warnings.catch_warnings():  # "multilingual functions are not available": not used here
+        warnings.simplefilter("ignore")
+        return LocalWordNet(str(root) if isinstance(root, Path) else root, None)
+
+
+_SYNTACTIC_MARKER = re.compile(r"\([^()]*\)$")
+
+
+class WordNetNames:
+    """The lemma names of a word's synsets, as ``wordnet.synsets(word)`` would give them, but read
+    straight from the data file lines (nltk builds a full ``Synset`` per line, the slow part)."""
+
+    def __init__(self, wordnet: Any) -> None:
+        self.wordnet = wordnet
+        self._lines: dict[tuple[str, int], tuple[str, ...]] = {}
+
+    def __call__(self, word: str) -> set[str]:
+        wordnet, word = self.wordnet, word.lower()
+        names: set[str] = set()
+        for pos in ("n", "v", "a", "r"):  # nltk's POS_LIST, through its own morphology
+            for form in wordnet._morphy(word, pos, True):
+                for offset in wordnet._lemma_pos_offset_map[form].get(pos, ()):
+                    names.update(self._names(pos, offset))
+        return names
+
+    def _names(self, pos: str, offset: int) -> tuple[str, ...]:
+        found = self._lines.get((pos, offset))
+        if found is None:
+            data = self.wordnet._data_file(pos)
+            data.seek(offset)
+            fields = data.readline().split("|", 1)[0].split()
+            count = int(fields[3], 16)  # offset, lexicographer file, type, word count, then word/lex-id pairs
+            found = self._lines[(pos, offset)] = tuple(_SYNTACTIC_MARKER.sub("", w) for w in fields[4:4 + 2 * count:2])
+        return found
+
+
+class Aligner:
+    """nltk's three-stage METEOR alignment, with stems and synonym sets cached per word."""
+
+    def __init__(self, stem: Callable[[str], str] | None, synonyms_of: Callable[[str], set[str]] | None) -> None:
+        self._stem = stem
+        self._synonyms_of = synonyms_of
+        self._stems: dict[str, str] = {}
+        self._synonyms: dict[str, frozenset[str]] = {}
+
+    def stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = self._stems[word] = self._stem(word) if self._stem is not None else word
+        return stem
+
+    def synonyms(self, word: str) -> frozenset[str]:
+        """The word and every one-word lemma name of its synsets (nltk's ``_enum_wordnetsyn_match``)."""
+        found = self._synonyms.get(word)
+        if found is None:
+            names = {word}
+            if self._synonyms_of is not None:
+                names.update(name for name in self._synonyms_of(word) if "_" not in name)
+            found = self._synonyms[word] = frozenset(names)
+        return found
+
+    def align(self, hypothesis: list[str], reference: list[str]) -> list[tuple[int, int]]:
+        """Matched (hypothesis position, reference position) pairs, sorted by hypothesis position."""
+        hyp = list(range(len(hypothesis)))
+        ref = list(range(len(reference)))
+        matches: list[tuple[int, int]] = []
+        hyp, ref = _match_stage(hyp, ref, lambda i: (hypothesis[i],), lambda j: reference[j], matches)
+        if self._stem is not None:  # from here on nltk compares stems, in the synonym stage too
+            hypothesis = [self.stem(w) for w in hypothesis]
+            reference = [self.stem(w) for w in reference]
+            hyp, ref = _match_stage(hyp, ref, lambda i: (hypothesis[i],), lambda j: reference[j], matches)
+        if self._synonyms_of is not None:
+            _match_stage(hyp, ref, lambda i: self.synonyms(hypothesis[i]), lambda j: reference[j], matches)
+        matches.sort()
+        return matches
+
+
+def _match_stage(hyp: list[int], ref: list[int], keys_of: Callable[[int], Any], key_of: Callable[[int], str],
+                 matches: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """One alignment stage on the free positions; returns the positions still free after it.
+
+    Each hypothesis word, last first, takes the last free reference position whose key is one
+    of its keys (its own key, or its synonyms).
+    """
+    positions: dict[str, list[int]] = {}
+    for j in ref:
+        positions.setdefault(key_of(j), []).append(j)
+    used_hyp: set[int] = set()
+    used_ref: set[int] = set()
+    for i in reversed(hyp):
+        best, best_key = -1, None
+        for key in keys_of(i):
+            free = positions.get(key)
+            if free and free[-1] > best:
+                best, best_key = free[-1], key
+        if best_key is not None:
+            positions[best_key].pop()
+            used_hyp.add(i)
+            used_ref.add(best)
+            matches.append((i, best))
+    return [i for i in hyp if i not in used_hyp], [j for j in ref if j not in used_ref]
+
+
+def count_chunks(matches: Sequence[tuple[int, int]]) -> int:
+    """Runs of matches adjacent in both texts (0 without matches)."""
+    return sum(1 for k, (i, j) in enumerate(matches)
+               if k == 0 or (i, j) != (matches[k - 1][0] + 1, matches[k - 1][1] + 1))
+
+
+def meteor_from_counts(matches: Any, hyp_len: Any, ref_len: Any, chunks: Any, alpha: float, beta: float,
+                       gamma: float) -> Any:
+    """The METEOR formula on counts (scalars or arrays); 0 where it is undefined, as in nltk."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = ratio(np.asarray(matches, dtype=np.float64), np.asarray(hyp_len, dtype=np.float64), 0.0)
+        recall = ratio(np.asarray(matches, dtype=np.float64), np.asarray(ref_len, dtype=np.float64), 0.0)
+        denominator = alpha * precision + (1 - alpha) * recall
+        fmean = ratio(precision * recall, denominator, 0.0)
+        fragmentation = ratio(np.asarray(chunks, dtype=np.float64), np.asarray(matches, dtype=np.float64), 0.0)
+        score = (1 - gamma * fragmentation ** beta) * fmean
+    defined = (np.asarray(matches) > 0) & (np.asarray(hyp_len) > 0) & (np.asarray(ref_len) > 0) & (denominator != 0)
+    return np.where(defined, score, 0.0)
+
+
+def sentence_meteor(matches: int, hyp_len: int, ref_len: int, chunks: int, alpha: float, beta: float,
+                    gamma: float) -> float:
+    """One sentence's score with nltk's float operations in nltk's order (so equal to the last bit)."""
+    try:
+        precision = float(matches) / hyp_len
+        recall = float(matches) / ref_len
+        fmean = (precision * recall) / (alpha * precision + (1 - alpha) * recall)
+        fragmentation = float(chunks) / matches
+    except ZeroDivisionError:
+        return 0.0
+    return (1 - gamma * fragmentation**beta) * fmean
+
+
+class Meteor(Metric):
+    """nltk's METEOR, per sentence (best reference), averaged or pooled over the corpus."""
+
+    name = "meteor"
+    primary = "meteor"
+    defaults: ClassVar[dict[str, Any]] = {
+        "alpha": 0.9, "beta": 3.0, "gamma": 0.5, "stemming": True, "synonyms": True, "wordnet_path": None,
+        "tokenize": "whitespace", "lowercase": True, "level": "sentence",
+    }
+
+    def configure(self) -> None:
+        o = self.options
+        for key in ("alpha", "beta", "gamma"):
+            value = o[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise InputError(f"metric 'meteor': {key} must be a finite number, not {value!r}")
+            o[key] = float(value)
+        if not 0.0 <= o["alpha"] <= 1.0:
+            raise InputError(f"metric 'meteor': alpha must be between 0 and 1, not {o['alpha']!r}")
+        for key in ("stemming", "synonyms", "lowercase"):
+            if not isinstance(o[key], bool):
+                raise InputError(f"metric 'meteor': {key} must be True or False, not {o[key]!r}")
+        self.check_choice("tokenize", ("whitespace", "nltk"))
+        self.check_choice("level", ("sentence", "corpus"))
+        if o["wordnet_path"] is not None:
+            if not o["synonyms"]:
+                raise InputError("metric 'meteor': wordnet_path is only used with synonyms=True")
+            o["wordnet_path"] = str(o["wordnet_path"])
+        self._aligner: Aligner | None = None
+
+    @property
+    def signature(self) -> str:
+        return f"{super().signature}|{installed_versions('nltk')}"
+
+    def aligner(self) -> Aligner:
+        """The aligner with its caches, built on first use (this imports nltk and reads WordNet)."""
+        if self._aligner is None:
+            porter = require("nltk.stem.porter", "metric 'meteor'")
+            stem = porter.PorterStemmer().stem if self.options["stemming"] else None
+            names = WordNetNames(load_wordnet(self.options["wordnet_path"])) if self.options["synonyms"] else None
+            self._aligner = Aligner(stem, names)
+        return self._aligner
+
+    def tokens(self, text: str) -> list[str]:
+        words = _nltk_tokenizer().tokenize(text) if self.options["tokenize"] == "nltk" else text.split()
+        return [w.lower() for w in words] if self.options["lowercase"] else words
+
+    def pair_counts(self, hypothesis: list[str], reference: list[str]) -> tuple[float, int, int, int, int]:
+        """(score, matches, hypothesis length, reference length, chunks) of one pair."""
+        o = self.options
+        matches = self.aligner().align(hypothesis, reference)
+        chunks = count_chunks(matches)
+        score = sentence_meteor(len(matches), len(hypothesis), len(reference), chunks,
+                                o["alpha"], o["beta"], o["gamma"])
+        return score, len(matches), len(hypothesis), len(reference), chunks
+
+    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
+        grouped = text_pairs(self.name, predictions, references)
+        self.aligner()
+        rows = np.zeros((len(grouped), len(COLUMNS)))
+        token_cache: dict[str, list[str]] = {}
+
+        def tokens(text: str) -> list[str]:
+            found = token_cache.get(text)
+            if found is None:
+                found = token_cache[text] = self.tokens(text)
+            return found
+
+        for i, (prediction, group) in enumerate(zip(predictions, grouped)):
+            hypothesis = tokens(prediction) if prediction is not None else []
+            # the first best reference, as nltk's max() keeps the first of equal scores
+            rows[i] = max((self.pair_counts(hypothesis, tokens(ref)) for ref in group), key=lambda c: c[0])
+        return list(COLUMNS), rows
+
+    def score(self, table: Table, weights: np.ndarray) -> dict[str, np.ndarray]:
+        o = self.options
+        totals = weights @ table.rows
+        column = {c: totals[:, k] for k, c in enumerate(table.columns)}
+        pooled = meteor_from_counts(column["matches"], column["hypothesis_length"], column["reference_length"],
+                                    column["chunks"], o["alpha"], o["beta"], o["gamma"])
+        mean = ratio(column["meteor"], column["n"], math.nan)
+        return {
+            "meteor": pooled if o["level"] == "corpus" else mean,
+            "sentence_mean": mean,
+            "corpus": pooled,
+            "precision": ratio(column["matches"], column["hypothesis_length"], 0.0),
+            "recall": ratio(column["matches"], column["reference_length"], 0.0),
+        }
+
+
+@functools.lru_cache(maxsize=1)
+def _nltk_tokenizer() -> Any:
+    return require("nltk.tokenize.destructive", "metric 'meteor'").NLTKWordTokenizer()
