@@ -26,7 +26,8 @@ from pathlib import Path
 
 from bench_common import Row, render
 
-NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "entities", "entity_parsers", "generation", "bertscore_meteor", "choice")
+NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "entities", "entity_parsers", "generation",
+         "bertscore_meteor", "choice")
 READY_CHECK = "import medmetrics; medmetrics.get_metric('f1'); medmetrics.get_parser('choice', letters='ABCD')"
 
 

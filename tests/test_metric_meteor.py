@@ -23,8 +23,8 @@ from nltk.translate.meteor_score import align_words, meteor_score
 import medmetrics
 from medmetrics.errors import InputError, MissingDependencyError
 from medmetrics.metrics.generation import meteor as meteor_module
-from medmetrics.metrics.generation.meteor import Meteor, WordNetNames, load_wordnet
 from medmetrics.metrics.generation import require
+from medmetrics.metrics.generation.meteor import Meteor, WordNetNames, load_wordnet
 from medmetrics.testing.conformance import check_metric
 
 TOLERANCE = 1e-9

@@ -4,12 +4,12 @@ from medmetrics.hookspecs import hookimpl
 from medmetrics.metrics.classification import F1, Accuracy
 from medmetrics.metrics.correlation import Pearson, Spearman
 from medmetrics.metrics.entities import EntityF1
+from medmetrics.metrics.generation.bertscore import BertScore
+from medmetrics.metrics.generation.bleu import Bleu, MedsBenchBleu
+from medmetrics.metrics.generation.meteor import Meteor
+from medmetrics.metrics.generation.rouge import MedsBenchRouge, Rouge
 from medmetrics.metrics.pico import PicoTokenF1
 from medmetrics.metrics.relations import Ned, RelationF1
-from medmetrics.metrics.generation.bleu import Bleu, MedsBenchBleu
-from medmetrics.metrics.generation.rouge import MedsBenchRouge, Rouge
-from medmetrics.metrics.generation.bertscore import BertScore
-from medmetrics.metrics.generation.meteor import Meteor
 from medmetrics.metrics.sequence import SeqevalF1
 
 

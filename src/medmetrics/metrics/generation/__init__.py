@@ -14,6 +14,7 @@ from typing import Any
 
 from medmetrics.errors import InputError, MissingDependencyError
 
+
 def require(module: str, needed_for: str, extra: str = "generation") -> ModuleType:
     """Import an optional dependency, or raise ``MissingDependencyError`` naming the extra."""
     try:
