@@ -106,7 +106,7 @@ def run_suite(suite: str, folder: str, resamples: int) -> bool:
     peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     print(f"suite {suite}: {scored:,} items scored in {data['averaged_tasks']} of {data['suite_tasks']} tasks; "
           f"{resamples} resamples; wall time {seconds:.1f} s (process start and file reading included); "
-          f"peak memory {peak_mb:.0f} MB")
+          f"peak memory {peak_mb:.0f} MB (the largest child so far: run one suite alone for its own)")
     print(f"  average {data['value']:.4f} [{data['ci']['low']:.4f}, {data['ci']['high']:.4f}] ({data['signature']})")
     return True
 
