@@ -24,7 +24,8 @@ def test_score_suite_json_lists_every_task(capsys) -> None:
     data = json.loads(out)
     assert code == 0
     statuses = {t["task"]: t["status"] for t in data["tasks"]}
-    assert statuses["pubmedqa"] == "scored" and statuses["ddi"] == "missing" and statuses["bc2gm"] == "unavailable"
+    assert statuses["pubmedqa"] == "scored" and statuses["ddi"] == "missing" and statuses["bc2gm"] == "missing"
+    assert set(statuses.values()) == {"scored", "missing"}  # every BLURB dataset has a task now
     assert data["averaged_tasks"] == 4 and data["complete"] is False
     assert data["ci"]["method"] == "joint-bootstrap-percentile"
     pubmedqa = next(t for t in data["tasks"] if t["task"] == "pubmedqa")
@@ -34,7 +35,7 @@ def test_score_suite_json_lists_every_task(capsys) -> None:
 
 def test_score_suite_text_and_markdown(capsys) -> None:
     _, text, _ = run(capsys, "score", "--suite", "blue", str(RUNS / "run_a"))
-    assert "average (tasks)" in text and "needs parser labeled_spans" in text and "partial: 3 of 8" in text
+    assert "average (tasks)" in text and "bc5_chem" in text and "not in the run" in text and "partial: 3 of 8" in text
     assert "does not list: pubmedqa" in text
     _, markdown, _ = run(capsys, "score", "--suite", "blue", str(RUNS / "run_a"), "--format", "markdown")
     assert "| group | task | metric |" in markdown and "| blue | average (tasks) |" in markdown

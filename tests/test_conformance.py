@@ -18,6 +18,7 @@ PARSERS = {
     "labeled_spans": {"types": ["Disease", "Chemical"]},
     "brackets": {"kind": "relations"},
     "entity_list": {"entity_type": "Species"},
+    "text": {},
 }
 #: Per-item context the entity parsers are also checked with (alignment and grounding at work).
 ENTITY_CONTEXTS = [

@@ -12,7 +12,7 @@ from medmetrics import evaluate
 from medmetrics.errors import InputError
 from medmetrics.plugins import Catalog, load_catalog
 from medmetrics.suites.comparison import compare_suite
-from medmetrics.suites.pending import PENDING
+from medmetrics.suites.definitions import UNDEFINED
 from medmetrics.suites.scoring import TaskRun, resolve_task, score_suite, suite_average
 from medmetrics.suites.suite import Suite
 
@@ -45,10 +45,12 @@ def test_builtin_suites_are_registered_with_their_averaging_rule(catalog: Catalo
     assert len(suites["meds_bench"].groups) == 12
 
 
-def test_every_suite_member_is_a_task_or_a_pending_definition(catalog: Catalog) -> None:
+def test_every_suite_member_is_a_task_or_says_what_it_needs(catalog: Catalog) -> None:
     for entry in catalog.suites:
         for name in entry.obj.tasks:
-            assert name in catalog.tasks or name in PENDING, (entry.name, name)
+            assert (name in catalog.tasks) != (name in UNDEFINED), (entry.name, name)
+    blurb_and_blue = {t for s in ("blurb", "blue") for t in catalog.suites.get(s).obj.tasks}
+    assert all(name in catalog.tasks for name in blurb_and_blue)  # BioMistral-NLU Table 5, complete
 
 
 @pytest.mark.parametrize("system", range(5))
@@ -81,12 +83,41 @@ def test_suite_rejects_a_bad_definition() -> None:
         Suite("x", {"a": ("t",), "b": ("t",)})
 
 
-def test_pending_members_say_what_they_need(catalog: Catalog) -> None:
-    assert resolve_task("bc2gm", catalog) == "needs parser labeled_spans"
-    assert resolve_task("medinst_ncbi_disease", catalog) == "needs parser bio"
-    assert resolve_task("medal", catalog).startswith("needs a free-text")
+def test_unavailable_members_say_why(catalog: Catalog) -> None:
+    assert resolve_task("bc2gm", catalog).parser == "labeled_spans"
+    assert resolve_task("medinst_ncbi_disease", catalog).metrics["f1"][0] == "seqeval"
+    assert resolve_task("medal", catalog).startswith("needs a normalized free-text")
     assert resolve_task("no_such_task", catalog) == "no task 'no_such_task' is registered"
     assert resolve_task("pubmedqa", catalog).name == "pubmedqa"
+
+
+def _task_plugin() -> object:
+    """A third-party plugin whose task needs a parser and a metric that are not installed."""
+    from types import SimpleNamespace
+
+    from medmetrics.hookspecs import hookimpl
+    from medmetrics.tasks import Task
+
+    @hookimpl
+    def register_tasks(register):  # type: ignore[no-untyped-def]
+        register(Task(name="their_ner", parser="their_parser", metrics={"f1": ("entity_f1", {})}))
+        register(Task(name="their_qa", parser="label", metrics={"score": ("their_metric", {})}))
+
+    @hookimpl
+    def register_suites(register):  # type: ignore[no-untyped-def]
+        register(Suite("theirs", {"ner": ("their_ner",), "qa": ("their_qa", "pubmedqa")}))
+
+    return SimpleNamespace(register_tasks=register_tasks, register_suites=register_suites)
+
+
+def test_a_third_party_suite_reports_members_it_cannot_score() -> None:
+    catalog = load_catalog(entry_points=False, strict=True, extra_plugins=[("theirs", _task_plugin())])
+    suite = catalog.suites.get("theirs").obj
+    result = score_suite(suite, {"pubmedqa": PUBMEDQA, "their_ner": PUBMEDQA}, catalog=catalog, ci=False)
+    by_task = {t.task: t for t in result.tasks}
+    assert by_task["their_ner"].status == "unavailable" and by_task["their_ner"].reason == "needs parser their_parser"
+    assert by_task["their_qa"].reason == "needs metric their_metric"
+    assert result.value == pytest.approx(3 / 5) and "average over 1 of 3 tasks" in result.notes[0]
 
 
 PUBMEDQA = TaskRun("pubmedqa", ["yes", "no", "maybe", "Answer: yes", "hmm"], ["yes", "no", "no", "yes", "maybe"])
@@ -104,7 +135,7 @@ def test_score_suite_reports_each_task_and_averages_by_groups(catalog: Catalog) 
     assert by_task["pubmedqa"].failure_rate == pytest.approx(1 / 5)
     assert by_task["chemprot"].result.value == pytest.approx(2 / 3)  # micro over CPR:*, 'false' excluded
     assert by_task["biosses"].result.value == pytest.approx(np.corrcoef([1, 2, 3, 4], [1.2, 2.0, 2.5, 3.9])[0, 1])
-    assert by_task["ddi"].status == "missing" and by_task["bc2gm"].status == "unavailable"
+    assert by_task["ddi"].status == "missing" and by_task["bc2gm"].status == "missing"
     expected = np.mean([2 / 3, by_task["biosses"].result.value, 3 / 5])  # three task types present
     assert result.value == pytest.approx(expected)
     assert not result.complete and "average over 3 of 13 tasks" in result.notes[0]

@@ -15,15 +15,25 @@ Reproduced, bugs included (notes/seed-evaluators.md section 3):
 - NER (task125-128): gold and prediction lowercased, '.' removed, the sentinel "there is no
   related enetity" (sic) is the empty set, else ``text[:-1].split(", ")``, which **cuts the
   last character of the last entity**; sets, micro P/R/F1 over the corpus.
+- Generation (summarization, concept explanation, rationale; ``utils.cal_similarity``): "ROUGE"
+  is pltrdy's ROUGE-L F (``meds_bench_rouge``, the compat value) and "BLEU" nltk's BLEU-1
+  (``meds_bench_bleu``, the component ``bleu_1``), both item means. The evaluator picks the
+  tokenizer by task id; a run here may mix languages, so each item's language is read from its
+  reference: kana means Japanese (janome), other CJK ideographs Chinese (jieba), anything else
+  nltk's ``word_tokenize`` (which MedS-Bench calls with English Punkt for every other language).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+import numpy as np
+
 from medmetrics.compat import Method, Profile, generations, option_texts
-from medmetrics.compat.base import ItemMean, KeyedCounts, MacroF1
+from medmetrics.compat.base import CompatMetric, ItemMean, KeyedCounts, MacroF1
+from medmetrics.metrics.base import Metric, Table, ratio
 from medmetrics.suites.classification import HALLMARKS_OF_CANCER
 from medmetrics.suites.scoring import TaskRun
 from medmetrics.tasks import Task
@@ -108,6 +118,44 @@ class NerMicroF1(KeyedCounts):
         return {"entity": (len(gold), len(predicted), len(gold & predicted))}
 
 
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
+
+
+def text_language(text: str) -> str:
+    """The tokenizer MedS-Bench would have used for this text: ``ja``, ``zh`` or ``en``."""
+    return "ja" if _KANA.search(text) else "zh" if _IDEOGRAPH.search(text) else "en"
+
+
+class Similarity(CompatMetric):
+    """``cal_similarity``: pltrdy ROUGE-L F and nltk BLEU-1 per item, averaged; language per item."""
+
+    name = "meds_bench_similarity"
+    profile = PROFILE
+    primary = "rouge_l_f"
+    _parts: ClassVar[Mapping[str, tuple[str, str]]] = {"rouge_l_f": ("meds_bench_rouge", "rouge_l_f"),
+                                                       "bleu_1": ("meds_bench_bleu", "bleu_1_item")}
+
+    def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Sequence[str], np.ndarray]:
+        from medmetrics.api import get_metric
+
+        rows = np.zeros((len(references), len(self._parts)))
+        languages = [text_language(str(r)) for r in references]
+        for language in sorted(set(languages)):
+            where = [i for i, lang in enumerate(languages) if lang == language]
+            for j, (metric, column) in enumerate(self._parts.values()):
+                built: Metric = get_metric(metric, language=language)
+                columns, stats = built.item_stats([predictions[i] for i in where], [references[i] for i in where])
+                rows[where, j] = stats[:, list(columns).index(column)]
+        return tuple(self._parts), rows
+
+    def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
+        return {name: ratio(totals[name], totals["n"], float("nan")) for name in self._parts}
+
+
+GENERATION_TASKS = ("medqsum", "rct_text", "mimic_cxr", "ultrasound", "concept_explanation", "rationale")
+
+
 def _letter_reference(task: Task, run: TaskRun) -> tuple[list[str], list[str]]:
     return list(run.generations), [str(r) for r in run.references]
 
@@ -123,5 +171,6 @@ DEFINITION = Profile(
         "clinical_outcome": Method(TrueFalse),
         "meds_hoc": Method(HallmarkMacroF1, generations),
         "meds_ner": Method(NerMicroF1),
+        **{t: Method(Similarity) for t in GENERATION_TASKS},
     },
 )

@@ -3,6 +3,7 @@
 from medmetrics.hookspecs import hookimpl
 from medmetrics.parsing.bio import BioParser
 from medmetrics.parsing.choice import ChoiceParser, ChoicesParser
+from medmetrics.parsing.free_text import TextParser
 from medmetrics.parsing.integer import IntegerParser
 from medmetrics.parsing.label import LabelParser
 from medmetrics.parsing.mentions import BracketsParser, EntityListParser, LabeledSpansParser
@@ -18,3 +19,4 @@ def register_parsers(register):  # type: ignore[no-untyped-def]
     register(LabeledSpansParser)
     register(BracketsParser)
     register(EntityListParser)
+    register(TextParser)

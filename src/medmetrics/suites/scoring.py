@@ -6,8 +6,8 @@ and the percentile interval of those averages is the suite's. Each task's seed i
 the run's seed and the task's name, so a task's interval does not depend on which other tasks
 were scored; the seed is recorded in the task's interval.
 
-A suite task that is not in the run is ``missing``; one that cannot be scored yet (a parser or
-metric that is not registered) is ``unavailable`` with the reason. Either way it is listed, and
+A suite task that is not in the run is ``missing``; one that cannot be scored (no task defines
+it yet, or its parser or metric is not registered) is ``unavailable`` with the reason. Either way it is listed, and
 the average says over how many of the suite's tasks it was taken.
 """
 
@@ -28,7 +28,7 @@ from medmetrics.metrics.base import Metric, Stats, Table
 from medmetrics.plugins import Catalog
 from medmetrics.results import ConfidenceInterval, MetricResult, Report
 from medmetrics.stats.resampling import collapse, percentile_interval
-from medmetrics.suites.pending import PENDING
+from medmetrics.suites.definitions import UNDEFINED
 from medmetrics.suites.suite import Suite
 from medmetrics.tasks import Task
 
@@ -45,15 +45,11 @@ class TaskRun:
 
 
 def resolve_task(name: str, catalog: Catalog) -> Task | str:
-    """The task to score for suite member ``name``, or why it cannot be scored yet."""
-    if name in catalog.tasks:
-        task: Task | str = catalog.tasks.get(name).obj
-    elif name in PENDING:
-        task = PENDING[name]
-    else:
-        return f"no task {name!r} is registered"
-    if isinstance(task, str):
-        return task
+    """The task to score for suite member ``name``, or why it cannot be scored (a built-in member
+    with no definition yet, or a plugin's task whose parser or metric is not installed)."""
+    if name not in catalog.tasks:
+        return UNDEFINED.get(name, f"no task {name!r} is registered")
+    task: Task = catalog.tasks.get(name).obj
     if task.parser not in catalog.parsers:
         return f"needs parser {task.parser}"
     for metric, _ in task.metrics.values():
