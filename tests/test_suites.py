@@ -120,6 +120,31 @@ def test_a_third_party_suite_reports_members_it_cannot_score() -> None:
     assert result.value == pytest.approx(3 / 5) and "average over 1 of 3 tasks" in result.notes[0]
 
 
+
+def test_a_missing_optional_dependency_makes_one_task_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No WordNet (or another extra) for one task: that task says what to install, the rest is scored."""
+    from medmetrics.errors import MissingDependencyError
+    from medmetrics.suites import scoring
+
+    real = scoring.score_task
+
+    def needs_wordnet(task, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if task.name == "their_qa":
+            raise MissingDependencyError("metric 'meteor' needs WordNet: apt-get install wordnet-base")
+        return real(task, *args, **kwargs)
+
+    monkeypatch.setattr(scoring, "score_task", needs_wordnet)
+    catalog = load_catalog(entry_points=False, strict=True, extra_plugins=[("theirs", _task_plugin())])
+    catalog.tasks.get("their_qa")  # registered; its metric is what is missing
+    suite = Suite("wordnet", {"qa": ("their_qa", "pubmedqa")})
+    monkeypatch.setattr(scoring, "resolve_task", lambda name, cat: cat.tasks.get(name).obj)
+    result = score_suite(suite, {"pubmedqa": PUBMEDQA, "their_qa": PUBMEDQA}, catalog=catalog, ci=False)
+    by_task = {t.task: t for t in result.tasks}
+    assert by_task["their_qa"].status == "unavailable"
+    assert "apt-get install wordnet-base" in (by_task["their_qa"].reason or "")
+    assert by_task["pubmedqa"].status == "scored" and result.value == pytest.approx(3 / 5)
+
+
 PUBMEDQA = TaskRun("pubmedqa", ["yes", "no", "maybe", "Answer: yes", "hmm"], ["yes", "no", "no", "yes", "maybe"])
 CHEMPROT = TaskRun("chemprot", ["CPR:3", "false", "CPR:4", "CPR:9"], ["CPR:3", "CPR:4", "CPR:4", "false"])
 BIOSSES = TaskRun("biosses", ["1", "2", "3", "4"], ["1.2", "2.0", "2.5", "3.9"])  # CSV strings: coerced

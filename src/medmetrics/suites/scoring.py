@@ -7,8 +7,9 @@ the run's seed and the task's name, so a task's interval does not depend on whic
 were scored; the seed is recorded in the task's interval.
 
 A suite task that is not in the run is ``missing``; one that cannot be scored (no task defines
-it yet, or its parser or metric is not registered) is ``unavailable`` with the reason. Either way it is listed, and
-the average says over how many of the suite's tasks it was taken.
+it yet, its parser or metric is not registered, or a metric's optional dependency such as WordNet
+is not installed) is ``unavailable`` with the reason, which says what to install. Either way it is
+listed, and the average says over how many of the suite's tasks it was taken.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from medmetrics._json import json_native
-from medmetrics.errors import InputError
+from medmetrics.errors import InputError, MissingDependencyError
 from medmetrics.evaluation import run_evaluation
 from medmetrics.io import coerce
 from medmetrics.metrics.base import Metric, Stats, Table
@@ -178,8 +179,11 @@ def score_suite(
         if run is None:
             scores.append(TaskScore(name, group, "missing", reason="not in the run"))
             continue
-        scores.append(score_task(task, group, run, catalog=catalog, ci=ci, resamples=resamples, seed=seed,
-                                 compat=compat))
+        try:
+            scores.append(score_task(task, group, run, catalog=catalog, ci=ci, resamples=resamples, seed=seed,
+                                     compat=compat))
+        except MissingDependencyError as exc:  # one task's extra must not sink the whole table
+            scores.append(TaskScore(name, group, "unavailable", reason=str(exc)))
     result = summarize(suite, scores, ci=ci, profile=profile)
     stray = sorted(set(runs) - set(suite.tasks))
     if stray:  # reported, never silently dropped
