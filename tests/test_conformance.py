@@ -74,6 +74,10 @@ TRIPLES_GOLD = [[("aspirin", "treats", "pain")], [("a", "false", "b"), ("x", "ca
 TRIPLES_PRED = [[("Aspirin", "treats", "pain")], None, [("c", "causes", "d")], [("IL-6R", "binds", "IL-6")]]
 LINKS_GOLD = [[("fever", "MESH:D005334")], [("rash", "MESH:D005076")], [], [("asthma", "D001249")]]
 LINKS_PRED = [[("Fever", "mesh:d005334")], None, [("x", "C01")], [("asthma", "MESH:D001249")]]
+EVENTS_GOLD = [[{"trigger": "binds", "type": "Binding", "arguments": [{"role": "Theme", "text": "p53"}]}], [],
+               [{"trigger": "induces", "type": "Positive_regulation", "arguments": []}]]
+EVENTS_PRED = [[{"trigger": "Binds", "type": "binding", "arguments": [{"role": "Theme", "text": "MDM2"}]}], None,
+               [{"trigger": "induces", "type": "Regulation", "arguments": []}]]
 METEOR_PRED = ["The patient had a high fever.", None, "Aspirin was given.", "", "renal disease, chronic", "β-blocker"]
 METEOR_REF = ["Patient was febrile.", "no fever", ["aspirin given", "the drug was aspirin"], "ok",
             "chronic kidney disease", "beta blocker"]
@@ -101,6 +105,9 @@ METRIC_CASES = [
     ("ned", {}, LINKS_PRED, LINKS_GOLD),
     ("ned", {"ids_only": True, "strip_namespace": True}, LINKS_PRED, LINKS_GOLD),
     ("bleu", {}, TEXT_PRED, TEXT_GOLD),
+    ("normalized_match", {}, TEXT_PRED, TEXT_GOLD),
+    ("normalized_match", {"match": "contains", "reference_prefixes": ["No"]}, TEXT_PRED, TEXT_GOLD),
+    ("event_f1", {"level": "trigger"}, EVENTS_PRED, EVENTS_GOLD),
     ("bleu", {"level": "sentence", "tokenize": "zh"}, TEXT_PRED, TEXT_GOLD),
     ("rouge", {"use_stemmer": True, "rouge_type": "rougeLsum"}, TEXT_PRED, TEXT_GOLD),
     ("rouge", {"tokenizer": "unicode"}, TEXT_PRED, TEXT_GOLD),

@@ -83,6 +83,32 @@ def test_medinst_bracket_tasks_by_hand() -> None:
     assert evaluate("tmvar_v3_ned", ["[p53, NCBIGene:7157] [BRCA1, NCBIGene:999]"], ids)["f1"].value == 0.5
 
 
+def test_medal_is_squad_normalized_exact_match() -> None:
+    generations = ["<think>MI is...</think>The Myocardial Infarction.", "mitral insufficiency", ""]
+    gold = ["myocardial infarction", "myocardial infarction", "mitral insufficiency"]
+    result = evaluate("medal", generations, gold)["exact_match"]
+    assert result.value == pytest.approx(1 / 3) and result.n_failed == 1
+
+
+@pytest.mark.parametrize(("task", "prefix"), [("meds_diagnosis", "The diagnosis result is "),
+                                              ("meds_treatment", "The treatment planning is: "),
+                                              ("meds_information_extraction", "")])
+def test_meds_free_text_tasks_score_containment_of_the_gold(task: str, prefix: str) -> None:
+    generations = ["I think it is Acute Otitis Media.", "Answer: otitis", "acute otitis media, or GERD"]
+    gold = [f"{prefix}acute otitis media.", f"{prefix}acute otitis media", f"{prefix}GERD"]
+    assert evaluate(task, generations, gold)["accuracy"].value == pytest.approx(2 / 3)
+
+
+def test_mlee_ee_scores_bracketed_events() -> None:
+    generation = "[expression, Gene_expression, Theme: VEGF] [induces, Regulation, Theme: angiogenesis]"
+    gold = [{"trigger": "expression", "type": "Gene_expression", "arguments": [{"role": "Theme", "text": "VEGF"}]},
+            {"trigger": "induces", "type": "Positive_regulation",
+             "arguments": [{"role": "Theme", "text": "angiogenesis"}]}]
+    result = evaluate("mlee_ee", [generation], [gold])["f1"]
+    assert result.value == pytest.approx(1 / 2)  # the second event has the wrong type, so its argument is wrong
+    assert result.components["trigger_f1"] == pytest.approx(1 / 2)
+
+
 def test_meds_ner_keeps_the_last_character_the_evaluator_cuts() -> None:
     """Section 5: gold "Homo sapiens, mice." against "mice, Homo sapiens." is 0 in MedS-Bench, 1 here."""
     gold = [[{"type": None, "text": "Homo sapiens"}, {"type": None, "text": "mice"}]]

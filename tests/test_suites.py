@@ -86,7 +86,8 @@ def test_suite_rejects_a_bad_definition() -> None:
 def test_unavailable_members_say_why(catalog: Catalog) -> None:
     assert resolve_task("bc2gm", catalog).parser == "labeled_spans"
     assert resolve_task("medinst_ncbi_disease", catalog).metrics["f1"][0] == "seqeval"
-    assert resolve_task("medal", catalog).startswith("needs a normalized free-text")
+    assert resolve_task("meddialog", catalog).startswith("needs MedDialog's label set")
+    assert resolve_task("medal", catalog).metrics["exact_match"][0] == "normalized_match"
     assert resolve_task("no_such_task", catalog) == "no task 'no_such_task' is registered"
     assert resolve_task("pubmedqa", catalog).name == "pubmedqa"
 

@@ -1,9 +1,11 @@
 """Registers the built-in metrics."""
 
 from medmetrics.hookspecs import hookimpl
+from medmetrics.metrics.answers import NormalizedMatch
 from medmetrics.metrics.classification import F1, Accuracy
 from medmetrics.metrics.correlation import Pearson, Spearman
 from medmetrics.metrics.entities import EntityF1
+from medmetrics.metrics.events import EventF1
 from medmetrics.metrics.generation.bertscore import BertScore
 from medmetrics.metrics.generation.bleu import Bleu, MedsBenchBleu
 from medmetrics.metrics.generation.meteor import Meteor
@@ -30,3 +32,5 @@ def register_metrics(register):  # type: ignore[no-untyped-def]
     register(MedsBenchRouge)
     register(Meteor)
     register(BertScore, aliases=("bert_score",))
+    register(NormalizedMatch)
+    register(EventF1)

@@ -21,12 +21,8 @@ from medmetrics.suites.suite import Suite
 
 #: suite members no built-in task defines yet, and what their definition still needs
 UNDEFINED = {
-    "medal": "needs a normalized free-text exact-match metric (MeDAL answers with an expansion, not a label)",
-    "meddialog": "needs MedDialog's label set (not in the released MedINST32 code)",
-    "mlee_ee": "needs an event metric (trigger, type and arguments); the brackets parser reads events",
-    "meds_diagnosis": "needs a free-text containment metric (MedS-Bench scores diagnosis by substring)",
-    "meds_treatment": "needs a free-text containment metric (MedS-Bench scores treatment by substring)",
-    "meds_information_extraction": "needs a free-text containment metric (MedS-Bench IE is substring based)",
+    "meddialog": "needs MedDialog's label set: neither the MedINST paper nor its released code names it "
+                 "(the paper's TXTCLASS instruction example is a citation-intent task)",
 }
 
 SUITES = (

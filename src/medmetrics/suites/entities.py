@@ -10,8 +10,8 @@ Definitions (notes/seed-evaluators.md sections 2-4):
   tags aligned to the gold tokens (the ``bio`` parser with per-item ``tokens``).
 - MedINST32: bracketed answers scored as corpus-level F1 (the released evaluator averages a
   per-document F1 and scores an empty-against-empty document 0; ``medinst`` compat reproduces
-  that); NCBI-disease and BC5CDR "word [B]" tags as entity-level seqeval F1 (the evaluator scores
-  tags, not entities).
+  that); MLEE-EE events as trigger and argument F1 (``event_f1``); NCBI-disease and BC5CDR
+  "word [B]" tags as entity-level seqeval F1 (the evaluator scores tags, not entities).
 - MedS-Bench NER: comma-separated entity lists, micro F1 over the corpus (``meds_bench`` compat
   reproduces the evaluator's cut of the last character).
 """
@@ -72,6 +72,7 @@ ENTITY_TASKS = (
     _brackets("tmvar_v3_ned", "tmVar-v3-NED", "ids", "ned"),
     *(_brackets(name, dataset, "relations", "relation_f1") for name, dataset in (
         ("anem_re", "AnEM-RE"), ("bc5cdr_re", "BC5CDR-RE"), ("bioinfer_re", "BioInfer-RE"))),
+    _brackets("mlee_ee", "MLEE-EE", "events", "event_f1"),
     Task(
         name="meds_ner", parser="entity_list", metrics=STRICT_BY_TEXT,
         description="MedS-Bench NER (task125-128): comma-separated entities; strict micro F1 by text.",

@@ -1,16 +1,19 @@
-"""MedINST32 and MedS-Bench tasks that the classification parsers and metrics already score.
+"""MedINST32 and MedS-Bench tasks answered with a label, an option or a short free-text answer.
 
 Each task scores what its benchmark means to measure, correctly; what the paper's released
 evaluator computes instead (bugs included) is the business of ``medmetrics.compat``.
 
 - MedINST32 (aialt/MedINST ``evaluation.py``): yes/no, PubMedQA and claim-verification (TE)
   tests report macro F1 over the label set; Hallmarks of Cancer the per-document (example-based)
-  F1; MedQA exact match of the answer. BIOSSES is asked for as an integer from 0 to 5; the
-  released evaluator computes a mean squared error with a penalty, we report Pearson's r (the
-  measure of every STS benchmark), and ``medinst`` compat reproduces the MSE.
+  F1; MedQA exact match of the answer; MeDAL SQuAD-normalized exact match of the expansion.
+  BIOSSES is asked for as an integer from 0 to 5; the released evaluator computes a mean squared
+  error with a penalty, we report Pearson's r (the measure of every STS benchmark), and
+  ``medinst`` compat reproduces the MSE.
 - MedS-Bench (MAGIC-AI4Med/MedS-Ins ``Metrics/``): multiple choice and NLI report accuracy; HoC
   (task106) macro F1 over the ten hallmarks; fact verification and clinical outcome prediction
-  accuracy over their label sets.
+  accuracy over their label sets. Diagnosis (DDXPlus), treatment planning (SEER) and information
+  extraction report accuracy; the released scripts count an answer right when the gold text
+  occurs in it, which ``normalized_match`` with ``match="contains"`` scores (as whole words).
 """
 
 from __future__ import annotations
@@ -20,6 +23,16 @@ from medmetrics.tasks import Task
 
 CLAIM_LABELS = ("Supports", "Refutes", "Neutral")
 HEALTHFACT_LABELS = ("true", "false", "mixture", "unproven")
+
+
+def _containment(name: str, what: str, source: str, prefixes: tuple[str, ...] = ()) -> Task:
+    """A MedS-Bench task scored by whether the (normalized) gold answer occurs in the generation."""
+    return Task(
+        name=name, parser="text",
+        metrics={"accuracy": ("normalized_match", {"match": "contains", "reference_prefixes": list(prefixes)})},
+        description=f"MedS-Bench {what}: free text; accuracy, right when the gold answer occurs in it as words.",
+        source=source,
+    )
 
 
 def _macro_f1(labels: tuple[str, ...]) -> dict[str, tuple[str, dict[str, object]]]:
@@ -57,6 +70,11 @@ MEDINST_TASKS = (
         description="Hallmarks of Cancer as MedINST32 scores it: per-document F1, averaged over documents.",
         source="MedINST32 evaluation.py 'multicls': Counter F1 per sample, averaged (example-based).",
         reference_type="json",
+    ),
+    Task(
+        name="medal", parser="text", metrics={"exact_match": ("normalized_match", {"match": "exact"})},
+        description="MeDAL abbreviation expansion (MedINST32 NED): SQuAD-normalized exact match of the expansion.",
+        source="MedINST32 evaluation.py 'em': normalize_answer on both sides, exact match, averaged.",
     ),
     Task(
         name="medinst_biosses", parser="integer", parser_options={"low": 0, "high": 5},
@@ -98,4 +116,12 @@ MEDS_BENCH_TASKS = (
         description="MedS-Bench clinical outcome prediction: true / false; accuracy.",
         source="MedS-Ins Metrics: 'true' in the output and 'false' not (or the reverse); accuracy.",
     ),
+    _containment("meds_diagnosis", "diagnosis (DDXPlus)",
+                 "MedS-Ins Metrics: strips 'The diagnosis result is' from the gold, then a substring test.",
+                 ("The diagnosis result is",)),
+    _containment("meds_treatment", "treatment planning (SEER, task131)",
+                 "MedS-Ins Metrics: strips 'The treatment planning is:' from the gold, then a substring test.",
+                 ("The treatment planning is",)),
+    _containment("meds_information_extraction", "information extraction (PICO, ADE, PMC-Patients)",
+                 "MedS-Ins Metrics (task1, 2, 3, 29, 74): substring test after removing quotes and newlines."),
 )
