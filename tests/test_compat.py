@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from scipy.stats import pearsonr
 from sklearn.metrics import f1_score
 
+from medmetrics import evaluate
 from medmetrics.compat import get_profile
 from medmetrics.compat.biomistral_nlu import (
     Classification,
@@ -208,3 +209,25 @@ def test_medinst_tag_f1_equals_scikit_learn_on_padded_tags(pairs) -> None:
         return
     expected = f1_score(flat_gold, flat_pred, labels=sorted(set(flat_gold)), average="macro", zero_division=0)
     assert TagF1().compute(preds, golds).value == pytest.approx(expected, abs=1e-12)
+
+
+def test_meds_bench_diagnosis_treatment_and_ie_are_raw_substrings() -> None:
+    profile = get_profile("meds_bench")
+    diagnosis = profile.methods["meds_diagnosis"].metric()
+    # the raw substring finds "no" in "not"; the correct task matches whole words only
+    generations = ["Not sure: Pneumonia", "URTI"]
+    gold = ["The diagnosis result is no.", "The diagnosis result is GERD."]
+    assert diagnosis.compute(generations, gold).value == 0.5
+    assert evaluate("meds_diagnosis", generations, gold)["accuracy"].value == 0.0
+    treatment = profile.methods["meds_treatment"].metric()
+    assert treatment.compute(["surgery, then radiation"], ["The treatment planning is: Surgery."]).value == 1.0
+    extraction = profile.methods["meds_information_extraction"].metric()
+    assert extraction.compute(['Age: "45"\nSex: F', "age 45."], ["age: 45", "Age: 45"]).value == 0.5
+
+
+def test_medinst_scores_medal_by_its_ascii_exact_match() -> None:
+    method = get_profile("medinst").methods["medal"].metric()
+    generations, gold = ["The Myocardial-Infarction.", "Straße"], ["myocardial infarction", "strasse"]
+    # both drop the hyphen ("myocardialinfarction", as SQuAD does); only casefold reads ß as ss
+    assert method.compute(generations, gold).value == 0.0
+    assert evaluate("medal", generations, gold)["exact_match"].value == 0.5

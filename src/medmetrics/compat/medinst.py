@@ -6,7 +6,7 @@ Reproduced, bugs included (notes/seed-evaluators.md section 2):
   becomes ``il2``), drop the articles a / an / the, collapse white space;
 - ``cls`` (yes/no, PubMedQA, SciFact, ManConCorpus, CoVERt): scikit-learn macro F1 over the
   *gold* label set after normalization; a predicted label outside it is only a miss;
-- ``em`` (MedQA): normalized exact match, averaged;
+- ``em`` (MedQA, MeDAL): normalized exact match, averaged;
 - ``multicls`` (HoC): both sides split on ``", "``, lowercased; per-document multiset F1,
   averaged over documents;
 - ``entity`` (bracketed answers): the outermost ``[...]`` groups of a stack reader (a stray
@@ -174,7 +174,7 @@ DEFINITION = Profile(
     description="aialt/MedINST evaluation.py @dc13b2b: SQuAD normalization, gold-only macro F1, penalized MSE",
     methods={
         **{t: Method(LabelF1) for t in ("medinst_bioasq_yesno", "medinst_pubmedqa", "scifact", "mancon", "covert")},
-        "medqa": Method(ExactMatch),
+        **{t: Method(ExactMatch) for t in ("medqa", "medal")},
         "medinst_hoc": Method(MultiLabelF1, _reference_text),
         "medinst_biosses": Method(PenalizedMSE, generations),
         **{t: Method(TagF1) for t in ("medinst_ncbi_disease", "medinst_bc5cdr")},

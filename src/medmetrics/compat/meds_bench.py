@@ -9,6 +9,10 @@ Reproduced, bugs included (notes/seed-evaluators.md section 3):
 - NLI (task41): ``gt.replace('.', '').strip().lower() in output.lower()``.
 - Fact verification: the lowercased gold with '.' removed from the gold only, found in the
   first line of the lowercased output.
+- Diagnosis and treatment planning (task131): the gold with '.' and "The diagnosis result is" /
+  "The treatment planning is:" removed, stripped and lowercased, found in the lowercased output.
+- Information extraction (task1, 2, 3, 29, 74): both lowercased and stripped, quotes and newlines
+  removed; the gold found in the output.
 - Clinical outcome: 'true' in the output and 'false' not (or the reverse), against the gold.
 - HoC (task106): a hallmark is predicted when its lowercase name occurs anywhere (negations
   count); scikit-learn macro F1 over the ten hallmarks, zero_division 0.
@@ -58,17 +62,30 @@ class FirstCharacter(ItemMean):
 
 
 class GoldInOutput(ItemMean):
-    """NLI: the gold, without periods and lowercased, is a substring of the lowercased output."""
+    """NLI, diagnosis, treatment: the gold, without periods (and ``gold_phrase``) and lowercased,
+    is a substring of the lowercased output; an empty gold is found in any output."""
 
     name = "meds_bench_substring"
     profile = PROFILE
-    defaults: ClassVar[Mapping[str, Any]] = {"first_line": False}
+    defaults: ClassVar[Mapping[str, Any]] = {"first_line": False, "gold_phrase": ""}
 
     def item_score(self, prediction: Any, reference: Any) -> float:
         output = str(prediction).lower()
         if self.options["first_line"]:
             output = output.split("\n")[0]
-        return float(str(reference).replace(".", "").strip().lower() in output)
+        gold = str(reference).replace(".", "").replace(self.options["gold_phrase"], "")
+        return float(gold.strip().lower() in output)
+
+
+class QuotesRemovedInOutput(ItemMean):
+    """``InformationExtraction.py``: both sides lowercased, stripped, quotes and newlines removed; substring."""
+
+    name = "meds_bench_ie_substring"
+    profile = PROFILE
+
+    def item_score(self, prediction: Any, reference: Any) -> float:
+        output, gold = (re.sub("[\"'\n]", "", str(text).lower().strip()) for text in (prediction, reference))
+        return float(gold in output)
 
 
 class TrueFalse(ItemMean):
@@ -169,6 +186,9 @@ DEFINITION = Profile(
         "mednli": Method(GoldInOutput),
         "healthfact": Method(lambda: GoldInOutput(first_line=True)),
         "clinical_outcome": Method(TrueFalse),
+        "meds_diagnosis": Method(lambda: GoldInOutput(gold_phrase="The diagnosis result is")),
+        "meds_treatment": Method(lambda: GoldInOutput(gold_phrase="The treatment planning is:")),
+        "meds_information_extraction": Method(QuotesRemovedInOutput),
         "meds_hoc": Method(HallmarkMacroF1, generations),
         "meds_ner": Method(NerMicroF1),
         **{t: Method(Similarity) for t in GENERATION_TASKS},
