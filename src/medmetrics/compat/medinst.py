@@ -173,7 +173,8 @@ DEFINITION = Profile(
     name=PROFILE,
     description="aialt/MedINST evaluation.py @dc13b2b: SQuAD normalization, gold-only macro F1, penalized MSE",
     methods={
-        **{t: Method(LabelF1) for t in ("medinst_bioasq_yesno", "medinst_pubmedqa", "scifact", "mancon", "covert")},
+        **{t: Method(LabelF1) for t in ("medinst_bioasq_yesno", "medinst_pubmedqa", "scifact", "mancon", "covert",
+                                             "meddialog")},
         **{t: Method(ExactMatch) for t in ("medqa", "medal")},
         "medinst_hoc": Method(MultiLabelF1, _reference_text),
         "medinst_biosses": Method(PenalizedMSE, generations),

@@ -19,12 +19,6 @@ from __future__ import annotations
 
 from medmetrics.suites.suite import Suite
 
-#: suite members no built-in task defines yet, and what their definition still needs
-UNDEFINED = {
-    "meddialog": "needs MedDialog's label set: neither the MedINST paper nor its released code names it "
-                 "(the paper's TXTCLASS instruction example is a citation-intent task)",
-}
-
 SUITES = (
     Suite(
         name="blurb",

@@ -3,12 +3,12 @@
 Each task scores what its benchmark means to measure, correctly; what the paper's released
 evaluator computes instead (bugs included) is the business of ``medmetrics.compat``.
 
-- MedINST32 (aialt/MedINST ``evaluation.py``): yes/no, PubMedQA and claim-verification (TE)
-  tests report macro F1 over the label set; Hallmarks of Cancer the per-document (example-based)
-  F1; MedQA exact match of the answer; MeDAL SQuAD-normalized exact match of the expansion.
-  BIOSSES is asked for as an integer from 0 to 5; the released evaluator computes a mean squared
-  error with a penalty, we report Pearson's r (the measure of every STS benchmark), and
-  ``medinst`` compat reproduces the MSE.
+- MedINST32 (aialt/MedINST ``evaluation.py``): yes/no, PubMedQA, claim-verification (TE) and
+  MedDialog (speaker of an utterance) tests report macro F1 over the label set; Hallmarks of Cancer
+  the per-document (example-based) F1; MedQA exact match of the answer; MeDAL SQuAD-normalized exact
+  match of the expansion. BIOSSES is asked for as an integer from 0 to 5; the released evaluator
+  computes a mean squared error with a penalty, we report Pearson's r (the measure of every STS
+  benchmark), and ``medinst`` compat reproduces the MSE.
 - MedS-Bench (MAGIC-AI4Med/MedS-Ins ``Metrics/``): multiple choice and NLI report accuracy; HoC
   (task106) macro F1 over the ten hallmarks; fact verification and clinical outcome prediction
   accuracy over their label sets. Diagnosis (DDXPlus), treatment planning (SEER) and information
@@ -23,6 +23,8 @@ from medmetrics.tasks import Task
 
 CLAIM_LABELS = ("Supports", "Refutes", "Neutral")
 HEALTHFACT_LABELS = ("true", "false", "mixture", "unproven")
+#: BigBio's text-classification view of MedDialog labels each utterance with its speaker
+MEDDIALOG_SPEAKERS = ("patient", "doctor")
 
 
 def _containment(name: str, what: str, source: str, prefixes: tuple[str, ...] = ()) -> Task:
@@ -64,6 +66,13 @@ MEDINST_TASKS = (
     _claim_task("scifact", "SciFact"),
     _claim_task("mancon", "ManConCorpus"),
     _claim_task("covert", "CoVERt"),
+    Task(
+        name="meddialog", parser="label", parser_options={"labels": list(MEDDIALOG_SPEAKERS)},
+        metrics=_macro_f1(MEDDIALOG_SPEAKERS),
+        description="MedDialog (MedINST32 TXTCLASS): who says this utterance, patient or doctor; macro F1.",
+        source="BigBio meddialog_en_bigbio_text (MedINST32's source): each utterance labelled with its speaker; "
+               "MedINST32 evaluation.py 'cls'.",
+    ),
     Task(
         name="medinst_hoc", parser="choices", parser_options={"options": list(HALLMARKS_OF_CANCER)},
         metrics={"f1_samples": ("f1", {"average": "samples"}), "f1": ("f1", {"average": "micro"})},

@@ -29,7 +29,6 @@ from medmetrics.metrics.base import Metric, Stats, Table
 from medmetrics.plugins import Catalog
 from medmetrics.results import ConfidenceInterval, MetricResult, Report
 from medmetrics.stats.resampling import collapse, percentile_interval
-from medmetrics.suites.definitions import UNDEFINED
 from medmetrics.suites.suite import Suite
 from medmetrics.tasks import Task
 
@@ -46,10 +45,10 @@ class TaskRun:
 
 
 def resolve_task(name: str, catalog: Catalog) -> Task | str:
-    """The task to score for suite member ``name``, or why it cannot be scored (a built-in member
-    with no definition yet, or a plugin's task whose parser or metric is not installed)."""
+    """The task to score for suite member ``name``, or why it cannot be scored (no such task, or a
+    plugin's task whose parser or metric is not installed)."""
     if name not in catalog.tasks:
-        return UNDEFINED.get(name, f"no task {name!r} is registered")
+        return f"no task {name!r} is registered"
     task: Task = catalog.tasks.get(name).obj
     if task.parser not in catalog.parsers:
         return f"needs parser {task.parser}"
