@@ -373,6 +373,18 @@ def item_lengths(items: Sequence[Any], what: str, must: str = "a sequence of tag
     return np.fromiter(map(len, items), dtype=np.int64, count=len(items))
 
 
+def equal_items(predictions: Sequence[Any], references: Sequence[Any]) -> np.ndarray:
+    """Which predictions equal their reference (False where ``==`` gives no single truth value).
+
+    Most predictions of a good model equal their gold, and their statistics follow from the
+    gold alone, so metrics read and match only the others.
+    """
+    try:
+        return np.fromiter(map(operator.eq, predictions, references), dtype=bool, count=len(references))
+    except (TypeError, ValueError):  # sequences whose == is not one truth value (numpy arrays)
+        return np.zeros(len(references), dtype=bool)
+
+
 def _encode(gold: Sequence[Any], pred: Sequence[Any], lengths: np.ndarray
             ) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray]:
     """The distinct tags, both sides' tags as indices into them, and which predictions equal their reference.
@@ -387,10 +399,7 @@ def _encode(gold: Sequence[Any], pred: Sequence[Any], lengths: np.ndarray
 
     try:
         gold_codes = codes(chain.from_iterable(gold), int(lengths.sum()))
-        try:
-            same = np.fromiter(map(operator.eq, pred, gold), dtype=bool, count=len(gold))
-        except (TypeError, ValueError):  # sequences whose == is not one truth value (numpy arrays)
-            same = np.zeros(len(gold), dtype=bool)
+        same = equal_items(pred, gold)
         pred_codes = gold_codes.copy()
         differ = np.flatnonzero(~same)
         if differ.size:
