@@ -73,15 +73,11 @@ class Stats:
     def canonical(self) -> Stats:
         """Columns in a fixed order (base columns, then sorted), so that statistics made whole
         or merged from shards give the same resamples and so the same intervals."""
-        order = canonical_order(self.columns)
+        order = sorted(range(len(self.columns)), key=lambda i: (i >= len(BASE_COLUMNS), self.columns[i]))
         if order == list(range(len(self.columns))):
             return self
+        # take, not rows[:, order]: the same copy, about 3x faster on wide tables
         return Stats(self.metric, tuple(self.columns[i] for i in order), self.rows.take(order, axis=1))
-
-
-def canonical_order(columns: Sequence[str]) -> list[int]:
-    """Positions of ``columns`` in canonical order: the base columns first, each part sorted by name."""
-    return sorted(range(len(columns)), key=lambda i: (i >= len(BASE_COLUMNS), columns[i]))
 
 
 class Table:
@@ -204,18 +200,15 @@ class Metric(ABC):
         kinds = set(statuses)
         answered = values if kinds <= ANSWERED else [v if s in ANSWERED else None for v, s in zip(values, statuses)]
         columns, rows = self.item_stats(answered, list(references))
-        # written once, straight into canonical column order (so ``canonical`` copies nothing)
-        order = canonical_order((*BASE_COLUMNS, *columns))
-        position = {column: k for k, column in enumerate(BASE_COLUMNS[i] for i in order[:len(BASE_COLUMNS)])}
-        out = np.zeros((len(values), len(order)))
-        metric_order = [i - len(BASE_COLUMNS) for i in order[len(BASE_COLUMNS):]]
-        out[:, len(BASE_COLUMNS):] = np.asarray(rows).take(metric_order, axis=1)  # take: ~3x faster than [:, order]
-        out[:, position["n"]] = 1.0
+        base = np.zeros((len(values), len(BASE_COLUMNS)))
+        base[:, 0] = 1.0
+        status_index: dict[str, int] = {s: i + 1 for i, s in enumerate(STATUSES)}
         if len(kinds) == 1:  # one status for all: one column
-            out[:, position[statuses[0]]] = 1.0
+            base[:, status_index[statuses[0]]] = 1.0
         else:
-            out[np.arange(len(values)), [position[s] for s in statuses]] = 1.0
-        return Stats(self.signature, tuple((*BASE_COLUMNS, *columns)[i] for i in order), out)
+            base[np.arange(len(values)), [status_index[s] for s in statuses]] = 1.0
+        rows = np.hstack([base, np.asarray(rows, dtype=np.float64)])
+        return Stats(self.signature, (*BASE_COLUMNS, *columns), rows)
 
     def compute(
         self,
