@@ -80,6 +80,22 @@ def test_equals_nervaluate_overall_and_per_type(corpus: tuple[list[list[Span]], 
                     assert not ours or all(ours[c] == 0 for c in COUNTS)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora())
+def test_predictions_equal_to_their_gold_score_as_nervaluate_scores_them(
+        corpus: tuple[list[list[Span]], list[list[Span]]]) -> None:
+    """Every other prediction equals its gold (so it is neither read nor matched): same numbers."""
+    predictions, references = corpus
+    mixed = [list(r) if k % 2 == 0 else p for k, (p, r) in enumerate(zip(predictions, references))]
+    theirs = nervaluate(mixed, references, TAGS)
+    for scheme in SCHEMES:
+        name = NERVALUATE_SCHEME[scheme]
+        result = EntityF1(scheme=scheme, types=TAGS).compute(mixed, references)
+        assert_same(dict(result.components), theirs["overall"][name], f"{scheme} overall")
+        for tag in theirs["entities"]:
+            assert_same(dict(result.per_label[tag]), theirs["entities"][tag][name], f"{scheme} {tag}")
+
+
 def test_undeclared_predicted_type_is_spurious_where_nervaluate_drops_it() -> None:
     references = [[("DRUG", 0, 7)]]
     predictions = [[("DRUG", 0, 7), ("MEDICATION", 12, 20)]]

@@ -82,7 +82,7 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
 from medmetrics.metrics.classification import mean_over_labels
-from medmetrics.metrics.sequence import item_lengths
+from medmetrics.metrics.sequence import equal_items, item_lengths
 from medmetrics.parsing.text import fold
 
 SCHEMES = ("strict", "exact", "partial", "type")
@@ -196,14 +196,28 @@ class _Side:
         return out
 
 
-def _read_side(values: Sequence[Any], role: str, need_offsets: bool, type_index: defaultdict[Any, int]) -> _Side:
-    """Flatten one side's documents; ``type_index`` (shared by both sides) codes the types."""
-    lengths = item_lengths(values, role, "a list of mentions")  # -1: no answer
+def _read_side(values: Sequence[Any], role: str, need_offsets: bool, type_index: defaultdict[Any, int],
+               skip: np.ndarray | None = None) -> _Side:
+    """Flatten one side's documents; ``type_index`` (shared by both sides) codes the types.
+
+    Documents where ``skip`` is True are not read (not even touched: on large inputs each pass
+    over the Python objects costs more than the arithmetic) and have no mentions here.
+    """
+    read = values if skip is None else [values[i] for i in np.flatnonzero(~skip).tolist()]
+    must = "a list of mentions"
+    try:
+        lengths = item_lengths(read, role, must)  # -1: no answer
+    except InputError:
+        item_lengths(values, role, must)  # the same mistake, named by its position among all documents
+        raise
+    if skip is not None:
+        lengths, read_lengths = np.zeros(len(values), dtype=np.int64), lengths
+        lengths[~skip] = read_lengths
     sizes = np.maximum(lengths, 0)
     first = np.concatenate([[0], np.cumsum(sizes)])
     doc = np.repeat(np.arange(len(values)), sizes)
-    flat = list(chain.from_iterable(v for v in values if v is not None) if lengths.min(initial=0) < 0
-                else chain.from_iterable(values))
+    flat = list(chain.from_iterable(v for v in read if v is not None) if lengths.min(initial=0) < 0
+                else chain.from_iterable(read))
     side = _Side(role, lengths >= 0, first, doc, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
                  np.zeros(0, dtype=np.int64), (), flat)
     try:
@@ -333,11 +347,9 @@ class _Counts:
     def rows(self) -> np.ndarray:
         cells = np.concatenate(self.cells) if self.cells else np.zeros(0, dtype=np.int64)
         rows = np.bincount(cells, minlength=self.documents * self.width).reshape(self.documents, self.width)
-        rows = rows.astype(np.float64)
-        for first in range(0, self.count_width, len(COUNT_NAMES)):  # possible and actual of each group
-            cor, inc, par, mis, spu = (rows[:, first + i] for i in range(5))
-            rows[:, first + _COUNT_AT["pos"]] = cor + inc + par + mis
-            rows[:, first + _COUNT_AT["act"]] = cor + inc + par + spu
+        groups = rows[:, :self.count_width].reshape(self.documents, -1, len(COUNT_NAMES))  # a view: (doc, group, count)
+        groups[..., _COUNT_AT["pos"]] = groups[..., [_COUNT_AT[c] for c in ("cor", "inc", "par", "mis")]].sum(-1)
+        groups[..., _COUNT_AT["act"]] = groups[..., [_COUNT_AT[c] for c in ("cor", "inc", "par", "spu")]].sum(-1)
         return rows
 
 
@@ -476,15 +488,21 @@ class EntityF1(AdditiveMetric):
         need_offsets = self.options["match"] != "text"
         type_index: defaultdict[Any, int] = defaultdict(count().__next__)
         gold = _read_side(references, "reference", need_offsets, type_index)
-        pred = _read_side(predictions, "prediction", need_offsets, type_index)
+        by_text = self._text_documents(gold, len(references))
+        # a prediction equal to its gold is all correct in every scheme (each mention takes its own
+        # copy, at distance 0): it is neither read nor matched, and counts from the gold alone
+        same = equal_items(predictions, references) & ~by_text
+        pred = _read_side(predictions, "prediction", need_offsets, type_index, skip=same if same.any() else None)
         type_names = list(type_index)
         declared = self.options["types"]
         _check_types(gold, pred, declared, type_names)
         types = list(declared) if declared is not None else sorted(t for t in type_names if t is not None)
         position = {t: k for k, t in enumerate(types)}
         group = np.array([position.get(t, -1) for t in type_names] or [-1], dtype=np.int64)  # per-type columns
-        by_text = self._text_documents(gold, len(references))
         counts = _Counts(len(references), len(types))
+        copied = np.flatnonzero(same[gold.doc])
+        counts.add(gold.doc[copied], _COUNT_AT["cor"])
+        counts.add_per_type(gold.doc[copied], group[gold.type[copied]], "cor")
 
         undeclared = group[pred.type] < 0 if declared is not None else np.zeros(pred.size, dtype=bool)
         on_offsets = ~by_text[pred.doc]
@@ -492,14 +510,14 @@ class EntityF1(AdditiveMetric):
         counts.add_extra(pred.doc[undeclared], "undeclared")
         counts.add_extra(pred.doc[ungrounded & ~undeclared], "ungrounded")
         counts.add_extra(np.flatnonzero(by_text), "text_matched")
-        nothing = (gold.per_document == 0) & (pred.per_document == 0)
+        nothing = (gold.per_document == 0) & (pred.per_document == 0)  # an equal prediction has no mention here
         counts.add_extra(np.flatnonzero(nothing & pred.answered), "empty_documents")
         # under offsets, ungrounded and undeclared predictions are spurious and match nothing
         unusable = (ungrounded | undeclared) & on_offsets
         counts.add(pred.doc[unusable], _COUNT_AT["spu"])
         counts.add_per_type(pred.doc[unusable], group[pred.type[unusable]], "spu")
         type_keys = np.argsort(np.argsort([t or "" for t in type_names], kind="stable"))  # rank of "" or name
-        _match_offsets(counts, gold, ~by_text[gold.doc], pred, on_offsets & ~unusable, group, type_keys,
+        _match_offsets(counts, gold, ~(by_text | same)[gold.doc], pred, on_offsets & ~unusable, group, type_keys,
                        self.options["scheme"])
         rows = counts.rows()
         for i in np.flatnonzero(by_text):
