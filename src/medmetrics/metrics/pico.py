@@ -37,7 +37,7 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Table
 from medmetrics.metrics.counting import KINDS, CountsF1
-from medmetrics.metrics.sequence import _encode, _Layout, item_lengths
+from medmetrics.metrics.sequence import _encode, _Layout, aligned_tags
 
 CLASSES = ("PAR", "INT", "OUT")
 _ALIASES = {
@@ -70,15 +70,7 @@ class PicoTokenF1(CountsF1):
         self.check_zero_division()
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
-        lengths = item_lengths(references, "reference")
-        predicted = item_lengths(predictions, "prediction")
-        wrong = np.flatnonzero((predicted >= 0) & (predicted != lengths))
-        if wrong.size:
-            i = int(wrong[0])
-            raise InputError(f"prediction {i} has {predicted[i]} tags but its reference has {lengths[i]}; "
-                             "tags must align one to one with the gold tokens")
-        if (predicted < 0).any():  # no answer: no class for any token
-            predictions = [("O",) * len(r) if p is None else p for p, r in zip(predictions, references)]
+        predictions, lengths = aligned_tags(predictions, references)
         vocabulary, gold_codes, pred_codes, _ = _encode(references, predictions, lengths)
         classes = np.fromiter(map(pico_class, vocabulary), dtype=np.int64, count=len(vocabulary))
         gold, pred = classes[gold_codes], classes[pred_codes]

@@ -212,15 +212,7 @@ class SeqevalF1(AdditiveMetric):
 
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
-        lengths = item_lengths(references, "reference")
-        predicted = item_lengths(predictions, "prediction")
-        wrong = np.flatnonzero((predicted >= 0) & (predicted != lengths))
-        if wrong.size:
-            i = int(wrong[0])
-            raise InputError(f"prediction {i} has {predicted[i]} tags but its reference has {lengths[i]}; "
-                             "tags must align one to one with the reference tokens")
-        if (predicted < 0).any():  # no answer: no entity, as an all-O sentence
-            predictions = [("O",) * len(r) if p is None else p for p, r in zip(predictions, references)]
+        predictions, lengths = aligned_tags(predictions, references)
         vocabulary, gold_codes, pred_codes, same = _encode(references, predictions, lengths)
         reading, type_names = self._read(vocabulary)
         layout = _Layout(lengths)
@@ -247,7 +239,7 @@ class SeqevalF1(AdditiveMetric):
             return layout.per_sentence(reading.malformed[codes])[:, None]
 
         rows = np.hstack([per_item(pred, hit), per_item(pred), per_item(gold),
-                          malformed(pred_codes) * (predicted >= 0)[:, None], malformed(gold_codes)]).astype(np.float64)
+                          malformed(pred_codes), malformed(gold_codes)]).astype(np.float64)
         columns = [f"{kind}:{name}" for kind in ("tp", "pred", "true") for name in names]
         return [*columns, "malformed", "malformed_reference"], rows
 
@@ -371,6 +363,23 @@ def item_lengths(items: Sequence[Any], what: str, must: str = "a sequence of tag
     if type(None) in kinds:
         return np.fromiter((-1 if x is None else len(x) for x in items), dtype=np.int64, count=len(items))
     return np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+
+
+def aligned_tags(predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Sequence[Any], np.ndarray]:
+    """Check that every prediction has one tag per gold token; an unanswered one becomes all ``O``.
+
+    Returns the predictions (with ``None`` replaced) and the reference lengths.
+    """
+    lengths = item_lengths(references, "reference")
+    predicted = item_lengths(predictions, "prediction")
+    wrong = np.flatnonzero((predicted >= 0) & (predicted != lengths))
+    if wrong.size:
+        i = int(wrong[0])
+        raise InputError(f"prediction {i} has {predicted[i]} tags but its reference has {lengths[i]}; "
+                         "tags must align one to one with the gold tokens")
+    if (predicted < 0).any():  # no answer: no entity (no class) for any token
+        predictions = [("O",) * len(r) if p is None else p for p, r in zip(predictions, references)]
+    return predictions, lengths
 
 
 def equal_items(predictions: Sequence[Any], references: Sequence[Any]) -> np.ndarray:
