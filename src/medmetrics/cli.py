@@ -29,7 +29,7 @@ from medmetrics.suites.scoring import TaskRun, score_suite
 from medmetrics.suites.suite import AVERAGES, Suite
 from medmetrics.tasks import Task
 
-DEMO_TASKS = ("medqa", "pubmedqa", "mednli", "chemprot", "hoc", "biosses")
+DEMO_TASKS = ("medqa", "pubmedqa", "mednli", "chemprot", "hoc", "biosses", "bc5_disease")
 
 
 def _pairs(items: Sequence[str], what: str) -> dict[str, Any]:
