@@ -41,6 +41,16 @@ def test_score_suite_text_and_markdown(capsys) -> None:
     assert "| group | task | metric |" in markdown and "| blue | average (tasks) |" in markdown
 
 
+def test_score_several_suites_reads_the_run_once_and_gives_one_table_each(capsys) -> None:
+    code, out, _ = run(capsys, "score", "--suite", "blurb,blue", str(RUNS / "run_a"), "--format", "json")
+    both = json.loads(out)
+    assert code == 0 and [d["suite"] for d in both] == ["blurb", "blue"]
+    _, alone, _ = run(capsys, "score", "--suite", "blue", str(RUNS / "run_a"), "--format", "json")
+    assert both[1] == json.loads(alone)  # the same table as scoring that suite alone
+    _, text, _ = run(capsys, "score", "--suite", "blurb, blue", str(RUNS / "run_a"))
+    assert "average (groups)" in text and "average (tasks)" in text
+
+
 def test_score_suite_with_average_override(capsys) -> None:
     _, out, _ = run(capsys, "score", "--suite", "blurb", str(RUNS / "run_a"), "--average", "tasks",
                     "--format", "json")

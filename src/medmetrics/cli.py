@@ -164,8 +164,8 @@ def _load_run(path: str, args: argparse.Namespace) -> dict[str, TaskRun]:
                     task_map={k: str(v) for k, v in _pairs(args.task_map, "--task-map").items()})
 
 
-def _suite(args: argparse.Namespace) -> Suite:
-    suite: Suite = default_catalog().suites.get(args.suite).obj
+def _suite(args: argparse.Namespace, name: str | None = None) -> Suite:
+    suite: Suite = default_catalog().suites.get(name or args.suite).obj
     return suite.with_average(args.average)
 
 
@@ -176,12 +176,18 @@ def cmd_score_suite(args: argparse.Namespace) -> int:
     from medmetrics.compat import get_profile
 
     catalog = default_catalog()
-    suite = _suite(args)
+    suites = [_suite(args, name.strip()) for name in args.suite.split(",")]
     profile = get_profile(args.profile) if args.profile else None
-    result = score_suite(suite, _load_run(args.predictions, args), catalog=catalog,
-                         ci=False if args.ci is None else args.ci, resamples=args.resamples, seed=args.seed,
-                         compat=profile.scorer if profile else None, profile=profile.name if profile else None)
-    _emit(render_suite(result, "text" if args.format == "table" else args.format), args.output)
+    run = _load_run(args.predictions, args)  # read once, however many suites score it
+    results = [score_suite(suite, run, catalog=catalog, ci=False if args.ci is None else args.ci,
+                           resamples=args.resamples, seed=args.seed, compat=profile.scorer if profile else None,
+                           profile=profile.name if profile else None) for suite in suites]
+    fmt = "text" if args.format == "table" else args.format
+    if fmt == "json" and len(results) > 1:
+        text = json.dumps([result.to_dict() for result in results], indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = "\n".join(render_suite(result, fmt) for result in results)
+    _emit(text, args.output)
     return 0
 
 
@@ -312,7 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("score", help="parse and score a file of generations, or a whole run (--suite)")
     p.add_argument("predictions", help="JSONL, JSON or CSV file with the generations; with --suite, a file or "
                    "folder holding a run")
-    p.add_argument("--suite", help="score every task of this suite found in the run and print the suite table")
+    p.add_argument("--suite", help="score every task of this suite found in the run and print the suite table; "
+                   "several suites comma-separated (blurb,blue): one table each (JSON: a list)")
     p.add_argument("--profile", help="with --suite: also score as this paper's evaluator does (compat profile), "
                    "beside the correct score")
     _run_arguments(p)
