@@ -219,10 +219,10 @@ class SeqevalF1(AdditiveMetric):
         strict = self.options["mode"] == "strict"
         gold = _find_entities(layout, gold_codes, reading, strict)
         pred = _predicted_entities(layout, gold, same, pred_codes, reading, strict)
-        hit = _hits(gold, pred, layout.size)
+        hit = _hits(gold, pred, same, layout.size)
 
         n = len(references)
-        used = np.unique(np.concatenate([gold.type, pred.type]))
+        used = np.flatnonzero(np.bincount(np.concatenate([gold.type, pred.type]), minlength=len(type_names)))
         names = [type_names[t] for t in used]
         self._check_declared(gold, used, names)
         compact = np.zeros(len(type_names), dtype=np.int64)
@@ -549,11 +549,17 @@ def _predicted_entities(layout: _Layout, gold: _Entities, same: np.ndarray, code
                      np.concatenate([gold.type[kept], found.type]))
 
 
-def _hits(gold: _Entities, pred: _Entities, size: int) -> np.ndarray:
-    """Which predicted entities equal a gold entity (type, start and end); keys are unique per side."""
-    _, pred_index, gold_index = np.intersect1d(pred.start * (size + 1) + pred.end,
-                                               gold.start * (size + 1) + gold.end,
+def _hits(gold: _Entities, pred: _Entities, same: np.ndarray, size: int) -> np.ndarray:
+    """Which predicted entities equal a gold entity (type, start and end); keys are unique per side.
+
+    In a sentence equal to its reference every predicted entity is a gold one (a hit), so only
+    the entities of the other sentences are matched.
+    """
+    hit = same[pred.sentence]
+    pred_rest, gold_rest = np.flatnonzero(~hit), np.flatnonzero(~same[gold.sentence])
+    _, pred_index, gold_index = np.intersect1d(pred.start[pred_rest] * (size + 1) + pred.end[pred_rest],
+                                               gold.start[gold_rest] * (size + 1) + gold.end[gold_rest],
                                                assume_unique=True, return_indices=True)
-    hit = np.zeros(len(pred.start), dtype=bool)
-    hit[pred_index[pred.type[pred_index] == gold.type[gold_index]]] = True
+    matched = pred.type[pred_rest[pred_index]] == gold.type[gold_rest[gold_index]]
+    hit[pred_rest[pred_index[matched]]] = True
     return hit
