@@ -200,15 +200,17 @@ class Metric(ABC):
         kinds = set(statuses)
         answered = values if kinds <= ANSWERED else [v if s in ANSWERED else None for v, s in zip(values, statuses)]
         columns, rows = self.item_stats(answered, list(references))
-        base = np.zeros((len(values), len(BASE_COLUMNS)))
-        base[:, 0] = 1.0
+        rows = np.asarray(rows)
+        # one allocation, filled in place: the base columns, then the metric's (cast as copied)
+        table = np.zeros((len(values), len(BASE_COLUMNS) + rows.shape[1]))
+        table[:, len(BASE_COLUMNS):] = rows
+        table[:, 0] = 1.0
         status_index: dict[str, int] = {s: i + 1 for i, s in enumerate(STATUSES)}
         if len(kinds) == 1:  # one status for all: one column
-            base[:, status_index[statuses[0]]] = 1.0
+            table[:, status_index[statuses[0]]] = 1.0
         else:
-            base[np.arange(len(values)), [status_index[s] for s in statuses]] = 1.0
-        rows = np.hstack([base, np.asarray(rows, dtype=np.float64)])
-        return Stats(self.signature, (*BASE_COLUMNS, *columns), rows)
+            table[np.arange(len(values)), [status_index[s] for s in statuses]] = 1.0
+        return Stats(self.signature, (*BASE_COLUMNS, *columns), table)
 
     def compute(
         self,
