@@ -33,7 +33,8 @@ import numpy as np
 
 from medmetrics.errors import InputError, MissingDependencyError
 from medmetrics.metrics.base import AdditiveMetric, Metric, Table, ratio
-from medmetrics.metrics.generation import check_texts, require
+from medmetrics.metrics.generation import require
+from medmetrics.metrics.generation.pairs import check_texts
 from medmetrics.metrics.generation.tokenize import (
     SENTENCE_SPLITS,
     canonical_language,

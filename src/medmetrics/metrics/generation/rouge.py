@@ -47,8 +47,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
-from medmetrics.metrics.generation import check_texts
 from medmetrics.metrics.generation.lcs import lcs_length, lcs_positions, position_masks
+from medmetrics.metrics.generation.pairs import check_texts
 from medmetrics.metrics.generation.tokenize import (
     TOKENIZERS,
     Stemmer,
