@@ -53,6 +53,7 @@ class NormalizedMatch(AdditiveMetric):
 
     name = "normalized_match"
     primary = "accuracy"
+    whole_number_stats = True
     defaults: ClassVar[dict[str, Any]] = {"match": "exact", "reference_prefixes": ()}
 
     def configure(self) -> None:

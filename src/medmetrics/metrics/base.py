@@ -16,6 +16,7 @@ a metric object only holds its options.
 
 from __future__ import annotations
 
+import functools
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -87,6 +88,19 @@ class Table:
         self.columns = tuple(columns)
         self.rows = rows
         self._index = {c: i for i, c in enumerate(self.columns)}
+        self._weighted: tuple[np.ndarray, Table] | None = None
+
+    @functools.cached_property
+    def present(self) -> Table:
+        """Sums over the rows themselves, unweighted: which columns occur at all (see ``from_totals``)."""
+        return Table(self.columns, self.rows.sum(axis=0))
+
+    def totals(self, counts: np.ndarray) -> Table:
+        """Column sums with row i counted ``counts[i]`` times; the last one is kept, as the
+        full-sample totals are asked for several times (value, statuses, notes, per-label table)."""
+        if self._weighted is None or self._weighted[0] is not counts:
+            self._weighted = (counts, Table(self.columns, counts.astype(np.float64) @ self.rows))
+        return self._weighted[1]
 
     def __getitem__(self, name: str) -> np.ndarray:
         index = self._index.get(name)
@@ -139,6 +153,10 @@ class Metric(ABC):
     defaults: ClassVar[Mapping[str, Any]] = {}
     #: Interval methods besides the bootstrap (e.g. ``fisher_z`` for Pearson).
     analytic_intervals: ClassVar[tuple[str, ...]] = ()
+    #: Every statistic is a whole number (a count). Sums of them are then exact in any order, so
+    #: a point value is scored from the rows as they are: collapsing identical rows, which keeps
+    #: float sums independent of item order and makes resampling cheap, is only done for intervals.
+    whole_number_stats: ClassVar[bool] = False
 
     def __init__(self, **options: Any) -> None:
         self.options = check_options(f"metric {self.name!r}", options, self.defaults)
@@ -240,12 +258,15 @@ class Metric(ABC):
             raise InputError(f"statistics of {stats.metric!r} cannot be scored by {self.signature!r}")
         if stats.n == 0:
             raise InputError("no items to score")
-        stats = stats.canonical()
-        unique, counts = collapse(stats.rows)
-        table = Table(stats.columns, unique)
+        if ci is False and self.whole_number_stats:
+            rows, counts = stats.rows, np.ones(stats.n, dtype=np.int64)
+        else:
+            stats = stats.canonical()
+            rows, counts = collapse(stats.rows)
+        table = Table(stats.columns, rows)
         components = {k: float(v[0]) for k, v in self.score(table, counts[None, :].astype(np.float64)).items()}
         value = components[self.primary]
-        statuses: dict[str, int] = {s: int(np.sum(table[s] * counts)) for s in STATUSES}
+        statuses: dict[str, int] = {s: int(table.totals(counts)[s]) for s in STATUSES}
         n_failed = stats.n - statuses["ok"] - statuses["partial"]
         if 0 < n_failed < stats.n:  # the metric on the answered items alone, as if the rest were absent
             answered = (table["ok"] + table["partial"]) > 0
@@ -293,13 +314,10 @@ class AdditiveMetric(Metric):
     """A metric whose score depends on the items only through column sums (counts)."""
 
     def score(self, table: Table, weights: np.ndarray) -> dict[str, np.ndarray]:
-        totals = Table(table.columns, weights @ table.rows)
-        full = Table(table.columns, table.rows.sum(axis=0))
-        return self.from_totals(totals, full)
+        return self.from_totals(Table(table.columns, weights @ table.rows), table.present)
 
     def per_label(self, table: Table, counts: np.ndarray) -> dict[str, dict[str, float]]:
-        totals = Table(table.columns, counts.astype(np.float64) @ table.rows)
-        return self.per_label_from_totals(totals, Table(table.columns, table.rows.sum(axis=0)))
+        return self.per_label_from_totals(table.totals(counts), table.present)
 
     def per_label_from_totals(self, totals: Table, present: Table) -> dict[str, dict[str, float]]:
         """The per-label table from the full-sample ``totals`` (see ``from_totals``), if any."""

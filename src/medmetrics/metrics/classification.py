@@ -55,6 +55,7 @@ class Accuracy(AdditiveMetric):
 
     name = "accuracy"
     primary = "accuracy"
+    whole_number_stats = True
     defaults: ClassVar[dict[str, Any]] = {}
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:

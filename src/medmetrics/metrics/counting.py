@@ -29,6 +29,7 @@ def prf(tp: np.ndarray, pred: np.ndarray, true: np.ndarray, zero_division: float
 class CountsF1(AdditiveMetric):
     """Micro and macro P/R/F1 over ``tp:``/``pred:``/``true:`` columns; options ``average``, ``zero_division``."""
 
+    whole_number_stats = True
     #: Statistics columns reported as components as they are (summed over the items).
     extra_components: ClassVar[tuple[str, ...]] = ("spurious",)
 

@@ -469,6 +469,7 @@ class EntityF1(AdditiveMetric):
 
     name = "entity_f1"
     primary = "f1"
+    whole_number_stats = True
     defaults: ClassVar[dict[str, Any]] = {
         "scheme": "strict", "average": "micro", "types": None, "zero_division": 0.0, "match": "auto",
     }
@@ -589,7 +590,7 @@ class EntityF1(AdditiveMetric):
         return out
 
     def notes(self, table: Table, counts: np.ndarray) -> tuple[str, ...]:
-        totals = Table(table.columns, counts.astype(np.float64) @ table.rows)
+        totals = table.totals(counts)
         notes = []
         if totals["pos"] + totals["act"] == 0:
             notes.append("no gold and no predicted mentions in any document: precision, recall and F1 are "

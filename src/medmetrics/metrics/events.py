@@ -67,6 +67,7 @@ class EventF1(AdditiveMetric):
 
     name = "event_f1"
     primary = "f1"
+    whole_number_stats = True
     defaults: ClassVar[dict[str, Any]] = {"level": "argument", "zero_division": 0.0}
 
     def configure(self) -> None:

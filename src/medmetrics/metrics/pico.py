@@ -71,9 +71,10 @@ class PicoTokenF1(CountsF1):
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         predictions, lengths = aligned_tags(predictions, references)
-        vocabulary, gold_codes, pred_codes, _ = _encode(references, predictions, lengths)
+        codes = _encode(references, predictions, lengths)
+        vocabulary, gold_codes = codes.vocabulary, codes.gold
         classes = np.fromiter(map(pico_class, vocabulary), dtype=np.int64, count=len(vocabulary))
-        gold, pred = classes[gold_codes], classes[pred_codes]
+        gold, pred = classes[gold_codes], classes[codes.predicted(lengths)]
         if (gold == _UNKNOWN).any():
             position = int(np.argmax(gold == _UNKNOWN))
             item = int(np.searchsorted(np.cumsum(lengths), position, side="right"))

@@ -43,6 +43,7 @@ Deliberate differences from seqeval (each one is tested):
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -185,6 +186,7 @@ class SeqevalF1(AdditiveMetric):
 
     name = "seqeval"
     primary = "f1"
+    whole_number_stats = True
     defaults: ClassVar[dict[str, Any]] = {
         "mode": None, "scheme": None, "average": "micro", "zero_division": 0.0, "suffix": False, "types": None,
     }
@@ -213,13 +215,13 @@ class SeqevalF1(AdditiveMetric):
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         predictions, lengths = aligned_tags(predictions, references)
-        vocabulary, gold_codes, pred_codes, same = _encode(references, predictions, lengths)
-        reading, type_names = self._read(vocabulary)
-        layout = _Layout(lengths)
+        codes = _encode(references, predictions, lengths)
+        reading, type_names = self._read(codes.vocabulary)
+        layout, changed = _Layout(lengths), _Layout(lengths[codes.differ])
         strict = self.options["mode"] == "strict"
-        gold = _find_entities(layout, gold_codes, reading, strict)
-        pred = _predicted_entities(layout, gold, same, pred_codes, reading, strict)
-        hit = _hits(gold, pred, same, layout.size)
+        gold = _find_entities(layout, codes.gold, reading, strict)
+        pred = _predicted_entities(layout, changed, gold, codes, reading, strict)
+        hit = _hits(gold, pred, codes.same, layout.size)
 
         n = len(references)
         used = np.flatnonzero(np.bincount(np.concatenate([gold.type, pred.type]), minlength=len(type_names)))
@@ -233,13 +235,12 @@ class SeqevalF1(AdditiveMetric):
             cells = entities.sentence[keep] * width + compact[entities.type[keep]]
             return np.bincount(cells, minlength=n * width).reshape(n, width)
 
-        def malformed(codes: np.ndarray) -> np.ndarray:
-            if not reading.malformed.any():
-                return np.zeros((n, 1))
-            return layout.per_sentence(reading.malformed[codes])[:, None]
-
-        rows = np.hstack([per_item(pred, hit), per_item(pred), per_item(gold),
-                          malformed(pred_codes), malformed(gold_codes)]).astype(np.float64)
+        malformed = np.zeros((n, 2))  # predicted, reference
+        if reading.malformed.any():
+            malformed[:, 1] = layout.per_sentence(reading.malformed[codes.gold])
+            malformed[:, 0] = malformed[:, 1]
+            malformed[codes.differ, 0] = changed.per_sentence(reading.malformed[codes.changed])
+        rows = np.hstack([per_item(pred, hit), per_item(pred), per_item(gold), malformed]).astype(np.float64)
         columns = [f"{kind}:{name}" for kind in ("tp", "pred", "true") for name in names]
         return [*columns, "malformed", "malformed_reference"], rows
 
@@ -335,7 +336,7 @@ class SeqevalF1(AdditiveMetric):
         return out
 
     def notes(self, table: Table, counts: np.ndarray) -> tuple[str, ...]:
-        totals = Table(table.columns, counts.astype(np.float64) @ table.rows)
+        totals = table.totals(counts)
         strict = self.options["mode"] == "strict"
         reading = (f"not valid {self.options['scheme']} tags (seqeval strict mode would raise); read as O" if strict
                    else "not well-formed tags; read as seqeval's default mode reads them (empty or non-text: O)")
@@ -344,7 +345,7 @@ class SeqevalF1(AdditiveMetric):
             count = int(totals[column])
             if count:
                 out.append(f"{count} {side} tag(s) are {reading}")
-        spurious = int(sum(totals[f"pred:{t}"] for t in self._spurious(Table(table.columns, table.rows.sum(0)))))
+        spurious = int(sum(totals[f"pred:{t}"] for t in self._spurious(table.present)))
         if spurious:
             out.append(f"{spurious} predicted entit(y/ies) of undeclared types count as spurious false positives")
         if not any(totals[f"true:{t}"] for t in table.with_prefix("true")):
@@ -394,14 +395,33 @@ def equal_items(predictions: Sequence[Any], references: Sequence[Any]) -> np.nda
         return np.zeros(len(references), dtype=bool)
 
 
-def _encode(gold: Sequence[Any], pred: Sequence[Any], lengths: np.ndarray
-            ) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct tags, both sides' tags as indices into them, and which predictions equal their reference.
+@dataclass(frozen=True)
+class _Codes:
+    """Both sides' tags as indices into the distinct tags (``vocabulary``).
 
-    Tags repeat, so each distinct one is read once; new tags get the next code as they come. A
-    prediction equal to its reference (most sentences of a good tagger) reuses the gold codes.
-    Each code is first one character, ``chr(code)``: joining them and decoding the string as
-    UTF-32 is about 25% faster than converting millions of Python ints (it is the hot path).
+    A prediction equal to its reference (most sentences of a good tagger) is not encoded again:
+    only the predictions of the ``differ`` sentences are, concatenated in ``changed``.
+    """
+
+    vocabulary: list[Any]
+    gold: np.ndarray
+    same: np.ndarray  # per sentence: the prediction equals its reference
+    differ: np.ndarray  # indices of the other sentences
+    changed: np.ndarray  # the predicted tags of those sentences
+
+    def predicted(self, lengths: np.ndarray) -> np.ndarray:
+        """Every predicted tag, in the layout of ``gold``."""
+        out = self.gold.copy()
+        out[np.repeat(~self.same, lengths)] = self.changed
+        return out
+
+
+def _encode(gold: Sequence[Any], pred: Sequence[Any], lengths: np.ndarray) -> _Codes:
+    """Encode the tags; each distinct tag is read once, later, by its code.
+
+    New tags get the next code as they come. Each code is first one character, ``chr(code)``:
+    joining them and decoding the string as UTF-32 is about 25% faster than converting millions
+    of Python ints (it is the hot path).
     """
     index: defaultdict[Any, str] = defaultdict(lambda: chr(len(index)))
 
@@ -412,16 +432,14 @@ def _encode(gold: Sequence[Any], pred: Sequence[Any], lengths: np.ndarray
     try:
         gold_codes = codes(chain.from_iterable(gold))
         same = equal_items(pred, gold)
-        pred_codes = gold_codes.copy()
         differ = np.flatnonzero(~same)
-        if differ.size:
-            pred_codes[np.repeat(~same, lengths)] = codes(chain.from_iterable(pred[i] for i in differ.tolist()))
+        changed = codes(chain.from_iterable(map(pred.__getitem__, differ.tolist())))
     except (TypeError, ValueError):  # an unhashable "tag" (a list), or over a million distinct tags
         numbers: defaultdict[Any, int] = defaultdict(count().__next__)  # non-text tags all read alike (as O)
         gold_codes, pred_codes = (np.fromiter((numbers[t if isinstance(t, str) else None] for s in side for t in s),
                                               dtype=np.int64, count=int(lengths.sum())) for side in (gold, pred))
-        return list(numbers), gold_codes, pred_codes, np.zeros(len(gold), dtype=bool)
-    return list(index), gold_codes, pred_codes, same
+        return _Codes(list(numbers), gold_codes, np.zeros(len(gold), dtype=bool), np.arange(len(gold)), pred_codes)
+    return _Codes(list(index), gold_codes, same, differ, changed)
 
 
 def _read_default(raw: Any, suffix: bool) -> tuple[int, str, bool]:
@@ -457,8 +475,14 @@ class _Layout:
         self.is_token = np.ones(self.size, dtype=bool)
         self.is_token[self.closing_position] = False
 
+    @functools.cached_property
+    def sentence(self) -> np.ndarray:
+        """The sentence of every position (a look-up is several times faster than a binary search)."""
+        return np.repeat(np.arange(len(self.lengths), dtype=np.int32 if len(self.lengths) < 2**31 else np.int64),
+                         self.lengths + 1)
+
     def sentence_of(self, positions: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.closing_position, positions)
+        return self.sentence[positions].astype(np.int64)
 
     def per_sentence(self, per_token: np.ndarray) -> np.ndarray:
         """Sum a per-token value over each sentence."""
@@ -526,29 +550,31 @@ def _find_entities(layout: _Layout, codes: np.ndarray, reading: _Reading, strict
     # strict mode (seqeval's ``Tokens.entities`` without its loop): an entity starts where a start
     # pattern matches, unless that position continues an entity already open (IOB1's B-X I-X is
     # both), runs over the following inside pairs, and counts if the pair after it is an end
-    breaks = np.flatnonzero((flags & _INSIDE) == 0)  # every closing O is one
+    is_break = (flags & _INSIDE) == 0  # every closing O is one
+    breaks = np.flatnonzero(is_break)
     both = starts[(flags[starts] & _INSIDE) != 0]
     if both.size:
         open_start = _last_at_or_before(starts, both - 1)
         still_open = (open_start >= 0) & (_last_at_or_before(breaks, both - 1) <= open_start)
         starts = np.setdiff1d(starts, both[still_open], assume_unique=True)
-    end = breaks[np.searchsorted(breaks, starts + 1)]
+    end = breaks[np.cumsum(is_break)[starts]]  # the first break after each start
     valid = (flags[end] & _ENDS) != 0
     begin, end = starts[valid], end[valid]
     return _Entities(layout.sentence_of(begin), begin, end, reading.type[current[begin]])
 
 
-def _predicted_entities(layout: _Layout, gold: _Entities, same: np.ndarray, codes: np.ndarray, reading: _Reading,
+def _predicted_entities(layout: _Layout, changed: _Layout, gold: _Entities, codes: _Codes, reading: _Reading,
                         strict: bool) -> _Entities:
-    """The predictions' entities: the gold ones where a sentence equals its reference, read elsewhere."""
-    differ = np.flatnonzero(~same)
-    if differ.size == 0:
+    """The predictions' entities: the gold ones where a sentence equals its reference, read elsewhere.
+
+    ``changed`` lays out the sentences whose prediction differs (``codes.differ``) alone.
+    """
+    if codes.differ.size == 0:
         return gold
-    sub = _Layout(layout.lengths[differ])
-    found = _find_entities(sub, codes[np.repeat(~same, layout.lengths)], reading, strict)
-    shift = (layout.first_position[differ] - sub.first_position)[found.sentence]  # sub layout -> whole layout
-    kept = same[gold.sentence]
-    return _Entities(np.concatenate([gold.sentence[kept], differ[found.sentence]]),
+    found = _find_entities(changed, codes.changed, reading, strict)
+    shift = (layout.first_position[codes.differ] - changed.first_position)[found.sentence]  # to the whole layout
+    kept = codes.same[gold.sentence]
+    return _Entities(np.concatenate([gold.sentence[kept], codes.differ[found.sentence]]),
                      np.concatenate([gold.start[kept], found.start + shift]),
                      np.concatenate([gold.end[kept], found.end + shift]),
                      np.concatenate([gold.type[kept], found.type]))

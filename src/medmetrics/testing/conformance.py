@@ -15,6 +15,8 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from medmetrics.metrics.base import Metric
 from medmetrics.parsing.base import Parser
 from medmetrics.results import ANSWERED, STATUSES, MetricResult, Parsed
@@ -100,12 +102,20 @@ def check_metric(metric: Metric, predictions: Sequence[Any], references: Sequenc
     """Check a metric on one data set; returns the whole-data result.
 
     Merged shards must equal the whole exactly (value and interval), shuffled items must give
-    the same result, the interval must contain the value, results must be JSON-native, and the
-    signature must be stable.
+    the same result, the interval must contain the value, the point value alone must equal the
+    value computed with the interval, results must be JSON-native, and the signature must be
+    stable. A metric that declares ``whole_number_stats`` must make only whole-number statistics.
     """
     label = f"metric {metric.name!r}"
     whole = metric.compute(predictions, references, ci=True, resamples=resamples, seed=seed)
     assert_json_native(whole.to_dict(), f"{label} result")
+    point = metric.compute(predictions, references)
+    assert point.components.keys() == whole.components.keys() and all(
+        _same(point.components[k], whole.components[k]) for k in whole.components), \
+        f"{label}: the point value {point.components} differs from {whole.components}, computed with the interval"
+    if metric.whole_number_stats:
+        rows = metric.stats(predictions, references).rows
+        assert np.array_equal(rows, np.round(rows)), f"{label} declares whole_number_stats but makes fractions"
     if len(references) >= 3:
         cut1, cut2 = len(references) // 3, 2 * len(references) // 3
         shards = [metric.stats(predictions[a:b], references[a:b]) for a, b in
