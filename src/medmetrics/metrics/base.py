@@ -111,21 +111,23 @@ class Table:
         return [c[len(prefix) + 1:] for c in self.columns if c.startswith(prefix + ":")]
 
 
-def unpack(predictions: Sequence[Any]) -> tuple[list[Any], list[str]]:
-    """Values and statuses from ``Parsed`` objects or plain values (``None`` = no answer)."""
+def unpack(predictions: Sequence[Any]) -> tuple[list[Any], list[str], set[type]]:
+    """The answered values (``None`` for a failed parse or a ``None`` prediction), the status of
+    each prediction, and the types of those values."""
     kinds = set(map(type, predictions))
     if not any(issubclass(kind, Parsed) for kind in kinds):  # plain values: no per-item work
         if type(None) not in kinds:
-            return list(predictions), ["ok"] * len(predictions)
-        return list(predictions), ["failed" if p is None else "ok" for p in predictions]
-    values = [p.value if isinstance(p, Parsed) else p for p in predictions]
+            return list(predictions), ["ok"] * len(predictions), kinds
+        return list(predictions), ["failed" if p is None else "ok" for p in predictions], kinds
     statuses: list[str] = [p.status if isinstance(p, Parsed) else ("failed" if p is None else "ok")
                            for p in predictions]
-    return values, statuses
+    values = [(p.value if isinstance(p, Parsed) else p) if s in ANSWERED else None
+              for p, s in zip(predictions, statuses)]
+    return values, statuses, set(map(type, values))
 
 
-def check_pair(predictions: Sequence[Any], references: Sequence[Any]) -> None:
-    """The caller mistakes every metric rejects the same way."""
+def check_pair(predictions: Sequence[Any], references: Sequence[Any]) -> set[type]:
+    """The caller mistakes every metric rejects the same way; returns the types of the references."""
     for what, seq in (("predictions", predictions), ("references", references)):
         if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
             raise InputError(f"{what} must be a sequence of items, not {type(seq).__name__}")
@@ -140,6 +142,16 @@ def check_pair(predictions: Sequence[Any], references: Sequence[Any]) -> None:
     if type(None) in kinds or any(issubclass(kind, Parsed) for kind in kinds):
         i, ref = next((i, r) for i, r in enumerate(references) if r is None or isinstance(r, Parsed))
         raise InputError(f"reference {i} is {ref!r}; references must be gold values")
+    return kinds
+
+
+def check_sequences(items: Sequence[Any], kinds: set[type], what: str, must: str) -> None:
+    """Each item (but an unanswered prediction, ``None``) must be a sized iterable that is not text
+    or a mapping: ``InputError`` naming the first that is not."""
+    for kind in kinds - {type(None)}:
+        if issubclass(kind, (str, bytes, Mapping)) or not (hasattr(kind, "__len__") and hasattr(kind, "__iter__")):
+            i = next(i for i, x in enumerate(items) if type(x) is kind)
+            raise InputError(f"{what} {i} must be {must}, not {kind.__name__}")
 
 
 class Metric(ABC):
@@ -157,6 +169,11 @@ class Metric(ABC):
     #: a point value is scored from the rows as they are: collapsing identical rows, which keeps
     #: float sums independent of item order and makes resampling cheap, is only done for intervals.
     whole_number_stats: ClassVar[bool] = False
+    #: For metrics whose items are sequences (tags, mentions), what each item must be, e.g. "a
+    #: list of mentions". ``stats`` then checks every reference and answered prediction (sized,
+    #: iterable, not text, not a mapping) with the type scan it makes anyway, so ``item_stats``
+    #: takes lengths without looking at the items' types again.
+    sequence_items: ClassVar[str | None] = None
 
     def __init__(self, **options: Any) -> None:
         self.options = check_options(f"metric {self.name!r}", options, self.defaults)
@@ -213,21 +230,23 @@ class Metric(ABC):
     # --- built on the contract ----------------------------------------------------------
     def stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> Stats:
         """Per-item statistics, with the parse status of each prediction."""
-        check_pair(predictions, references)
-        values, statuses = unpack(predictions)
+        reference_kinds = check_pair(predictions, references)
+        answered, statuses, answered_kinds = unpack(predictions)
+        if self.sequence_items is not None:
+            check_sequences(references, reference_kinds, "reference", self.sequence_items)
+            check_sequences(answered, answered_kinds, "prediction", self.sequence_items)
         kinds = set(statuses)
-        answered = values if kinds <= ANSWERED else [v if s in ANSWERED else None for v, s in zip(values, statuses)]
         columns, rows = self.item_stats(answered, list(references))
         rows = np.asarray(rows)
         # one allocation, filled in place: the base columns, then the metric's (cast as copied)
-        table = np.zeros((len(values), len(BASE_COLUMNS) + rows.shape[1]))
+        table = np.zeros((len(answered), len(BASE_COLUMNS) + rows.shape[1]))
         table[:, len(BASE_COLUMNS):] = rows
         table[:, 0] = 1.0
         status_index: dict[str, int] = {s: i + 1 for i, s in enumerate(STATUSES)}
         if len(kinds) == 1:  # one status for all: one column
             table[:, status_index[statuses[0]]] = 1.0
         else:
-            table[np.arange(len(values)), [status_index[s] for s in statuses]] = 1.0
+            table[np.arange(len(answered)), [status_index[s] for s in statuses]] = 1.0
         return Stats(self.signature, (*BASE_COLUMNS, *columns), table)
 
     def compute(

@@ -82,7 +82,7 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
 from medmetrics.metrics.classification import mean_over_labels
-from medmetrics.metrics.sequence import equal_items, item_lengths
+from medmetrics.metrics.sequence import Codebook, equal_items, item_lengths
 from medmetrics.parsing.text import fold
 
 SCHEMES = ("strict", "exact", "partial", "type")
@@ -203,13 +203,8 @@ def _read_side(values: Sequence[Any], role: str, need_offsets: bool, type_index:
     Documents where ``skip`` is True are not read (not even touched: on large inputs each pass
     over the Python objects costs more than the arithmetic) and have no mentions here.
     """
-    read = values if skip is None else [values[i] for i in np.flatnonzero(~skip).tolist()]
-    must = "a list of mentions"
-    try:
-        lengths = item_lengths(read, role, must)  # -1: no answer
-    except InputError:
-        item_lengths(values, role, must)  # the same mistake, named by its position among all documents
-        raise
+    read = values if skip is None else list(map(values.__getitem__, np.flatnonzero(~skip).tolist()))
+    lengths = item_lengths(read)  # -1: no answer
     if skip is not None:
         lengths, read_lengths = np.zeros(len(values), dtype=np.int64), lengths
         lengths[~skip] = read_lengths
@@ -221,16 +216,55 @@ def _read_side(values: Sequence[Any], role: str, need_offsets: bool, type_index:
     side = _Side(role, lengths >= 0, first, doc, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
                  np.zeros(0, dtype=np.int64), (), flat)
     try:
-        types, starts, ends, texts = _fields(flat)
-        codes = _type_codes(types, type_index)
-        if need_offsets:
-            start, end = _offsets(starts, flat), _offsets(ends, flat)
-            _check_offsets(start, end)
-        else:
-            start = end = np.full(len(flat), _NO_OFFSET, dtype=np.int64)
+        codes, start, end, texts = _triples(flat, type_index) or _mentions(flat, type_index, need_offsets)
     except _BadMention as bad:
         raise InputError(f"{side.where(bad.index)} {bad.problem}") from None
+    if not need_offsets:  # text matching: offsets are not read
+        start = end = np.full(len(flat), _NO_OFFSET, dtype=np.int64)
     return _Side(role, lengths >= 0, first, doc, codes, start, end, texts, flat)
+
+
+def _triples(flat: list[Any], type_index: defaultdict[Any, int]) -> tuple[np.ndarray, ...] | None:
+    """The fast reading of the usual input, ``(type, start, end)`` tuples with integer offsets;
+    ``None`` when the mentions are anything else (``_mentions`` reads them, and names any mistake).
+
+    Unpacking checks every length in the same pass that takes a field, and the types are checked
+    once per distinct type: fewer passes over the mentions, which is where the time goes.
+    """
+    if not flat or type(flat[0]) is not tuple or len(flat[0]) != 3:
+        return None
+    book = Codebook()
+    try:
+        types, starts, ends = [t for t, _, _ in flat], [s for _, s, _ in flat], [e for _, _, e in flat]
+        codes = book.codes(types)
+    except (TypeError, ValueError):  # not all triples, or an unhashable type
+        return None
+    if not all(t is None or isinstance(t, str) for t in book.vocabulary):
+        return None
+    try:  # numpy infers an integer array only from integers (bool counts as one, as in Python)
+        offsets = np.array(starts + ends)
+    except (OverflowError, ValueError):
+        return None
+    if offsets.dtype.kind != "i":
+        return None
+    start, end = offsets[:len(flat)].astype(np.int64, copy=False), offsets[len(flat):].astype(np.int64, copy=False)
+    if not ((start >= 0) & (start < end)).all():
+        return None
+    shared = np.array([type_index[t] for t in book.vocabulary], dtype=np.int64)  # this side's codes -> shared
+    return shared[codes], start, end, (None,) * len(flat)
+
+
+def _mentions(flat: list[Any], type_index: defaultdict[Any, int], need_offsets: bool
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Sequence[Any]]:
+    """Type codes, offsets (read only when needed) and texts of mentions of any accepted form;
+    ``_BadMention`` names a bad one."""
+    types, starts, ends, texts = _fields(flat)
+    codes = _type_codes(types, type_index)
+    if not need_offsets:
+        return codes, *(np.full(len(flat), _NO_OFFSET, dtype=np.int64),) * 2, texts
+    start, end = _offsets(starts, flat), _offsets(ends, flat)
+    _check_offsets(start, end)
+    return codes, start, end, texts
 
 
 def _fields(flat: list[Any]) -> tuple[Sequence[Any], ...]:
@@ -280,7 +314,7 @@ def _offsets(values: Sequence[Any], flat: list[Any]) -> np.ndarray:
     for k, v in enumerate(values):
         if v is None:
             out[k] = _NO_OFFSET
-        elif isinstance(v, numbers.Integral) and not isinstance(v, bool):
+        elif isinstance(v, numbers.Integral):
             out[k] = int(v)
         else:
             raise _BadMention(k, f"has no integer start and end offsets: {flat[k]!r}")
@@ -366,12 +400,16 @@ def _greedy(pair_p: np.ndarray, pair_g: np.ndarray, accepted: np.ndarray, distan
     overlaps predictions of its own group only, so the choices of one round never collide.
     Returns the chosen pairs: prediction, gold mention, accepted.
     """
-    order = np.argsort(rank[pair_p], kind="stable")
+    # a prediction whose only candidate overlaps no other prediction takes it in any order (most
+    # pairs, usually): only the contested pairs go through the rounds
+    sole = (np.bincount(pair_p)[pair_p] == 1) & (np.bincount(pair_g)[pair_g] == 1)
+    chosen = [(pair_p[sole], pair_g[sole], accepted[sole])]
+    contested = np.flatnonzero(~sole)
+    order = contested[np.argsort(rank[pair_p[contested]], kind="stable")]
     pair_p, pair_g, accepted, distance = pair_p[order], pair_g[order], accepted[order], distance[order]
     rounds = rank[pair_p]
     bounds = np.searchsorted(rounds, np.arange(int(rounds.max(initial=-1)) + 2))
     taken = np.zeros(gold_size, dtype=bool)
-    chosen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for lo, hi in pairwise(bounds):
         free = np.arange(lo, hi)[~taken[pair_g[lo:hi]]]
         p, g, ok = pair_p[free], pair_g[free], accepted[free]
@@ -381,8 +419,6 @@ def _greedy(pair_p: np.ndarray, pair_g: np.ndarray, accepted: np.ndarray, distan
         first[1:] = p[1:] != p[:-1]
         taken[g[first]] = True
         chosen.append((p[first], g[first], ok[first]))
-    if not chosen:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     p_all, g_all, ok_all = (np.concatenate(parts) for parts in zip(*chosen))
     return p_all, g_all, ok_all
 
@@ -470,6 +506,7 @@ class EntityF1(AdditiveMetric):
     name = "entity_f1"
     primary = "f1"
     whole_number_stats = True
+    sequence_items = "a list of mentions"
     defaults: ClassVar[dict[str, Any]] = {
         "scheme": "strict", "average": "micro", "types": None, "zero_division": 0.0, "match": "auto",
     }

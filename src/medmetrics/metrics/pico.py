@@ -62,6 +62,7 @@ class PicoTokenF1(CountsF1):
 
     name = "pico_token_f1"
     primary = "f1"
+    sequence_items = "a sequence of tags, one per token"
     defaults: ClassVar[dict[str, Any]] = {"average": "macro", "zero_division": 0.0}
     extra_components = ("unknown",)
 
