@@ -126,8 +126,8 @@ def unpack(predictions: Sequence[Any]) -> tuple[list[Any], list[str], set[type]]
     return values, statuses, set(map(type, values))
 
 
-def check_pair(predictions: Sequence[Any], references: Sequence[Any]) -> set[type]:
-    """The caller mistakes every metric rejects the same way; returns the types of the references."""
+def check_pair(predictions: Sequence[Any], references: Sequence[Any]) -> None:
+    """The caller mistakes every metric rejects the same way, before looking at the items."""
     for what, seq in (("predictions", predictions), ("references", references)):
         if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
             raise InputError(f"{what} must be a sequence of items, not {type(seq).__name__}")
@@ -138,11 +138,13 @@ def check_pair(predictions: Sequence[Any], references: Sequence[Any]) -> set[typ
         )
     if len(references) == 0:
         raise InputError("no items to score: predictions and references are empty")
-    kinds = set(map(type, references))
+
+
+def check_references(references: Sequence[Any], kinds: set[type]) -> None:
+    """References are gold values: neither ``None`` nor a parse (``kinds``: their types)."""
     if type(None) in kinds or any(issubclass(kind, Parsed) for kind in kinds):
         i, ref = next((i, r) for i, r in enumerate(references) if r is None or isinstance(r, Parsed))
         raise InputError(f"reference {i} is {ref!r}; references must be gold values")
-    return kinds
 
 
 def check_sequences(items: Sequence[Any], kinds: set[type], what: str, must: str) -> None:
@@ -152,6 +154,55 @@ def check_sequences(items: Sequence[Any], kinds: set[type], what: str, must: str
         if issubclass(kind, (str, bytes, Mapping)) or not (hasattr(kind, "__len__") and hasattr(kind, "__iter__")):
             i = next(i for i, x in enumerate(items) if type(x) is kind)
             raise InputError(f"{what} {i} must be {must}, not {kind.__name__}")
+
+
+class Sequences(list):
+    """Items that are sequences (tags, mentions), with what metrics need from them read in one
+    pass: ``lengths`` (-1 for ``None``, an unanswered prediction), ``kinds`` (the items' types)
+    and, for references, ``flat``: every element laid end to end (metrics read every gold
+    element, but of the predictions only those that differ from their reference).
+
+    On large inputs the items lie scattered in memory, and a pass for their types, another for
+    their lengths and a third for their elements cost several times one pass that streams
+    through them. ``Metric.stats`` hands both sides of a ``sequence_items`` metric over in this form.
+    """
+
+    flat: list[Any] | None
+    lengths: np.ndarray
+    kinds: set[type]
+
+    @classmethod
+    def read(cls, items: Sequence[Any], flatten: bool) -> Sequences | None:
+        """The one pass; ``None`` when an item is ``None`` or no sized iterable (look closer)."""
+        out, flat, kinds = cls(items), list[Any](), set[type]()
+        extend, note = flat.extend, kinds.add
+        try:
+            lengths = ([extend(x) or note(type(x)) or len(x) for x in out] if flatten
+                       else [note(type(x)) or len(x) for x in out])
+        except TypeError:
+            return None
+        out.flat, out.lengths, out.kinds = (flat if flatten else None), np.array(lengths, dtype=np.int64), kinds
+        return out
+
+    @classmethod
+    def read_answers(cls, items: Sequence[Any], kinds: set[type], flatten: bool) -> Sequences:
+        """Items already checked to be sequences or ``None``, of types ``kinds``."""
+        out = cls(items)
+        out.flat, out.kinds = ([] if flatten else None), kinds
+        if out.flat is not None:
+            extend = out.flat.extend
+            out.lengths = np.array([-1 if x is None else extend(x) or len(x) for x in out], dtype=np.int64)
+        else:
+            out.lengths = np.array([-1 if x is None else len(x) for x in out], dtype=np.int64)
+        return out
+
+
+def sequences(items: Sequence[Any], flatten: bool = False) -> Sequences:
+    """``items`` as ``Sequences``, as ``Metric.stats`` hands them over (for a direct call of
+    ``item_stats``, whose items are not checked); ``flatten`` for references."""
+    if isinstance(items, Sequences):
+        return items
+    return Sequences.read_answers(items, set(map(type, items)), flatten)
 
 
 class Metric(ABC):
@@ -230,13 +281,15 @@ class Metric(ABC):
     # --- built on the contract ----------------------------------------------------------
     def stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> Stats:
         """Per-item statistics, with the parse status of each prediction."""
-        reference_kinds = check_pair(predictions, references)
-        answered, statuses, answered_kinds = unpack(predictions)
-        if self.sequence_items is not None:
-            check_sequences(references, reference_kinds, "reference", self.sequence_items)
-            check_sequences(answered, answered_kinds, "prediction", self.sequence_items)
+        check_pair(predictions, references)
+        if self.sequence_items is None:
+            check_references(references, set(map(type, references)))
+            answered, statuses, _ = unpack(predictions)
+            references = list(references)
+        else:
+            answered, statuses, references = self._read_sequences(predictions, references, self.sequence_items)
         kinds = set(statuses)
-        columns, rows = self.item_stats(answered, list(references))
+        columns, rows = self.item_stats(answered, references)
         rows = np.asarray(rows)
         # one allocation, filled in place: the base columns, then the metric's (cast as copied)
         table = np.zeros((len(answered), len(BASE_COLUMNS) + rows.shape[1]))
@@ -248,6 +301,27 @@ class Metric(ABC):
         else:
             table[np.arange(len(answered)), [status_index[s] for s in statuses]] = 1.0
         return Stats(self.signature, (*BASE_COLUMNS, *columns), table)
+
+    @staticmethod
+    def _read_sequences(predictions: Sequence[Any], references: Sequence[Any], must: str
+                        ) -> tuple[Sequences, list[str], Sequences]:
+        """Answered predictions, statuses and references of a ``sequence_items`` metric, checked
+        and read as ``Sequences``: one pass over each side when nothing is amiss."""
+        gold = Sequences.read(references, flatten=True)
+        kinds = gold.kinds if gold is not None else set(map(type, references))
+        check_references(references, kinds)
+        check_sequences(references, kinds, "reference", must)
+        if gold is None:
+            gold = Sequences.read_answers(references, kinds, flatten=True)
+        answered = Sequences.read(predictions, flatten=False)
+        if answered is not None and not any(issubclass(kind, Parsed) for kind in answered.kinds):
+            statuses = ["ok"] * len(answered)
+        else:  # parses or unanswered predictions among them
+            values, statuses, kinds = unpack(predictions)
+            check_sequences(values, kinds, "prediction", must)
+            answered = Sequences.read_answers(values, kinds, flatten=False)
+        check_sequences(answered, answered.kinds, "prediction", must)
+        return answered, statuses, gold
 
     def compute(
         self,

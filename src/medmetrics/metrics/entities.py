@@ -80,17 +80,20 @@ from typing import Any, ClassVar
 import numpy as np
 
 from medmetrics.errors import InputError
-from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+from medmetrics.metrics.base import AdditiveMetric, Sequences, Table, ratio, sequences
 from medmetrics.metrics.classification import mean_over_labels
-from medmetrics.metrics.sequence import Codebook, equal_items, item_lengths
+from medmetrics.metrics.sequence import Codebook, equal_items
 from medmetrics.parsing.text import fold
 
 SCHEMES = ("strict", "exact", "partial", "type")
 AVERAGES = ("micro", "macro")
 MATCHES = ("auto", "offsets", "text")
-#: Count columns, overall and per type (``cor:<type>``), with the names results show.
+#: The counts, with the names results show. The first five are statistics columns, overall and
+#: per type (``cor:<type>``); possible and actual are their sums, derived when scored (fewer
+#: columns: less memory to fill and copy on large inputs).
 COUNT_NAMES = {"cor": "correct", "inc": "incorrect", "par": "partial", "mis": "missed", "spu": "spurious",
                "pos": "possible", "act": "actual"}
+STORED = ("cor", "inc", "par", "mis", "spu")
 #: Outcome of a matching: (correct, incorrect, partial, missed, spurious).
 Outcome = tuple[int, int, int, int, int]
 
@@ -123,17 +126,18 @@ def match_texts(golds: Sequence[Mention], predictions: Sequence[Mention], scheme
     return correct, incorrect, 0, len(golds) - correct - incorrect, len(predictions) - correct - incorrect
 
 
-def _count_row(outcome: Outcome) -> list[float]:
-    """The seven count columns (in ``COUNT_NAMES`` order) of one matching."""
-    correct, incorrect, partial, missed, spurious = outcome
-    return [correct, incorrect, partial, missed, spurious, correct + incorrect + partial + missed,
-            correct + incorrect + partial + spurious]
+def _counts(totals: Table, suffix: str) -> dict[str, np.ndarray]:
+    """Every count of ``COUNT_NAMES`` from the stored columns ``cor<suffix>``, ``inc<suffix>``, ..."""
+    out = {c: totals[f"{c}{suffix}"] for c in STORED}
+    common = out["cor"] + out["inc"] + out["par"]
+    out["pos"], out["act"] = common + out["mis"], common + out["spu"]
+    return out
 
 
-def _scores(totals: Table, suffix: str, zero_division: float) -> dict[str, np.ndarray]:
-    """Precision, recall and F1 of the counts ``cor<suffix>``, ``par<suffix>``, ..."""
-    credit = totals[f"cor{suffix}"] + 0.5 * totals[f"par{suffix}"]
-    actual, possible = totals[f"act{suffix}"], totals[f"pos{suffix}"]
+def _scores(counts: dict[str, np.ndarray], zero_division: float) -> dict[str, np.ndarray]:
+    """Precision, recall and F1 of ``_counts``."""
+    credit = counts["cor"] + 0.5 * counts["par"]
+    actual, possible = counts["act"], counts["pos"]
     return {"precision": ratio(credit, actual, zero_division), "recall": ratio(credit, possible, zero_division),
             "f1": ratio(2 * credit, actual + possible, zero_division)}
 
@@ -141,7 +145,7 @@ def _scores(totals: Table, suffix: str, zero_division: float) -> dict[str, np.nd
 #: Columns after the counts: predicted mentions of undeclared types, predicted mentions without
 #: offsets (under offset matching), documents matched by text, documents with no mention at all.
 _EXTRA = ("undeclared", "ungrounded", "text_matched", "empty_documents")
-_COUNT_AT = {c: i for i, c in enumerate(COUNT_NAMES)}
+_COUNT_AT = {c: i for i, c in enumerate(STORED)}
 #: Stand-in for a missing offset (``None``) in offset arrays; never a valid offset.
 _NO_OFFSET = np.iinfo(np.int64).min
 
@@ -196,24 +200,23 @@ class _Side:
         return out
 
 
-def _read_side(values: Sequence[Any], role: str, need_offsets: bool, type_index: defaultdict[Any, int],
+def _read_side(values: Sequences, role: str, need_offsets: bool, type_index: defaultdict[Any, int],
                skip: np.ndarray | None = None) -> _Side:
-    """Flatten one side's documents; ``type_index`` (shared by both sides) codes the types.
+    """One side's mentions as arrays; ``type_index`` (shared by both sides) codes the types.
 
-    Documents where ``skip`` is True are not read (not even touched: on large inputs each pass
-    over the Python objects costs more than the arithmetic) and have no mentions here.
+    The mentions of documents where ``skip`` is True are not read and are not there.
     """
-    read = values if skip is None else list(map(values.__getitem__, np.flatnonzero(~skip).tolist()))
-    lengths = item_lengths(read)  # -1: no answer
-    if skip is not None:
-        lengths, read_lengths = np.zeros(len(values), dtype=np.int64), lengths
-        lengths[~skip] = read_lengths
-    sizes = np.maximum(lengths, 0)
-    first = np.concatenate([[0], np.cumsum(sizes)])
-    doc = np.repeat(np.arange(len(values)), sizes)
-    flat = list(chain.from_iterable(v for v in read if v is not None) if lengths.min(initial=0) < 0
-                else chain.from_iterable(read))
-    side = _Side(role, lengths >= 0, first, doc, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+    answered = values.lengths >= 0
+    lengths = np.maximum(values.lengths, 0)
+    if skip is None and values.flat is not None:  # the references, laid out already
+        flat = values.flat
+    else:  # the predictions of the documents read
+        read = answered if skip is None else answered & ~skip
+        lengths[~read] = 0
+        flat = list(chain.from_iterable(map(values.__getitem__, np.flatnonzero(read).tolist())))
+    first = np.concatenate([[0], np.cumsum(lengths)])
+    doc = np.repeat(np.arange(len(values)), lengths)
+    side = _Side(role, answered, first, doc, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
                  np.zeros(0, dtype=np.int64), (), flat)
     try:
         codes, start, end, texts = _triples(flat, type_index) or _mentions(flat, type_index, need_offsets)
@@ -221,10 +224,11 @@ def _read_side(values: Sequence[Any], role: str, need_offsets: bool, type_index:
         raise InputError(f"{side.where(bad.index)} {bad.problem}") from None
     if not need_offsets:  # text matching: offsets are not read
         start = end = np.full(len(flat), _NO_OFFSET, dtype=np.int64)
-    return _Side(role, lengths >= 0, first, doc, codes, start, end, texts, flat)
+    return _Side(role, answered, first, doc, codes, start, end, texts, flat)
 
 
-def _triples(flat: list[Any], type_index: defaultdict[Any, int]) -> tuple[np.ndarray, ...] | None:
+def _triples(flat: list[Any], type_index: defaultdict[Any, int]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Sequence[Any]] | None:
     """The fast reading of the usual input, ``(type, start, end)`` tuples with integer offsets;
     ``None`` when the mentions are anything else (``_mentions`` reads them, and names any mistake).
 
@@ -363,7 +367,7 @@ class _Counts:
 
     def __init__(self, documents: int, types: int) -> None:
         self.documents = documents
-        self.count_width = len(COUNT_NAMES) * (types + 1)
+        self.count_width = len(STORED) * (types + 1)
         self.width = self.count_width + len(_EXTRA)
         self.cells: list[np.ndarray] = []
 
@@ -376,18 +380,11 @@ class _Counts:
     def add_per_type(self, docs: np.ndarray, groups: np.ndarray, kind: str) -> None:
         """Events of kind ``kind`` in the per-type columns of ``groups`` (-1: no per-type column)."""
         keep = groups >= 0
-        self.cells.append(docs[keep] * self.width + len(COUNT_NAMES) * (groups[keep] + 1) + _COUNT_AT[kind])
+        self.cells.append(docs[keep] * self.width + len(STORED) * (groups[keep] + 1) + _COUNT_AT[kind])
 
     def rows(self) -> np.ndarray:
         cells = np.concatenate(self.cells) if self.cells else np.zeros(0, dtype=np.int64)
-        rows = np.bincount(cells, minlength=self.documents * self.width).reshape(self.documents, self.width)
-        groups = rows[:, :self.count_width].reshape(self.documents, -1, len(COUNT_NAMES))  # a view: (doc, group, count)
-        # sums of strided views, not of fancy-indexed copies (about 2x faster on wide tables)
-        common = groups[..., _COUNT_AT["cor"]] + groups[..., _COUNT_AT["inc"]]
-        common += groups[..., _COUNT_AT["par"]]
-        np.add(common, groups[..., _COUNT_AT["mis"]], out=groups[..., _COUNT_AT["pos"]])
-        np.add(common, groups[..., _COUNT_AT["spu"]], out=groups[..., _COUNT_AT["act"]])
-        return rows
+        return np.bincount(cells, minlength=self.documents * self.width).reshape(self.documents, self.width)
 
 
 def _greedy(pair_p: np.ndarray, pair_g: np.ndarray, accepted: np.ndarray, distance: np.ndarray,
@@ -528,6 +525,7 @@ class EntityF1(AdditiveMetric):
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         need_offsets = self.options["match"] != "text"
         type_index: defaultdict[Any, int] = defaultdict(count().__next__)
+        predictions, references = sequences(predictions), sequences(references, flatten=True)
         gold = _read_side(references, "reference", need_offsets, type_index)
         by_text = self._text_documents(gold, len(references))
         # a prediction equal to its gold is all correct in every scheme (each mention takes its own
@@ -563,7 +561,7 @@ class EntityF1(AdditiveMetric):
         rows = counts.rows()
         for i in np.flatnonzero(by_text):
             rows[i, :counts.count_width] = self._text_row(gold, pred, int(i), types, type_names)
-        columns = [*COUNT_NAMES, *(f"{c}:{t}" for t in types for c in COUNT_NAMES), *_EXTRA]
+        columns = [*STORED, *(f"{c}:{t}" for t in types for c in STORED), *_EXTRA]
         return columns, rows
 
     def _text_documents(self, gold: _Side, documents: int) -> np.ndarray:
@@ -587,13 +585,13 @@ class EntityF1(AdditiveMetric):
         declared = self.options["types"]
         scored = [m for m in answer if declared is None or m.type in declared]
         scheme = self.options["scheme"]
-        width = len(COUNT_NAMES)
+        width = len(STORED)
         row = np.zeros(width * (len(types) + 1))
         correct, incorrect, partial, missed, spurious = match_texts(golds, scored, scheme)
-        row[:width] = _count_row((correct, incorrect, partial, missed, spurious + len(answer) - len(scored)))
+        row[:width] = (correct, incorrect, partial, missed, spurious + len(answer) - len(scored))
         for k, t in enumerate(types, start=1):
-            row[k * width:(k + 1) * width] = _count_row(
-                match_texts([m for m in golds if m.type == t], [m for m in answer if m.type == t], scheme))
+            row[k * width:(k + 1) * width] = match_texts([m for m in golds if m.type == t],
+                                                         [m for m in answer if m.type == t], scheme)
         return row
 
     # -- scoring --------------------------------------------------------------------------
@@ -601,20 +599,21 @@ class EntityF1(AdditiveMetric):
         """The types macro averages over: declared ones, else every type seen in the sample."""
         if self.options["types"] is not None:
             return list(self.options["types"])
-        return [t for t in present.with_prefix("cor") if any(present[f"{c}:{t}"] for c in ("pos", "act"))]
+        return [t for t in present.with_prefix("cor") if any(present[f"{c}:{t}"] for c in STORED)]
 
     def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
         zd = self.options["zero_division"]
-        micro = _scores(totals, "", zd)
+        overall = _counts(totals, "")
+        micro = _scores(overall, zd)
         types = self._types(present)
         if types:
-            per_type = [_scores(totals, f":{t}", zd) for t in types]
+            per_type = [_scores(_counts(totals, f":{t}"), zd) for t in types]
             macro = {k: mean_over_labels(np.stack([s[k] for s in per_type], axis=-1), None) for k in micro}
         else:  # untyped mentions, or none at all: one class, so macro is micro
             macro = micro
         chosen = micro if self.options["average"] == "micro" else macro
         out = {**chosen, **{f"micro_{k}": v for k, v in micro.items()}, **{f"macro_{k}": v for k, v in macro.items()}}
-        out.update({name: totals[column] for column, name in COUNT_NAMES.items()})
+        out.update({name: overall[c] for c, name in COUNT_NAMES.items()})
         out.update({name: totals[name] for name in _EXTRA})
         return out
 
@@ -622,14 +621,15 @@ class EntityF1(AdditiveMetric):
         zd = self.options["zero_division"]
         out = {}
         for t in self._types(present):
-            scores = {k: float(v) for k, v in _scores(totals, f":{t}", zd).items()}
-            out[t] = {**scores, **{name: float(totals[f"{c}:{t}"]) for c, name in COUNT_NAMES.items()}}
+            counts = _counts(totals, f":{t}")
+            scores = {k: float(v) for k, v in _scores(counts, zd).items()}
+            out[t] = {**scores, **{name: float(counts[c]) for c, name in COUNT_NAMES.items()}}
         return out
 
     def notes(self, table: Table, counts: np.ndarray) -> tuple[str, ...]:
         totals = table.totals(counts)
         notes = []
-        if totals["pos"] + totals["act"] == 0:
+        if not any(totals[c] for c in STORED):
             notes.append("no gold and no predicted mentions in any document: precision, recall and F1 are "
                          f"zero_division={self.options['zero_division']}")
         elif totals["empty_documents"]:

@@ -54,7 +54,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from medmetrics.errors import InputError
-from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+from medmetrics.metrics.base import AdditiveMetric, Table, ratio, sequences
 from medmetrics.metrics.classification import mean_over_labels
 
 _AVERAGES = ("micro", "macro", "weighted")
@@ -355,15 +355,6 @@ class SeqevalF1(AdditiveMetric):
 
 
 # --- reading tags ------------------------------------------------------------------------------
-def item_lengths(items: Sequence[Any]) -> np.ndarray:
-    """Length of each item, -1 for an unanswered prediction (``None``); ``Metric.stats`` has
-    checked that the items are sized (``sequence_items``)."""
-    try:
-        return np.fromiter(map(len, items), dtype=np.int64, count=len(items))
-    except TypeError:  # None among them
-        return np.fromiter((-1 if x is None else len(x) for x in items), dtype=np.int64, count=len(items))
-
-
 class Codebook:
     """Integer codes for hashable values, in order of first appearance, millions at a time.
 
@@ -391,7 +382,7 @@ def aligned_tags(predictions: Sequence[Any], references: Sequence[Any]) -> tuple
 
     Returns the predictions (with ``None`` replaced) and the reference lengths.
     """
-    lengths, predicted = item_lengths(references), item_lengths(predictions)
+    lengths, predicted = sequences(references, flatten=True).lengths, sequences(predictions).lengths
     wrong = np.flatnonzero((predicted >= 0) & (predicted != lengths))
     if wrong.size:
         i = int(wrong[0])
@@ -439,7 +430,7 @@ def _encode(gold: Sequence[Any], pred: Sequence[Any], lengths: np.ndarray) -> _C
     """Encode the tags; each distinct tag is then read once, by its code."""
     book = Codebook()
     try:
-        gold_codes = book.codes(chain.from_iterable(gold))
+        gold_codes = book.codes(sequences(gold, flatten=True).flat or ())
         same = equal_items(pred, gold)
         differ = np.flatnonzero(~same)
         changed = book.codes(chain.from_iterable(map(pred.__getitem__, differ.tolist())))
@@ -517,24 +508,35 @@ def _default_flags() -> np.ndarray:
 _DEFAULT_FLAGS = _default_flags()
 
 
-def _pair_flags(layout: _Layout, codes: np.ndarray, reading: _Reading) -> tuple[np.ndarray, np.ndarray]:
-    """The tag code at every position (the closing O included) and its flags with its predecessor."""
+def _pair_flags(layout: _Layout, codes: np.ndarray, reading: _Reading
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The positions that matter, their tag codes, their predecessors' codes, and the flags of
+    each (predecessor, tag) pair.
+
+    Every position is laid out (the closing O of each sentence included), but a position that
+    reads as O after one that reads as O starts, continues and ends nothing in any mode or
+    scheme; most positions are such, so only the others are kept (their original positions
+    come first in the result) and the rest of the work runs on a fraction of the arrays.
+    """
     closing, before = len(reading.tag) - 2, len(reading.tag) - 1
     tag, kind, table = reading.tag, reading.type, reading.flags
     width = len(tag)
     paired = width <= _PAIR_TABLE_MAX
-    # int32 where pair indices fit (half the memory traffic on millions of positions)
     current = np.full(layout.size, closing, dtype=np.int32 if paired else np.int64)
     current[layout.is_token] = codes
-    previous = np.empty_like(current)
-    previous[1:] = current[:-1]
-    previous[layout.first_position] = before
+    loud = (tag != 0)[current]  # not read as O (tag code 0 is O, and the closing and before entries)
+    kept = loud.copy()
+    kept[1:] |= loud[:-1]
+    positions = np.flatnonzero(kept)
+    previous = current[positions - 1]
+    previous[~layout.is_token[positions - 1]] = before  # after a closing O (or at 0, after the last): a first
+    current = current[positions]
     if paired:  # one look-up per position in a table of every pair of distinct tags
         pairs = table[tag[:, None], tag[None, :], (kind[:, None] == kind[None, :]).astype(np.int64)].ravel()
-        previous *= width
-        previous += current
-        return current, pairs[previous]
-    return current, table[tag[previous], tag[current], (kind[previous] == kind[current]).astype(np.int64)]
+        flags = pairs[previous * width + current]
+    else:
+        flags = table[tag[previous], tag[current], (kind[previous] == kind[current]).astype(np.int64)]
+    return positions, current, previous, flags
 
 
 def _last_at_or_before(sorted_positions: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -546,20 +548,20 @@ def _last_at_or_before(sorted_positions: np.ndarray, at: np.ndarray) -> np.ndarr
 
 
 def _find_entities(layout: _Layout, codes: np.ndarray, reading: _Reading, strict: bool) -> _Entities:
-    current, flags = _pair_flags(layout, codes, reading)
-    starts = np.flatnonzero(flags & _STARTS)
+    positions, current, previous, flags = _pair_flags(layout, codes, reading)
+    starts = np.flatnonzero(flags & _STARTS)  # indices into positions, as are all below
     if not strict:
         # default mode: an entity ends before each chunk end and begins at the last chunk start
         # before it, or at the sentence start when there was none (seqeval's begin_offset)
         at = np.flatnonzero(flags & _ENDS)  # never a sentence's first position: its predecessor is O
-        sentence = layout.sentence_of(at)
-        begin = np.maximum(_last_at_or_before(starts, at - 1), layout.first_position[sentence])
-        previous = np.where(at > 0, current[at - 1], 0)
-        return _Entities(sentence, begin, at, reading.type[previous])
+        at_position = positions[at]
+        sentence = layout.sentence_of(at_position)
+        begin = np.maximum(_last_at_or_before(positions[starts], at_position - 1), layout.first_position[sentence])
+        return _Entities(sentence, begin, at_position, reading.type[previous[at]])
     # strict mode (seqeval's ``Tokens.entities`` without its loop): an entity starts where a start
     # pattern matches, unless that position continues an entity already open (IOB1's B-X I-X is
     # both), runs over the following inside pairs, and counts if the pair after it is an end
-    is_break = (flags & _INSIDE) == 0  # every closing O is one
+    is_break = (flags & _INSIDE) == 0  # every closing O that is kept is one
     breaks = np.flatnonzero(is_break)
     both = starts[(flags[starts] & _INSIDE) != 0]
     if both.size:
@@ -569,7 +571,8 @@ def _find_entities(layout: _Layout, codes: np.ndarray, reading: _Reading, strict
     end = breaks[np.cumsum(is_break)[starts]]  # the first break after each start
     valid = (flags[end] & _ENDS) != 0
     begin, end = starts[valid], end[valid]
-    return _Entities(layout.sentence_of(begin), begin, end, reading.type[current[begin]])
+    return _Entities(layout.sentence_of(positions[begin]), positions[begin], positions[end],
+                     reading.type[current[begin]])
 
 
 def _predicted_entities(layout: _Layout, changed: _Layout, gold: _Entities, codes: _Codes, reading: _Reading,
