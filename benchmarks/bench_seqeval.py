@@ -38,7 +38,7 @@ class Settings:
 def settings(quick: bool) -> Settings:
     if quick:
         return Settings(sentences=10_000, tokens=25, resamples=200, naive_resamples=1, repeat_fast=2, repeat_slow=1)
-    return Settings(sentences=100_000, tokens=25, resamples=1000, naive_resamples=2, repeat_fast=3, repeat_slow=1)
+    return Settings(sentences=100_000, tokens=25, resamples=1000, naive_resamples=2, repeat_fast=5, repeat_slow=1)
 
 
 def tag_pairs(sentences: int, tokens: int, seed: int = 20) -> tuple[list[list[str]], list[list[str]]]:

@@ -304,6 +304,11 @@ def test_conformance_text_and_declared_types() -> None:
     ({"types": ["A"]}, [[]], [[(None, 0, 2)]], r"reference 0, mention 0 .*types are declared"),
     ({"match": "text"}, [[("A", 0, 2)]], [[]], r"prediction 0, mention 0 has no text"),
     ({}, [[]], ["fever"], r"reference 0 must be a list of mentions, not str"),
+    # a prediction equal to its reference is not looked at again: the bad one is still named by its place
+    ({}, [[("A", 0, 2)], [], "fever"], [[("A", 0, 2)], [("A", 1, 2)], [("A", 0, 2)]],
+     r"prediction 2 must be a list of mentions, not str"),
+    ({}, [[("A", 0, 2)], Parsed({"A": 1}, "ok")], [[("A", 0, 2)], [("A", 1, 2)]],
+     r"prediction 1 must be a list of mentions, not dict"),
     ({}, [[]], [[("A", 1.0, 2)]], r"reference 0, mention 0 has no integer start"),
 ])
 def test_caller_mistakes_name_the_item_and_mention(options: dict[str, Any], predictions: list[Any],

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -147,49 +148,67 @@ def check_references(references: Sequence[Any], kinds: set[type]) -> None:
         raise InputError(f"reference {i} is {ref!r}; references must be gold values")
 
 
-def check_sequences(items: Sequence[Any], kinds: set[type], what: str, must: str) -> None:
+def check_sequences(items: Sequence[Any], kinds: set[type], what: str, must: str,
+                    positions: np.ndarray | None = None) -> None:
     """Each item (but an unanswered prediction, ``None``) must be a sized iterable that is not text
-    or a mapping: ``InputError`` naming the first that is not."""
+    or a mapping: ``InputError`` naming the first that is not (``positions``: where each item
+    stands among all, when ``items`` are some of them)."""
     for kind in kinds - {type(None)}:
         if issubclass(kind, (str, bytes, Mapping)) or not (hasattr(kind, "__len__") and hasattr(kind, "__iter__")):
             i = next(i for i, x in enumerate(items) if type(x) is kind)
-            raise InputError(f"{what} {i} must be {must}, not {kind.__name__}")
+            raise InputError(f"{what} {i if positions is None else int(positions[i])} must be {must}, "
+                             f"not {kind.__name__}")
+
+
+def equal_items(predictions: Sequence[Any], references: Sequence[Any]) -> np.ndarray:
+    """Which predictions equal their reference (False where ``==`` gives no single truth value).
+
+    Most predictions of a good model equal their gold, and their statistics follow from the
+    gold alone, so metrics read and match only the others.
+    """
+    try:
+        return np.fromiter(map(operator.eq, predictions, references), dtype=bool, count=len(references))
+    except (TypeError, ValueError):  # sequences whose == is not one truth value (numpy arrays)
+        return np.zeros(len(references), dtype=bool)
 
 
 class Sequences(list):
-    """Items that are sequences (tags, mentions), with what metrics need from them read in one
-    pass: ``lengths`` (-1 for ``None``, an unanswered prediction), ``kinds`` (the items' types)
-    and, for references, ``flat``: every element laid end to end (metrics read every gold
-    element, but of the predictions only those that differ from their reference).
+    """Items that are sequences (tags, mentions), with what metrics need from them, read in as
+    few passes as possible: ``lengths`` (-1 for ``None``, an unanswered prediction), ``kinds``
+    (the items' types), for references ``flat``, every element laid end to end, and for
+    predictions ``same``, which equal their reference (metrics read every gold element, but of
+    the predictions only those that differ from their reference).
 
     On large inputs the items lie scattered in memory, and a pass for their types, another for
     their lengths and a third for their elements cost several times one pass that streams
     through them. ``Metric.stats`` hands both sides of a ``sequence_items`` metric over in this form.
     """
 
-    flat: list[Any] | None
+    flat: list[Any] | None = None
     lengths: np.ndarray
     kinds: set[type]
+    same: np.ndarray | None = None
 
     @classmethod
-    def read(cls, items: Sequence[Any], flatten: bool) -> Sequences | None:
-        """The one pass; ``None`` when an item is ``None`` or no sized iterable (look closer)."""
+    def read(cls, items: Sequence[Any]) -> Sequences | None:
+        """Every item and element in one pass (extending streams through the items' memory);
+        ``None`` when an item is ``None`` or no sized iterable (look closer)."""
         out, flat, kinds = cls(items), list[Any](), set[type]()
         extend, note = flat.extend, kinds.add
         try:
-            lengths = ([extend(x) or note(type(x)) or len(x) for x in out] if flatten
-                       else [note(type(x)) or len(x) for x in out])
+            lengths = [extend(x) or note(type(x)) or len(x) for x in out]
         except TypeError:
             return None
-        out.flat, out.lengths, out.kinds = (flat if flatten else None), np.array(lengths, dtype=np.int64), kinds
+        out.flat, out.lengths, out.kinds = flat, np.array(lengths, dtype=np.int64), kinds
         return out
 
     @classmethod
-    def read_answers(cls, items: Sequence[Any], kinds: set[type], flatten: bool) -> Sequences:
+    def read_checked(cls, items: Sequence[Any], kinds: set[type], flatten: bool) -> Sequences:
         """Items already checked to be sequences or ``None``, of types ``kinds``."""
         out = cls(items)
-        out.flat, out.kinds = ([] if flatten else None), kinds
-        if out.flat is not None:
+        out.kinds = kinds
+        if flatten:
+            out.flat = []
             extend = out.flat.extend
             out.lengths = np.array([-1 if x is None else extend(x) or len(x) for x in out], dtype=np.int64)
         else:
@@ -197,12 +216,17 @@ class Sequences(list):
         return out
 
 
+def equal_to_references(predictions: Sequences, references: Sequence[Any]) -> np.ndarray:
+    """``predictions.same``, found by ``Metric.stats``, or (on a direct call of ``item_stats``) now."""
+    return predictions.same if predictions.same is not None else equal_items(predictions, references)
+
+
 def sequences(items: Sequence[Any], flatten: bool = False) -> Sequences:
     """``items`` as ``Sequences``, as ``Metric.stats`` hands them over (for a direct call of
     ``item_stats``, whose items are not checked); ``flatten`` for references."""
     if isinstance(items, Sequences):
         return items
-    return Sequences.read_answers(items, set(map(type, items)), flatten)
+    return Sequences.read_checked(items, set(map(type, items)), flatten)
 
 
 class Metric(ABC):
@@ -306,22 +330,26 @@ class Metric(ABC):
     def _read_sequences(predictions: Sequence[Any], references: Sequence[Any], must: str
                         ) -> tuple[Sequences, list[str], Sequences]:
         """Answered predictions, statuses and references of a ``sequence_items`` metric, checked
-        and read as ``Sequences``: one pass over each side when nothing is amiss."""
-        gold = Sequences.read(references, flatten=True)
+        and read as ``Sequences``: one pass over the references, and of the predictions only
+        those that differ from their reference (an equal one is a checked sequence already)."""
+        gold = Sequences.read(references)
         kinds = gold.kinds if gold is not None else set(map(type, references))
         check_references(references, kinds)
         check_sequences(references, kinds, "reference", must)
         if gold is None:
-            gold = Sequences.read_answers(references, kinds, flatten=True)
-        answered = Sequences.read(predictions, flatten=False)
-        if answered is not None and not any(issubclass(kind, Parsed) for kind in answered.kinds):
-            statuses = ["ok"] * len(answered)
-        else:  # parses or unanswered predictions among them
-            values, statuses, kinds = unpack(predictions)
-            check_sequences(values, kinds, "prediction", must)
-            answered = Sequences.read_answers(values, kinds, flatten=False)
-        check_sequences(answered, answered.kinds, "prediction", must)
-        return answered, statuses, gold
+            gold = Sequences.read_checked(references, kinds, flatten=True)
+        same = equal_items(predictions, gold)
+        differ = np.flatnonzero(~same)
+        values, statuses, kinds = unpack(list(map(predictions.__getitem__, differ.tolist())))
+        check_sequences(values, kinds, "prediction", must, positions=differ)
+        rest = Sequences.read_checked(values, kinds, flatten=False)
+        answered, all_statuses = Sequences(predictions), ["ok"] * len(predictions)
+        for i, value, status in zip(differ.tolist(), values, statuses):  # a parse gives its value, or None
+            answered[i], all_statuses[i] = value, status
+        answered.kinds, answered.same = kinds | gold.kinds, same
+        answered.lengths = gold.lengths.copy()
+        answered.lengths[differ] = rest.lengths
+        return answered, all_statuses, gold
 
     def compute(
         self,

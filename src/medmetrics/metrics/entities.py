@@ -68,6 +68,7 @@ mention, precision, recall and F1 are ``zero_division``.
 
 from __future__ import annotations
 
+import array
 import math
 import numbers
 from collections import Counter, defaultdict
@@ -80,9 +81,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from medmetrics.errors import InputError
-from medmetrics.metrics.base import AdditiveMetric, Sequences, Table, ratio, sequences
+from medmetrics.metrics.base import AdditiveMetric, Sequences, Table, equal_to_references, ratio, sequences
 from medmetrics.metrics.classification import mean_over_labels
-from medmetrics.metrics.sequence import Codebook, equal_items
+from medmetrics.metrics.sequence import Codebook
 from medmetrics.parsing.text import fold
 
 SCHEMES = ("strict", "exact", "partial", "type")
@@ -245,13 +246,11 @@ def _triples(flat: list[Any], type_index: defaultdict[Any, int]
         return None
     if not all(t is None or isinstance(t, str) for t in book.vocabulary):
         return None
-    try:  # numpy infers an integer array only from integers (bool counts as one, as in Python)
-        offsets = np.array(starts + ends)
-    except (OverflowError, ValueError):
+    try:  # a C array of int64 takes integers only (bool is one, as in Python): no float, text or None
+        offsets = np.frombuffer(array.array("q", starts + ends), dtype=np.int64)
+    except (OverflowError, TypeError):
         return None
-    if offsets.dtype.kind != "i":
-        return None
-    start, end = offsets[:len(flat)].astype(np.int64, copy=False), offsets[len(flat):].astype(np.int64, copy=False)
+    start, end = offsets[:len(flat)], offsets[len(flat):]
     if not ((start >= 0) & (start < end)).all():
         return None
     shared = np.array([type_index[t] for t in book.vocabulary], dtype=np.int64)  # this side's codes -> shared
@@ -441,12 +440,14 @@ def _match_offsets(counts: _Counts, gold: _Side, gold_used: np.ndarray, pred: _S
     fan = per_doc[pred.doc[p]]  # candidate gold mentions of each prediction: its document's
     pair_p = np.repeat(p, fan)
     pair_g = g[np.repeat(first[pred.doc[p]] - np.cumsum(fan) + fan, fan) + np.arange(int(fan.sum()))]
-    shared = np.minimum(pred.end[pair_p], gold.end[pair_g]) - np.maximum(pred.start[pair_p], gold.start[pair_g])
-    overlap = (shared > 0) & (100 * shared >= gold.end[pair_g] - gold.start[pair_g])
+    p_start, p_end, g_start, g_end = pred.start[pair_p], pred.end[pair_p], gold.start[pair_g], gold.end[pair_g]
+    shared = np.minimum(p_end, g_end) - np.maximum(p_start, g_start)
+    overlap = np.flatnonzero((shared > 0) & (100 * shared >= g_end - g_start))
     pair_p, pair_g = pair_p[overlap], pair_g[overlap]
-    same_span = (pred.start[pair_p] == gold.start[pair_g]) & (pred.end[pair_p] == gold.end[pair_g])
+    p_start, p_end, g_start, g_end = p_start[overlap], p_end[overlap], g_start[overlap], g_end[overlap]
+    same_span = (p_start == g_start) & (p_end == g_end)
     same_type = pred.type[pair_p] == gold.type[pair_g]
-    distance = np.abs(pred.start[pair_p] - gold.start[pair_g]) + np.abs(pred.end[pair_p] - gold.end[pair_g])
+    distance = np.abs(p_start - g_start) + np.abs(p_end - g_end)
     near_miss = "par" if scheme == "partial" else "inc"
 
     def document_order(side: _Side) -> np.ndarray:
@@ -530,7 +531,7 @@ class EntityF1(AdditiveMetric):
         by_text = self._text_documents(gold, len(references))
         # a prediction equal to its gold is all correct in every scheme (each mention takes its own
         # copy, at distance 0): it is neither read nor matched, and counts from the gold alone
-        same = equal_items(predictions, references) & ~by_text
+        same = equal_to_references(predictions, references) & ~by_text
         pred = _read_side(predictions, "prediction", need_offsets, type_index, skip=same if same.any() else None)
         type_names = list(type_index)
         declared = self.options["types"]

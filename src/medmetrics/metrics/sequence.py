@@ -44,7 +44,6 @@ Deliberate differences from seqeval (each one is tested):
 from __future__ import annotations
 
 import functools
-import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,7 +53,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from medmetrics.errors import InputError
-from medmetrics.metrics.base import AdditiveMetric, Table, ratio, sequences
+from medmetrics.metrics.base import AdditiveMetric, Table, equal_to_references, ratio, sequences
 from medmetrics.metrics.classification import mean_over_labels
 
 _AVERAGES = ("micro", "macro", "weighted")
@@ -393,18 +392,6 @@ def aligned_tags(predictions: Sequence[Any], references: Sequence[Any]) -> tuple
     return predictions, lengths
 
 
-def equal_items(predictions: Sequence[Any], references: Sequence[Any]) -> np.ndarray:
-    """Which predictions equal their reference (False where ``==`` gives no single truth value).
-
-    Most predictions of a good model equal their gold, and their statistics follow from the
-    gold alone, so metrics read and match only the others.
-    """
-    try:
-        return np.fromiter(map(operator.eq, predictions, references), dtype=bool, count=len(references))
-    except (TypeError, ValueError):  # sequences whose == is not one truth value (numpy arrays)
-        return np.zeros(len(references), dtype=bool)
-
-
 @dataclass(frozen=True)
 class _Codes:
     """Both sides' tags as indices into the distinct tags (``vocabulary``).
@@ -431,7 +418,7 @@ def _encode(gold: Sequence[Any], pred: Sequence[Any], lengths: np.ndarray) -> _C
     book = Codebook()
     try:
         gold_codes = book.codes(sequences(gold, flatten=True).flat or ())
-        same = equal_items(pred, gold)
+        same = equal_to_references(sequences(pred), gold)
         differ = np.flatnonzero(~same)
         changed = book.codes(chain.from_iterable(map(pred.__getitem__, differ.tolist())))
     except (TypeError, ValueError):  # an unhashable "tag" (a list), or over a million distinct tags
