@@ -27,6 +27,7 @@ TAGS = ["A", "B", "C"]
 TOLERANCE = 1e-12
 #: Our scheme name -> nervaluate's.
 NERVALUATE_SCHEME = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}
+MATCH_MODES_WITH_TEXT = ("auto", "offsets", "text")
 COUNTS = ("correct", "incorrect", "partial", "missed", "spurious", "possible", "actual")
 
 
@@ -94,6 +95,23 @@ def test_predictions_equal_to_their_gold_score_as_nervaluate_scores_them(
         assert_same(dict(result.components), theirs["overall"][name], f"{scheme} overall")
         for tag in theirs["entities"]:
             assert_same(dict(result.per_label[tag]), theirs["entities"][tag][name], f"{scheme} {tag}")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("match", MATCH_MODES_WITH_TEXT)
+def test_skipping_equal_predictions_changes_no_number(scheme: str, match: str) -> None:
+    """Reversed, an equal prediction is no longer equal (so it is read and matched) but must score the same."""
+    references: list[list[Any]] = [
+        [{"type": "A", "text": "fever"}, {"type": "B", "text": "rash"}], [("A", 0, 5), ("B", 6, 9)], [("A", 1, 3)],
+        [{"type": "B", "text": "rash", "start": 0, "end": 4}, {"type": "A", "text": "cough", "start": 9, "end": 14}]]
+    predictions = [list(references[0]), list(references[1]), [("A", 1, 4)], list(references[3])]
+    shuffled = [list(reversed(p)) if p == r else p for p, r in zip(predictions, references)]
+    assert shuffled != predictions
+    metric = EntityF1(scheme=scheme, match=match)
+    keep = {"auto": [0, 1, 2, 3], "offsets": [1, 2, 3], "text": [0, 3]}[match]  # text matching needs texts
+    references, predictions, shuffled = ([side[k] for k in keep] for side in (references, predictions, shuffled))
+    equal, read = metric.compute(predictions, references), metric.compute(shuffled, references)
+    assert equal.components == read.components and equal.per_label == read.per_label
 
 
 def test_undeclared_predicted_type_is_spurious_where_nervaluate_drops_it() -> None:

@@ -175,9 +175,9 @@ def equal_items(predictions: Sequence[Any], references: Sequence[Any]) -> np.nda
 class Sequences(list):
     """Items that are sequences (tags, mentions), with what metrics need from them, read in as
     few passes as possible: ``lengths`` (-1 for ``None``, an unanswered prediction), ``kinds``
-    (the items' types), for references ``flat``, every element laid end to end, and for
-    predictions ``same``, which equal their reference (metrics read every gold element, but of
-    the predictions only those that differ from their reference).
+    (the items' types), ``flat``, the elements laid end to end, and for predictions ``same``,
+    which equal their reference. Metrics read every gold element, but of the predictions only
+    those that differ from their reference, so a prediction's ``flat`` holds only theirs.
 
     On large inputs the items lie scattered in memory, and a pass for their types, another for
     their lengths and a third for their elements cost several times one pass that streams
@@ -342,11 +342,11 @@ class Metric(ABC):
         differ = np.flatnonzero(~same)
         values, statuses, kinds = unpack(list(map(predictions.__getitem__, differ.tolist())))
         check_sequences(values, kinds, "prediction", must, positions=differ)
-        rest = Sequences.read_checked(values, kinds, flatten=False)
+        rest = Sequences.read_checked(values, kinds, flatten=True)
         answered, all_statuses = Sequences(predictions), ["ok"] * len(predictions)
         for i, value, status in zip(differ.tolist(), values, statuses):  # a parse gives its value, or None
             answered[i], all_statuses[i] = value, status
-        answered.kinds, answered.same = kinds | gold.kinds, same
+        answered.kinds, answered.same, answered.flat = kinds | gold.kinds, same, rest.flat
         answered.lengths = gold.lengths.copy()
         answered.lengths[differ] = rest.lengths
         return answered, all_statuses, gold

@@ -208,13 +208,14 @@ def _read_side(values: Sequences, role: str, need_offsets: bool, type_index: def
     The mentions of documents where ``skip`` is True are not read and are not there.
     """
     answered = values.lengths >= 0
-    lengths = np.maximum(values.lengths, 0)
-    if skip is None and values.flat is not None:  # the references, laid out already
+    wanted = np.ones(len(values), dtype=bool) if skip is None else ~skip
+    lengths = np.where(wanted, np.maximum(values.lengths, 0), 0)
+    # Metric.stats laid out the mentions of every reference, and of the predictions that differ
+    laid_out = np.ones(len(values), dtype=bool) if values.same is None else ~values.same
+    if values.flat is not None and np.array_equal(laid_out, wanted):
         flat = values.flat
-    else:  # the predictions of the documents read
-        read = answered if skip is None else answered & ~skip
-        lengths[~read] = 0
-        flat = list(chain.from_iterable(map(values.__getitem__, np.flatnonzero(read).tolist())))
+    else:
+        flat = list(chain.from_iterable(map(values.__getitem__, np.flatnonzero(lengths > 0).tolist())))
     first = np.concatenate([[0], np.cumsum(lengths)])
     doc = np.repeat(np.arange(len(values)), lengths)
     side = _Side(role, answered, first, doc, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),

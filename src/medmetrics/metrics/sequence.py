@@ -418,9 +418,11 @@ def _encode(gold: Sequence[Any], pred: Sequence[Any], lengths: np.ndarray) -> _C
     book = Codebook()
     try:
         gold_codes = book.codes(sequences(gold, flatten=True).flat or ())
-        same = equal_to_references(sequences(pred), gold)
+        pred = sequences(pred)
+        same = equal_to_references(pred, gold)
         differ = np.flatnonzero(~same)
-        changed = book.codes(chain.from_iterable(map(pred.__getitem__, differ.tolist())))
+        changed = book.codes(pred.flat if pred.same is not None and pred.flat is not None
+                             else chain.from_iterable(map(pred.__getitem__, differ.tolist())))
     except (TypeError, ValueError):  # an unhashable "tag" (a list), or over a million distinct tags
         numbers: defaultdict[Any, int] = defaultdict(count().__next__)  # non-text tags all read alike (as O)
         gold_codes, pred_codes = (np.fromiter((numbers[t if isinstance(t, str) else None] for s in side for t in s),
