@@ -235,14 +235,14 @@ def _triples(flat: list[Any], type_index: defaultdict[Any, int]
     ``None`` when the mentions are anything else (``_mentions`` reads them, and names any mistake).
 
     Unpacking checks every length in the same pass that takes a field, and the types are checked
-    once per distinct type: fewer passes over the mentions, which is where the time goes.
+    once per distinct type: few passes over the mentions, which is where the time goes.
     """
     if not flat or type(flat[0]) is not tuple or len(flat[0]) != 3:
         return None
     book = Codebook()
-    try:
-        types, starts, ends = [t for t, _, _ in flat], [s for _, s, _ in flat], [e for _, _, e in flat]
-        codes = book.codes(types)
+    try:  # unpacking checks that every mention is a triple
+        starts, ends = [s for _, s, _ in flat], [e for _, _, e in flat]
+        codes = book.codes(map(itemgetter(0), flat))
     except (TypeError, ValueError):  # not all triples, or an unhashable type
         return None
     if not all(t is None or isinstance(t, str) for t in book.vocabulary):
@@ -388,23 +388,29 @@ class _Counts:
 
 
 def _greedy(pair_p: np.ndarray, pair_g: np.ndarray, accepted: np.ndarray, distance: np.ndarray,
-            rank: np.ndarray, gold_order: np.ndarray, gold_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            groups: np.ndarray, place: np.ndarray, gold_order: np.ndarray, gold_size: int
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``match_spans`` for every document at once, on the overlapping (prediction, gold) pairs.
 
-    Predictions choose in rounds: in round r, the prediction of rank r of each group (document,
-    or document and type) takes, among the gold mentions still free, an accepted one with the
-    nearest boundaries, else the first in document order (``gold_order``). A gold mention
-    overlaps predictions of its own group only, so the choices of one round never collide.
-    Returns the chosen pairs: prediction, gold mention, accepted.
+    Predictions choose in rounds: in round r, the r-th prediction (by ``place``, its place in
+    document order) of each of its ``groups`` (document, or document and type) takes, among the
+    gold mentions still free, an accepted one with the nearest boundaries, else the first in
+    document order (``gold_order``). A gold mention overlaps predictions of its own group only,
+    so the choices of one round never collide. Returns the chosen pairs: prediction, gold
+    mention, accepted.
     """
     # a prediction whose only candidate overlaps no other prediction takes it in any order (most
-    # pairs, usually): only the contested pairs go through the rounds
+    # pairs, usually): only the contested pairs go through the rounds, counted among themselves
     sole = (np.bincount(pair_p)[pair_p] == 1) & (np.bincount(pair_g)[pair_g] == 1)
     chosen = [(pair_p[sole], pair_g[sole], accepted[sole])]
     contested = np.flatnonzero(~sole)
-    order = contested[np.argsort(rank[pair_p[contested]], kind="stable")]
+    choosers = np.unique(pair_p[contested])
+    rank = _ranks(groups[choosers], np.argsort(place[choosers], kind="stable"))
+    rounds = rank[np.searchsorted(choosers, pair_p[contested])]
+    order = np.argsort(rounds, kind="stable")
+    rounds = rounds[order]
+    order = contested[order]
     pair_p, pair_g, accepted, distance = pair_p[order], pair_g[order], accepted[order], distance[order]
-    rounds = rank[pair_p]
     bounds = np.searchsorted(rounds, np.arange(int(rounds.max(initial=-1)) + 2))
     taken = np.zeros(gold_size, dtype=bool)
     for lo, hi in pairwise(bounds):
@@ -467,14 +473,15 @@ def _match_offsets(counts: _Counts, gold: _Side, gold_used: np.ndarray, pred: _S
     pred_order = document_order(pred)
     # overall: strict needs span and type, exact and partial the span, type the type
     accepted = {"strict": same_span & same_type, "type": same_type}.get(scheme, same_span)
-    rank = _ranks(pred.doc, pred_order)
+    place = np.empty(pred.size, dtype=np.int64)
+    place[pred_order] = np.arange(pred.size)
     _count_matching(counts, gold, g, pred, p,
-                    _greedy(pair_p, pair_g, accepted, distance, rank, gold_order, gold.size), near_miss, None)
+                    _greedy(pair_p, pair_g, accepted, distance, pred.doc, place, gold_order, gold.size), near_miss,
+                    None)
     # per type: each type's mentions alone, so only same-type pairs compete
-    rank = _ranks(pred.doc * max(len(type_keys), 1) + pred.type, pred_order)
     accepted = same_span if scheme != "type" else np.ones(len(pair_p), dtype=bool)
-    matched = _greedy(pair_p[same_type], pair_g[same_type], accepted[same_type], distance[same_type], rank,
-                      gold_order, gold.size)
+    matched = _greedy(pair_p[same_type], pair_g[same_type], accepted[same_type], distance[same_type],
+                      pred.doc * max(len(type_keys), 1) + pred.type, place, gold_order, gold.size)
     _count_matching(counts, gold, g, pred, p, matched, near_miss, group)
 
 
