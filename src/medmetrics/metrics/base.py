@@ -340,12 +340,16 @@ class Metric(ABC):
             gold = Sequences.read_checked(references, kinds, flatten=True)
         same = equal_items(predictions, gold)
         differ = np.flatnonzero(~same)
-        values, statuses, kinds = unpack(list(map(predictions.__getitem__, differ.tolist())))
+        items = list(map(predictions.__getitem__, differ.tolist()))
+        values, statuses, kinds = unpack(items)
         check_sequences(values, kinds, "prediction", must, positions=differ)
-        rest = Sequences.read_checked(values, kinds, flatten=True)
+        rest = Sequences.read(values)
+        if rest is None:  # unanswered predictions among them
+            rest = Sequences.read_checked(values, kinds, flatten=True)
         answered, all_statuses = Sequences(predictions), ["ok"] * len(predictions)
-        for i, value, status in zip(differ.tolist(), values, statuses):  # a parse gives its value, or None
-            answered[i], all_statuses[i] = value, status
+        if not (all(map(operator.is_, values, items)) and statuses.count("ok") == len(statuses)):
+            for i, value, status in zip(differ.tolist(), values, statuses):  # a parse gives its value, or None
+                answered[i], all_statuses[i] = value, status
         answered.kinds, answered.same, answered.flat = kinds | gold.kinds, same, rest.flat
         answered.lengths = gold.lengths.copy()
         answered.lengths[differ] = rest.lengths
