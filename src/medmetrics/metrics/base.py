@@ -174,10 +174,10 @@ def equal_items(predictions: Sequence[Any], references: Sequence[Any]) -> np.nda
 
 class Sequences(list):
     """Items that are sequences (tags, mentions), with what metrics need from them, read in as
-    few passes as possible: ``lengths`` (-1 for ``None``, an unanswered prediction), ``kinds``
-    (the items' types), ``flat``, the elements laid end to end, and for predictions ``same``,
-    which equal their reference. Metrics read every gold element, but of the predictions only
-    those that differ from their reference, so a prediction's ``flat`` holds only theirs.
+    few passes as possible: ``lengths`` (-1 for ``None``, an unanswered prediction), ``flat``,
+    the elements laid end to end, and for predictions ``same``, which equal their reference.
+    Metrics read every gold element, but of the predictions only those that differ from their
+    reference, so a prediction's ``flat`` holds only theirs.
 
     On large inputs the items lie scattered in memory, and a pass for their types, another for
     their lengths and a third for their elements cost several times one pass that streams
@@ -186,34 +186,37 @@ class Sequences(list):
 
     flat: list[Any] | None = None
     lengths: np.ndarray
-    kinds: set[type]
     same: np.ndarray | None = None
 
     @classmethod
-    def read(cls, items: Sequence[Any]) -> Sequences | None:
-        """Every item and element in one pass (extending streams through the items' memory);
-        ``None`` when an item is ``None`` or no sized iterable (look closer)."""
+    def read(cls, items: Sequence[Any], flatten: bool = True) -> Sequences:
+        """Items checked to be sequences or ``None``; extending ``flat`` streams through their memory."""
+        out = cls(items)
+        if not flatten:
+            out.lengths = np.array([-1 if x is None else len(x) for x in out], dtype=np.int64)
+            return out
+        out.flat = []
+        extend = out.flat.extend
+        try:
+            lengths = [extend(x) or len(x) for x in out]
+        except TypeError:  # unanswered predictions among them
+            out.flat.clear()
+            lengths = [-1 if x is None else extend(x) or len(x) for x in out]
+        out.lengths = np.array(lengths, dtype=np.int64)
+        return out
+
+    @classmethod
+    def read_unchecked(cls, items: Sequence[Any]) -> tuple[Sequences, set[type]] | None:
+        """``read`` of items not checked yet, and their types, for checking them after, in the
+        same pass; ``None`` when an item is ``None`` or no sized iterable (look closer)."""
         out, flat, kinds = cls(items), list[Any](), set[type]()
         extend, note = flat.extend, kinds.add
         try:
             lengths = [extend(x) or note(type(x)) or len(x) for x in out]
         except TypeError:
             return None
-        out.flat, out.lengths, out.kinds = flat, np.array(lengths, dtype=np.int64), kinds
-        return out
-
-    @classmethod
-    def read_checked(cls, items: Sequence[Any], kinds: set[type], flatten: bool) -> Sequences:
-        """Items already checked to be sequences or ``None``, of types ``kinds``."""
-        out = cls(items)
-        out.kinds = kinds
-        if flatten:
-            out.flat = []
-            extend = out.flat.extend
-            out.lengths = np.array([-1 if x is None else extend(x) or len(x) for x in out], dtype=np.int64)
-        else:
-            out.lengths = np.array([-1 if x is None else len(x) for x in out], dtype=np.int64)
-        return out
+        out.flat, out.lengths = flat, np.array(lengths, dtype=np.int64)
+        return out, kinds
 
 
 def equal_to_references(predictions: Sequences, references: Sequence[Any]) -> np.ndarray:
@@ -224,9 +227,7 @@ def equal_to_references(predictions: Sequences, references: Sequence[Any]) -> np
 def sequences(items: Sequence[Any], flatten: bool = False) -> Sequences:
     """``items`` as ``Sequences``, as ``Metric.stats`` hands them over (for a direct call of
     ``item_stats``, whose items are not checked); ``flatten`` for references."""
-    if isinstance(items, Sequences):
-        return items
-    return Sequences.read_checked(items, set(map(type, items)), flatten)
+    return items if isinstance(items, Sequences) else Sequences.read(items, flatten)
 
 
 class Metric(ABC):
@@ -332,25 +333,22 @@ class Metric(ABC):
         """Answered predictions, statuses and references of a ``sequence_items`` metric, checked
         and read as ``Sequences``: one pass over the references, and of the predictions only
         those that differ from their reference (an equal one is a checked sequence already)."""
-        gold = Sequences.read(references)
-        kinds = gold.kinds if gold is not None else set(map(type, references))
+        read = Sequences.read_unchecked(references)
+        kinds = read[1] if read is not None else set(map(type, references))
         check_references(references, kinds)
         check_sequences(references, kinds, "reference", must)
-        if gold is None:
-            gold = Sequences.read_checked(references, kinds, flatten=True)
+        gold = read[0] if read is not None else Sequences.read(references)
         same = equal_items(predictions, gold)
         differ = np.flatnonzero(~same)
         items = list(map(predictions.__getitem__, differ.tolist()))
         values, statuses, kinds = unpack(items)
         check_sequences(values, kinds, "prediction", must, positions=differ)
         rest = Sequences.read(values)
-        if rest is None:  # unanswered predictions among them
-            rest = Sequences.read_checked(values, kinds, flatten=True)
         answered, all_statuses = Sequences(predictions), ["ok"] * len(predictions)
         if not (all(map(operator.is_, values, items)) and statuses.count("ok") == len(statuses)):
             for i, value, status in zip(differ.tolist(), values, statuses):  # a parse gives its value, or None
                 answered[i], all_statuses[i] = value, status
-        answered.kinds, answered.same, answered.flat = kinds | gold.kinds, same, rest.flat
+        answered.same, answered.flat = same, rest.flat
         answered.lengths = gold.lengths.copy()
         answered.lengths[differ] = rest.lengths
         return answered, all_statuses, gold

@@ -221,11 +221,10 @@ def _read_side(values: Sequences, role: str, need_offsets: bool, type_index: def
     side = _Side(role, answered, first, doc, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
                  np.zeros(0, dtype=np.int64), (), flat)
     try:
-        codes, start, end, texts = _triples(flat, type_index) or _mentions(flat, type_index, need_offsets)
+        triples = _triples(flat, type_index) if need_offsets else None  # text matching reads no offsets
+        codes, start, end, texts = triples or _mentions(flat, type_index, need_offsets)
     except _BadMention as bad:
         raise InputError(f"{side.where(bad.index)} {bad.problem}") from None
-    if not need_offsets:  # text matching: offsets are not read
-        start = end = np.full(len(flat), _NO_OFFSET, dtype=np.int64)
     return _Side(role, answered, first, doc, codes, start, end, texts, flat)
 
 

@@ -421,7 +421,7 @@ def _encode(gold: Sequence[Any], pred: Sequence[Any], lengths: np.ndarray) -> _C
         pred = sequences(pred)
         same = equal_to_references(pred, gold)
         differ = np.flatnonzero(~same)
-        changed = book.codes(pred.flat if pred.same is not None and pred.flat is not None
+        changed = book.codes(pred.flat if pred.flat is not None  # laid out by Metric.stats: the differing ones
                              else chain.from_iterable(map(pred.__getitem__, differ.tolist())))
     except (TypeError, ValueError):  # an unhashable "tag" (a list), or over a million distinct tags
         numbers: defaultdict[Any, int] = defaultdict(count().__next__)  # non-text tags all read alike (as O)
