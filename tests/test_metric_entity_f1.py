@@ -327,6 +327,10 @@ def test_conformance_text_and_declared_types() -> None:
      r"prediction 2 must be a list of mentions, not str"),
     ({}, [[("A", 0, 2)], Parsed({"A": 1}, "ok")], [[("A", 0, 2)], [("A", 1, 2)]],
      r"prediction 1 must be a list of mentions, not dict"),
+    ({}, [[("A", 0, 2)], 5, None], [[("A", 0, 2)], [("A", 1, 2)], [("A", 1, 2)]],
+     r"prediction 1 must be a list of mentions, not int"),
+    ({}, [[("A", 0, 2)], Parsed(7, "ok")], [[("A", 0, 2)], [("A", 1, 2)]],
+     r"prediction 1 must be a list of mentions, not int"),
     ({}, [[]], [[("A", 1.0, 2)]], r"reference 0, mention 0 has no integer start"),
 ])
 def test_caller_mistakes_name_the_item_and_mention(options: dict[str, Any], predictions: list[Any],

@@ -341,11 +341,12 @@ class Metric(ABC):
         same = equal_items(predictions, gold)
         differ = np.flatnonzero(~same)
         items = list(map(predictions.__getitem__, differ.tolist()))
-        values, statuses, kinds = unpack(items)
-        check_sequences(values, kinds, "prediction", must, positions=differ)
-        rest = Sequences.read(values)
         answered, all_statuses = Sequences(predictions), ["ok"] * len(predictions)
-        if not (all(map(operator.is_, values, items)) and statuses.count("ok") == len(statuses)):
+        plain = Sequences.read_unchecked(items)  # None when parses or unanswered predictions are among them
+        values, statuses, kinds = (items, None, plain[1]) if plain is not None else unpack(items)
+        check_sequences(values, kinds, "prediction", must, positions=differ)
+        rest = plain[0] if plain is not None else Sequences.read(values)
+        if statuses is not None:
             for i, value, status in zip(differ.tolist(), values, statuses):  # a parse gives its value, or None
                 answered[i], all_statuses[i] = value, status
         answered.same, answered.flat = same, rest.flat

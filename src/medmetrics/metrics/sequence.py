@@ -44,6 +44,7 @@ Deliberate differences from seqeval (each one is tested):
 from __future__ import annotations
 
 import functools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -372,7 +373,14 @@ class Codebook:
     def codes(self, values: Iterable[Any]) -> np.ndarray:
         """The code of each value, as int32 (half of int64's memory traffic); ``TypeError`` for an
         unhashable value, ``ValueError`` past 1,114,112 distinct values."""
-        text = "".join(map(self._chars.__getitem__, values)).encode("utf-32-le", "surrogatepass")
+        if isinstance(values, (list, tuple)) and values:
+            # one itemgetter call looks a list's keys up in C: about 20% faster than a map (but
+            # slower on an iterator, which it must first turn into a tuple); with one key it
+            # returns that key's code itself, which joins to the same string
+            chars = "".join(operator.itemgetter(*values)(self._chars))
+        else:
+            chars = "".join(map(self._chars.__getitem__, values))
+        text = chars.encode("utf-32-le", "surrogatepass")
         return np.frombuffer(text, dtype=np.uint32).astype(np.int32)
 
 
