@@ -98,9 +98,12 @@ class Table:
 
     def totals(self, counts: np.ndarray) -> Table:
         """Column sums with row i counted ``counts[i]`` times; the last one is kept, as the
-        full-sample totals are asked for several times (value, statuses, notes, per-label table)."""
+        full-sample totals are asked for several times (value, statuses, notes, per-label table).
+        Every row counted once (a point value of uncollapsed rows) gives ``present``."""
         if self._weighted is None or self._weighted[0] is not counts:
-            self._weighted = (counts, Table(self.columns, counts.astype(np.float64) @ self.rows))
+            once = counts.size == len(self.rows) and counts.min(initial=1) == 1 == counts.max(initial=1)
+            self._weighted = (counts, self.present if once else
+                              Table(self.columns, counts.astype(np.float64) @ self.rows))
         return self._weighted[1]
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -438,7 +441,8 @@ class AdditiveMetric(Metric):
     """A metric whose score depends on the items only through column sums (counts)."""
 
     def score(self, table: Table, weights: np.ndarray) -> dict[str, np.ndarray]:
-        return self.from_totals(Table(table.columns, weights @ table.rows), table.present)
+        totals = table.totals(weights[0]).rows[None, :] if len(weights) == 1 else weights @ table.rows
+        return self.from_totals(Table(table.columns, totals), table.present)
 
     def per_label(self, table: Table, counts: np.ndarray) -> dict[str, dict[str, float]]:
         return self.per_label_from_totals(table.totals(counts), table.present)
