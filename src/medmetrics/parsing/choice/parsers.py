@@ -1,0 +1,187 @@
+"""The ``choice`` and ``choices`` parsers: a reader's statements turned into one ``Parsed``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from medmetrics.errors import InputError
+from medmetrics.parsing.base import Parser
+from medmetrics.parsing.choice.options import (
+    LetterSet,
+    OptionIndex,
+    letter_set,
+    letters_key,
+    option_index,
+    options_tuple,
+)
+from medmetrics.parsing.choice.reader import Reader, Statement
+from medmetrics.parsing.text import prepare
+from medmetrics.results import Parsed
+
+
+class _OptionParser(Parser):
+    """What both parsers share: the ``options``/``letters`` context and the first checks."""
+
+    defaults: ClassVar[Mapping[str, Any]] = {"options": None, "letters": None}
+
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        self._question(settings)
+
+    @staticmethod
+    def _question(settings: Mapping[str, Any]) -> tuple[LetterSet, OptionIndex | None]:
+        """The valid letters and the indexed option texts (None if unknown); both cached."""
+        options = options_tuple(settings.get("options"))
+        letters = letter_set(letters_key(settings.get("letters")), None if options is None else len(options))
+        return letters, option_index(options, letters) if options is not None else None
+
+    def _reader(self, text: str, settings: Mapping[str, Any]) -> Reader | Parsed:
+        """A ``Reader`` for the generation, or the ``Parsed`` when there is nothing to read."""
+        masked, why = prepare(text)
+        if why is not None:
+            return Parsed(None, "empty" if not text.strip() else "failed", reason=why)
+        return Reader(text, masked, *self._question(settings))
+
+
+def _not_found(reader: Reader, dropped_echo: bool = False) -> Parsed:
+    if dropped_echo:
+        why = "only an echo of the option list, no answer"
+    elif reader.anchors_without_answer:
+        why = f"an answer statement without a valid option ({reader.letters.describe()}) after it"
+    else:
+        why = "no option letter or option text found"
+    return Parsed(None, "failed", reason=why)
+
+
+def _invalid(letters: Sequence[str], reader: Reader) -> str:
+    shown = ", ".join(reader.letters.order(letters))
+    return f"{shown} {'is' if len(letters) == 1 else 'are'} not among the options ({reader.letters.describe()})"
+
+
+def _drop_enumerations(statements: list[Statement]) -> tuple[list[Statement], bool]:
+    """Drop runs of lines like "A. fever / B. rash / C. cough": an echoed or analysed option list.
+
+    A run is two or more described single-letter lines whose letters rise; a lone "B. rash"
+    after the list is still an answer. Returns the kept statements and whether any were dropped.
+    """
+    runs: list[list[Statement]] = []
+    for statement in statements:
+        if statement.rule == "line-letter" and len(statement.items) == 1 and statement.items[0].described:
+            if runs and runs[-1][-1].items[0].letter < statement.items[0].letter:
+                runs[-1].append(statement)
+            else:
+                runs.append([statement])
+    dropped = {id(s) for run in runs if len(run) > 1 for s in run}
+    return [s for s in statements if id(s) not in dropped], bool(dropped)
+
+
+class ChoiceParser(_OptionParser):
+    """One multiple-choice answer -> its letter ("B").
+
+    Context: ``options`` (option texts, lettered A, B, ... by position) or ``letters`` (the
+    valid letters when the texts are unknown; ``ABCDE`` when neither is given).
+    """
+
+    name = "choice"
+    version = "2"  # 2: an option named in prose, or named to be set aside, is not an answer
+
+    def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
+        reader = self._reader(text, settings)
+        if isinstance(reader, Parsed):
+            return reader
+        anchored = reader.anchored(none_ok=True)
+        if anchored:
+            return self._decide(anchored, reader)
+        lines, dropped_echo = _drop_enumerations(reader.lines(none_ok=False))
+        for statements in (lines, reader.weak):
+            if statements:
+                return self._decide(statements, reader)
+        prose = reader.prose(mentions=False, none_ok=False)
+        if prose:
+            return self._decide(prose, reader)
+        return _not_found(reader, dropped_echo)
+
+    @staticmethod
+    def _decide(statements: list[Statement], reader: Reader) -> Parsed:
+        valid_letters = reader.letters.valid
+        valid = [(s, i) for s in statements for i in s.items if i.letter in valid_letters]
+        if not valid:
+            invalid = [i.letter for s in statements for i in s.items]
+            if invalid:
+                return Parsed(None, "failed", reason=f"the answer {_invalid(invalid, reader)}",
+                              rule=statements[-1].rule)
+            return Parsed(None, "failed", reason="the answer is 'none', which is not an option",
+                          rule=statements[-1].rule)
+        letters = reader.letters.order([item.letter for _, item in valid])
+        statement, item = valid[-1]
+        if len(letters) > 1:
+            return Parsed(None, "ambiguous", reason=f"conflicting answers: {', '.join(letters)}",
+                          rule=statement.rule, candidates=letters)
+        return Parsed(letters[0], "ok", rule=statement.rule, span=(item.start, item.end))
+
+
+class ChoicesParser(_OptionParser):
+    """A set of options (multi-select, HoC-style) -> a sorted tuple of letters.
+
+    Context as for ``choice``, plus option ``allow_empty``: "none" / "no hallmark" reads as the
+    empty tuple (unless an option's own text says none, which is then that option).
+    """
+
+    name = "choices"
+    version = "1"
+    defaults: ClassVar[Mapping[str, Any]] = {**_OptionParser.defaults, "allow_empty": True}
+
+    def validate(self, settings: Mapping[str, Any]) -> None:
+        super().validate(settings)
+        if not isinstance(settings.get("allow_empty"), bool):
+            raise InputError(f"allow_empty must be True or False, got {settings.get('allow_empty')!r}")
+
+    def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
+        reader = self._reader(text, settings)
+        if isinstance(reader, Parsed):
+            return reader
+        allow_empty: bool = settings["allow_empty"]
+        anchored = reader.anchored(none_ok=True)
+        if anchored:
+            return self._decide_anchored(anchored, reader, allow_empty)
+        for statements in (lambda: reader.lines(none_ok=True), lambda: reader.prose(mentions=True, none_ok=True)):
+            found = statements()
+            if found:
+                return self._decide_union(found, reader, allow_empty)
+        return _not_found(reader)
+
+    def _decide_anchored(self, statements: list[Statement], reader: Reader, allow_empty: bool) -> Parsed:
+        """Every answer statement must name the same set."""
+        answers = {reader.letters.valid_in(s.items) for s in statements}
+        if len(answers) > 1:
+            shown = sorted(answers)
+            return Parsed(None, "ambiguous", reason=f"conflicting answers: {'; '.join(map(str, shown))}",
+                          rule=statements[-1].rule, candidates=tuple(shown))
+        return self._result(statements, reader, allow_empty)
+
+    def _decide_union(self, statements: list[Statement], reader: Reader, allow_empty: bool) -> Parsed:
+        """Lines (or prose mentions) add up; "none" next to letters is a contradiction."""
+        has_none = any(s.none for s in statements)
+        letters = reader.letters.valid_in([i for s in statements for i in s.items])
+        if has_none and letters:
+            return Parsed(None, "ambiguous", reason="says none but also names options",
+                          rule=statements[-1].rule, candidates=((), letters))
+        return self._result(statements, reader, allow_empty)
+
+    @staticmethod
+    def _result(statements: list[Statement], reader: Reader, allow_empty: bool) -> Parsed:
+        items = [i for s in statements for i in s.items]
+        valid = [i for i in items if i.letter in reader.letters.valid]
+        invalid = [i.letter for i in items if i.letter not in reader.letters.valid]
+        rule = statements[-1].rule
+        if not valid:
+            if invalid:
+                return Parsed(None, "failed", reason=f"the answer {_invalid(invalid, reader)}", rule=rule)
+            if not allow_empty:
+                return Parsed(None, "failed", reason="the answer is 'none' but allow_empty is off", rule="none")
+            return Parsed((), "ok", rule="none")
+        value = reader.letters.order([i.letter for i in valid])
+        span = (min(i.start for i in valid), max(i.end for i in valid))
+        if invalid:
+            return Parsed(value, "partial", reason=f"ignored: {_invalid(invalid, reader)}", rule=rule, span=span)
+        return Parsed(value, "ok", rule=rule, span=span)

@@ -1,0 +1,469 @@
+"""The reading engine: what a generation says about the options, tier by tier."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import NamedTuple
+
+from medmetrics.parsing.choice.options import (
+    LetterSet,
+    OptionIndex,
+)
+from medmetrics.parsing.choice.vocabulary import (
+    ANSWER_HEADING,
+    ANSWER_VERB,
+    BARE_ANCHORS,
+    BOLD_LETTER,
+    BOXED,
+    CHINESE_ANSWER,
+    CHINESE_CHOOSE,
+    CHINESE_CHOOSER,
+    CHOOSE,
+    CHOOSER,
+    CLAIM_OPENERS,
+    CLAIM_TAIL,
+    CLAIM_WORDS,
+    CLAIMED_LETTERS,
+    CLAIMS,
+    CLAUSE_END,
+    CONCLUSIONS,
+    CONNECTIVES,
+    DESCRIPTION,
+    DISMISSAL,
+    FILLER,
+    HEADING_PREFIX,
+    HYPOTHETICAL,
+    HYPOTHETICAL_HINT,
+    LABELLED,
+    LINE_START,
+    LIST_LETTER,
+    MY_CHOICE,
+    NEGATIONS,
+    NEXT_WORD,
+    NONE,
+    NONE_LINES,
+    NONE_SENTENCE,
+    QUALIFIED,
+    SEPARATOR,
+    SEPARATOR_STARTS,
+    TOKEN,
+    TRIGGER,
+    VIEW_SEPARATORS,
+    WEAK,
+)
+from medmetrics.parsing.text import fold, squash
+
+
+def _after_brackets(text: str, pos: int) -> int:
+    """The position after the closing brackets (and bold marks, masked to spaces) that follow a letter."""
+    while pos < len(text) and text[pos] in ")]）】":
+        pos += 1
+    return pos
+
+
+class Item(NamedTuple):
+    """One letter read from the generation, with where it was read."""
+
+    letter: str
+    start: int
+    end: int
+    described: bool = False  # followed by its text or a description ("B. fever")
+    from_text: bool = False  # read from the option text, not a letter
+
+
+class Reading(NamedTuple):
+    """What ``Reader.items_at`` read: the items, where reading stopped, and how it went.
+
+    ``none`` marks a "none of the above" answer; ``clean`` is False when a later letter of
+    the list turned out to be English ("A, B and C are wrong").
+    """
+
+    items: tuple[Item, ...]
+    end: int
+    none: bool = False
+    clean: bool = True
+
+
+class Statement(NamedTuple):
+    """One answer statement: its items, or ``none`` for "none of the above"."""
+
+    rule: str
+    items: tuple[Item, ...]
+    none: bool = False
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.items[0].start, self.items[-1].end
+
+
+def _statement(reading: Reading, letter_rule: str, text_rule: str) -> Statement:
+    rule = "none" if reading.none else text_rule if reading.items and reading.items[0].from_text else letter_rule
+    return Statement(rule, reading.items, reading.none)
+
+
+class Reader:
+    """Reads the answer statements of one masked generation, tier by tier.
+
+    Both parsers use it: ``choice`` wants one letter from the winning tier, ``choices`` a set.
+    """
+
+    def __init__(self, text: str, masked: str, letters: LetterSet, index: OptionIndex | None) -> None:
+        self.text = text
+        self.masked = masked
+        self.letters = letters
+        self.index = index
+        lowered = masked.lower()
+        self.lowered = lowered if len(lowered) == len(masked) else masked
+        self.anchors_without_answer = 0
+        self.weak: list[Statement] = []
+
+    @cached_property
+    def view(self) -> str:
+        """The text case-folded, each separator (space, ``-``, ``_``, ``/``) a space: for option texts.
+
+        It has the text's length, so a match in it is a span in the generation.
+        """
+        folded = fold(self.masked)
+        if len(folded) != len(self.masked):
+            folded = self.lowered
+        return folded.translate(VIEW_SEPARATORS)
+
+    # -- items ---------------------------------------------------------------------------
+
+    def option_text_at(self, pos: int) -> tuple[list[Item], int]:
+        """Items for the longest option text starting at ``pos`` (several if texts repeat)."""
+        if self.index is None or pos >= len(self.masked):
+            return [], pos
+        view = self.view
+        if pos > 0 and view[pos - 1].isalnum():
+            return [], pos
+        for text, _ in self.index.longest_first:
+            end = pos + len(text)
+            if view.startswith(text, pos) and (end == len(view) or not view[end].isalnum()):
+                return [Item(letter, pos, end, True, True) for letter in self.index.by_text[text]], end
+        return [], pos
+
+    def _own_text_end(self, letter: str, pos: int) -> int | None:
+        """End of the letter's own option text if it starts at ``pos``."""
+        text = self.index.own.get(letter) if self.index is not None else None
+        if not text or not self.view.startswith(text, pos):
+            return None
+        end = pos + len(text)
+        return end if end == len(self.view) or not self.view[end].isalnum() else None
+
+    def _continues(self, pos: int) -> bool:
+        """A separator and another letter follow: "A and C"."""
+        if self.masked[pos:pos + 1] not in SEPARATOR_STARTS:
+            return False
+        sep = SEPARATOR.match(self.masked, pos)
+        return sep is not None and TOKEN.match(self.masked, sep.end()) is not None
+
+    def _species_name(self, raw: str, dot: int, word: int) -> bool:
+        """"E. coli" where some option text holds "E. coli": the letter is part of a name."""
+        if self.index is None or self.masked[dot] != ".":
+            return False
+        following = self.view[word:word + 40].split(" ", 1)[0]
+        name = f"{raw.lower()}. {following}"
+        return any(name in text for text, _ in self.index.longest_first)
+
+    def letter_at(self, pos: int, anchored: bool) -> tuple[Item | None, int, bool]:
+        """The letter at ``pos``, where a list may go on after it, and whether it may.
+
+        No item when ``pos`` holds no letter, or a letter that is an English word here
+        ("A patient", "I think", "A 45-year-old").
+        """
+        masked = self.masked
+        token = TOKEN.match(masked, pos)
+        if token is None:
+            return None, pos, False
+        enclosed = token.group(1) is not None
+        raw = token.group(1) or token.group(2)
+        letter = raw.upper()
+        start = token.start(1) if enclosed else token.start(2)
+        after = token.end()
+        if self._continues(after):
+            return Item(letter, start, start + 1), after, True
+        word = None if enclosed else NEXT_WORD.match(masked, after)
+        if word is not None:
+            first = word.group(1)
+            own_end = self._own_text_end(letter, word.start(1)) if raw.isupper() else None
+            if own_end is not None:  # "B fever" where B is "Fever"
+                return Item(letter, start, start + 1, True), own_end, True
+            if anchored and first.rstrip(".,;:!?").lower() in CONNECTIVES:  # "the answer is A because"
+                return Item(letter, start, start + 1), after, False
+            # "A patient", "A 45-year-old", "a fever"; on a line of its own even "A Patient".
+            # After an anchor, "B Fever" and "B (fever)" keep the letter.
+            if first[0].isalnum() and (first[0].islower() or first[0].isdigit() or raw.islower() or not anchored):
+                return None, pos, False
+        description = DESCRIPTION.match(masked, after)
+        if description is None:
+            return Item(letter, start, start + 1), after, True
+        own_end = self._own_text_end(letter, description.end())
+        if own_end is not None:
+            return Item(letter, start, start + 1, True), own_end, True
+        if self._species_name(raw, after, description.end()):
+            return None, pos, False
+        return Item(letter, start, start + 1, True), after, False
+
+    def items_at(self, pos: int, anchored: bool, none_ok: bool) -> Reading:
+        """Read a list of letters or option texts ("A, C", "B: fever", "fever or rash") at ``pos``."""
+        items: list[Item] = []
+        sep: re.Match[str] | None = None
+        while True:
+            found, after = self.option_text_at(pos)
+            more = True
+            if found:
+                items.extend(found)
+            else:
+                item, after, more = self.letter_at(pos, anchored)
+                if item is None:
+                    if not items and none_ok and (none := NONE.match(self.masked, pos)):
+                        return Reading((), none.end(), none=True)
+                    # "A, B and C are wrong": a rejected letter joined by "and"/"or" spoils the list.
+                    joined = sep is not None and bool(sep.group(0).strip(" \t,，、;"))
+                    spoiled = joined and TOKEN.match(self.masked, pos) is not None
+                    return Reading(tuple(items), pos, clean=not spoiled)
+                items.append(item)
+            sep = SEPARATOR.match(self.masked, after) if more else None
+            if sep is None:
+                return Reading(tuple(items), after)
+            pos = sep.end()
+
+    # -- tier 1: anchored ----------------------------------------------------------------
+
+    def anchored(self, none_ok: bool) -> list[Statement]:
+        """Answer statements: an anchor followed by letters or option texts, or "B is correct".
+
+        Weak anchors ("it could be A or C", "I think it's B") found on the way are kept in
+        ``self.weak``, for when nothing firmer is said.
+        """
+        statements: list[Statement] = []
+        seen_ends: set[int] = set()
+        lowered = self.lowered
+        for trigger in TRIGGER.finditer(lowered):
+            pos, word = trigger.start(), trigger.group()
+            if pos > 0 and lowered[pos - 1].isalnum() and word[0].isascii():
+                continue
+            if word in CLAIMS:
+                claimed = self._letters_before(pos, pos + len(word))
+                if claimed is not None:
+                    statements.append(claimed)
+            end = self._anchor_end(word, pos)
+            if end is None or end in seen_ends or self._hypothetical(pos):
+                continue
+            seen_ends.add(end)
+            filler = FILLER.match(self.masked, end)
+            start = filler.end() if filler else end
+            strict = word in CONCLUSIONS
+            reading = self.items_at(start, anchored=not strict, none_ok=none_ok and not strict)
+            if not reading.clean or not (reading.items or reading.none):
+                if not strict and word not in WEAK:
+                    self.anchors_without_answer += 1  # for the reason of a failed parse
+            elif word in WEAK:
+                self.weak.append(_statement(reading, "weak-anchor", "weak-anchor"))
+            else:
+                statements.append(_statement(reading, "anchored-letter", "anchored-text"))
+        if "\\boxed{" in self.text:
+            statements.extend(self._boxed(none_ok))
+        return statements
+
+    def _hypothetical(self, pos: int) -> bool:
+        """"If the answer is B": a condition, not an answer."""
+        start = max(0, pos - 30)
+        return HYPOTHETICAL_HINT.search(self.lowered, start, pos) is not None and \
+            HYPOTHETICAL.search(self.lowered[start:pos]) is not None
+
+    def _anchor_end(self, word: str, pos: int) -> int | None:
+        """Where the anchor starting with ``word`` at ``pos`` ends, or None if it is no anchor."""
+        lowered = self.lowered
+        if word == "answer":
+            verb = ANSWER_VERB.match(lowered, pos)
+            if verb:
+                return verb.end()
+            heading = ANSWER_HEADING.match(lowered, pos)
+            if heading and self._line_prefix_is(pos, HEADING_PREFIX):
+                return heading.end()
+            if lowered.endswith("final ", 0, pos):
+                return pos + len("answer")
+            return None
+        if word in ("correct", "best", "most", "right", "true"):
+            qualified = QUALIFIED.match(lowered, pos)
+            return qualified.end() if qualified else None
+        if word in ("choose", "select", "pick", "go with", "opt for"):
+            verb = CHOOSE.match(lowered, pos)
+            if verb and CHOOSER.search(lowered, max(0, pos - 24), pos):
+                return verb.end()
+            return None
+        if word == "my ":
+            mine = MY_CHOICE.match(lowered, pos)
+            return mine.end() if mine else None
+        if word in BARE_ANCHORS:
+            end = pos + len(word)
+            return end if end == len(lowered) or not lowered[end].isalnum() else None
+        if word == "答案":
+            chinese = CHINESE_ANSWER.match(lowered, pos)
+            return chinese.end() if chinese else None
+        chose = CHINESE_CHOOSE.match(lowered, pos)
+        if chose and pos > 0 and lowered[pos - 1] in CHINESE_CHOOSER:
+            return chose.end()
+        return None
+
+    def _line_prefix_is(self, pos: int, prefix: re.Pattern[str]) -> bool:
+        """The line up to ``pos`` (at most 40 characters of it) is all ``prefix``."""
+        window = max(0, pos - 40)
+        newline = self.lowered.rfind("\n", window, pos)
+        if newline < 0 and window > 0:
+            return False
+        return prefix.fullmatch(self.lowered, newline + 1, pos) is not None
+
+    def _letters_before(self, pos: int, trigger_end: int) -> Statement | None:
+        """"B is correct", "A and C are the correct answers": the letters before ``pos``."""
+        lowered = self.lowered
+        if trigger_end < len(lowered) and lowered[trigger_end].isalpha() and lowered[trigger_end] != "s":
+            return None
+        if pos < 2 or lowered[pos - 1] != " ":
+            return None
+        if lowered[lowered.rfind(" ", max(0, pos - 12), pos - 1) + 1:pos - 1] not in CLAIM_WORDS:
+            return None
+        lo = max(0, pos - 40)
+        verb = max(lowered.rfind(" is ", lo, pos), lowered.rfind(" are ", lo, pos),
+                   lowered.rfind(" seems ", lo, pos), lowered.rfind(" appears ", lo, pos))
+        if verb < 0 or not CLAIM_TAIL.fullmatch(lowered, verb, pos):
+            return None
+        window = start = max(0, verb - 60)
+        while (claim := CLAIMED_LETTERS.search(self.masked, start, verb)) is not None:
+            # The subject must open its clause: "Between A and D, A is better" claims only A,
+            # "vitamin B is correct" claims nothing.
+            before = self.masked[window:claim.start()].rstrip(" \t")
+            if not before or not before[-1].isalnum() or before.split()[-1].lower() in CLAIM_OPENERS:
+                list_start = claim.start("list")
+                items = tuple(Item(m.group(0), list_start + m.start(), list_start + m.end())
+                              for m in LIST_LETTER.finditer(claim.group("list")))
+                return Statement("anchored-letter", items) if items else None
+            start = claim.start("list") + 1
+        return None
+
+    def _boxed(self, none_ok: bool) -> list[Statement]:
+        """``\\boxed{B}`` outside reasoning: masking unwrapped it, so read its content in place."""
+        statements = []
+        for boxed in BOXED.finditer(self.text):
+            pos = boxed.end()
+            if pos < len(self.masked) and self.masked[pos] == self.text[pos] and not self.masked[pos].isspace():
+                reading = self.items_at(pos, anchored=True, none_ok=none_ok)
+                if reading.items or reading.none:
+                    statements.append(_statement(reading, "boxed", "boxed"))
+        return statements
+
+    # -- tier 2: lines -------------------------------------------------------------------
+
+    def lines(self, none_ok: bool) -> list[Statement]:
+        """Lines that are the answer: "B", "(B)", "B) fever", "Option B", "A, C", an option text."""
+        statements: list[Statement] = []
+        masked = self.masked
+        line_start = 0
+        while line_start >= 0:
+            line = LINE_START.match(masked, line_start)
+            next_line = masked.find("\n", line_start)
+            line_start = next_line + 1 if next_line >= 0 else -1
+            if line is None:
+                continue
+            reading = self.items_at(line.end(), anchored=False, none_ok=False)
+            if not reading.items or not reading.clean:
+                continue
+            line_end = masked.find("\n", reading.end)
+            rest = masked[reading.end:line_end if line_end >= 0 else len(masked)]
+            last = reading.items[-1]
+            if rest.strip(" \t.:)]）】*") and (len(reading.items) > 1 or not last.described or last.from_text):
+                continue  # "B is unlikely", "(A) and (C) are plausible": a sentence, not an answer line
+            if any(i.letter not in self.letters.valid and i.described for i in reading.items):
+                continue  # "I. Introduction", "F. Fever" with four options: a heading, not an answer
+            if any(self._dismissed(i.start, _after_brackets(masked, i.end)) for i in reading.items):
+                continue  # "Choice (B) can be excluded ...": an option set aside, not an answer
+            statements.append(_statement(reading, "line-letter", "option-text"))
+        if self.index is not None or none_ok:
+            statements.extend(self._whole_lines(none_ok))
+        statements.sort(key=lambda s: s.span[0] if s.items else 0)
+        return statements
+
+    def _whole_lines(self, none_ok: bool) -> list[Statement]:
+        """Lines that are exactly an option text (case, spacing and end punctuation aside) or "none"."""
+        statements = []
+        longest = self.index.longest + 12 if self.index is not None else 0
+        start = 0
+        for line in self.masked.split("\n"):
+            end = start + len(line)
+            if line.strip() and len(line) <= max(longest, 40):
+                key = squash(line)
+                letters = self.index.by_text.get(key, ()) if self.index is not None else ()
+                if letters:
+                    left = start + len(line) - len(line.lstrip(" \t-*•+>"))
+                    right = start + len(line.rstrip(" \t.,;:!?*"))
+                    items = tuple(Item(letter, left, max(left, right), True, True) for letter in letters)
+                    statements.append(Statement("option-text", items))
+                elif none_ok and key in NONE_LINES:
+                    statements.append(Statement("none", (), none=True))
+            start = end + 1
+        return statements
+
+    # -- tier 3: prose -------------------------------------------------------------------
+
+    def prose(self, mentions: bool, none_ok: bool) -> list[Statement]:
+        """Parenthesized or bold letters in prose; with ``mentions``, option texts named anywhere."""
+        statements: list[Statement] = []
+        masked = self.masked
+        for opening, closing in (("(", ")"), ("（", "）")):
+            start = masked.find(opening)
+            while start >= 0:
+                letter = masked[start + 1:start + 2]
+                if letter in self.letters.valid and masked.startswith(closing, start + 2) and \
+                        not (start > 0 and masked[start - 1].isalnum()) and not self._dismissed(start, start + 3):
+                    statements.append(Statement("paren-letter", (Item(letter, start + 1, start + 2),)))
+                start = masked.find(opening, start + 1)
+        if "**" in self.text:
+            for bold in BOLD_LETTER.finditer(self.text):
+                pos = bold.start(1)
+                if bold.group(1) in self.letters.valid and masked[pos] == bold.group(1) and \
+                        not self._dismissed(bold.start(), bold.end()):
+                    statements.append(Statement("bold-letter", (Item(bold.group(1), pos, pos + 1),)))
+        if mentions and self.index is not None:
+            statements.extend(self._mentions())
+        if none_ok and NONE_SENTENCE.search(masked):
+            statements.append(Statement("none", (), none=True))
+        statements.sort(key=lambda s: s.span[0] if s.items else len(masked))
+        return statements
+
+    def _mentions(self) -> list[Statement]:
+        """Option texts named anywhere, longest first, not overlapping, not negated."""
+        assert self.index is not None
+        view = self.view
+        taken = bytearray(len(view))  # characters already read as a (longer) option text
+        statements = []
+        for text, letter in self.index.longest_first:
+            pos = view.find(text)
+            while pos >= 0:
+                end = pos + len(text)
+                if (pos == 0 or not view[pos - 1].isalnum()) and (end == len(view) or not view[end].isalnum()) \
+                        and not any(taken[pos:end]):
+                    taken[pos:end] = b"\x01" * (end - pos)
+                    if not self._negated(pos) and not LABELLED.search(self.masked, max(0, pos - 6), pos):
+                        statements.append(Statement("option-mention", (Item(letter, pos, end, True, True),)))
+                pos = view.find(text, end)
+        return statements
+
+    def _dismissed(self, start: int, end: int) -> bool:
+        """A letter named in prose only to be set aside: "(B) can be excluded", "not (C)"."""
+        return self._negated(start) or bool(DISMISSAL.match(self.lowered, _after_brackets(self.masked, end)))
+
+    def _negated(self, pos: int) -> bool:
+        """A negation among the (at most three) words before ``pos`` in the same clause."""
+        before = self.view[max(0, pos - 48):pos]
+        clause = CLAUSE_END.match(before)
+        words = (before[clause.end():] if clause else before).replace("'", "").replace("’", "").split()
+        recent = words[-3:]
+        for i, word in enumerate(recent):
+            if word in NEGATIONS:
+                return not (i + 1 < len(recent) and recent[i + 1] == "only")  # "not only X but also Y"
+        return False
+
+
