@@ -16,6 +16,7 @@ from medmetrics.parsing.choice.options import (
     options_tuple,
 )
 from medmetrics.parsing.choice.reader import Reader, Statement
+from medmetrics.parsing.choice.structured import answer_fields
 from medmetrics.parsing.text import prepare
 from medmetrics.results import Parsed
 
@@ -36,15 +37,28 @@ class _OptionParser(Parser):
         return letters, option_index(options, letters) if options is not None else None
 
     def _reader(self, text: str, settings: Mapping[str, Any]) -> Reader | Parsed:
-        """A ``Reader`` for the generation, or the ``Parsed`` when there is nothing to read."""
+        """A ``Reader`` for the generation, or the ``Parsed`` when there is nothing to read.
+
+        A JSON answer is read from its answer fields alone, so letters named in its reasoning
+        field never count; a JSON object that has no answer field (cut off while reasoning) has
+        no answer.
+        """
         masked, why = prepare(text)
         if why is not None:
             return Parsed(None, "empty" if not text.strip() else "failed", reason=why)
-        return Reader(text, masked, *self._question(settings))
+        fields = answer_fields(masked)
+        if fields is not None:
+            if not fields.keys:
+                return Parsed(None, "failed", rule="json",
+                              reason="a JSON answer without an answer field (cut off while reasoning?)")
+            masked = fields.masked
+        return Reader(text, masked, *self._question(settings), json_keys=fields.keys if fields else ())
 
 
 def _not_found(reader: Reader, dropped_echo: bool = False) -> Parsed:
-    if dropped_echo:
+    if reader.json_keys:
+        why = f"the JSON answer field ({', '.join(reader.json_keys)}) names no option"
+    elif dropped_echo:
         why = "only an echo of the option list, no answer"
     elif reader.anchors_without_answer:
         why = f"an answer statement without a valid option ({reader.letters.describe()}) after it"
@@ -58,21 +72,29 @@ def _invalid(letters: Sequence[str], reader: Reader) -> str:
     return f"{shown} {'is' if len(letters) == 1 else 'are'} not among the options ({reader.letters.describe()})"
 
 
-def _drop_enumerations(statements: list[Statement]) -> tuple[list[Statement], bool]:
+def _drop_enumerations(statements: list[Statement], reader: Reader) -> tuple[list[Statement], bool]:
     """Drop runs of lines like "A. fever / B. rash / C. cough": an echoed or analysed option list.
 
     A run is two or more described single-letter lines whose letters rise; a lone "B. rash"
-    after the list is still an answer. Returns the kept statements and whether any were dropped.
+    after the list is still an answer. In a run that gives each option a verdict, the one line
+    that speaks for its option ("B) Spironolactone: This is the correct answer.") while none
+    other does is the answer. Returns the kept statements and whether any were dropped.
     """
     runs: list[list[Statement]] = []
     for statement in statements:
-        if statement.rule == "line-letter" and len(statement.items) == 1 and statement.items[0].described:
+        if statement.rule in ("line-letter", "line-rejected") and len(statement.items) == 1 \
+                and statement.items[0].described:
             if runs and runs[-1][-1].items[0].letter < statement.items[0].letter:
                 runs[-1].append(statement)
             else:
                 runs.append([statement])
     dropped = {id(s) for run in runs if len(run) > 1 for s in run}
-    return [s for s in statements if id(s) not in dropped], bool(dropped)
+    kept = [s for s in statements if id(s) not in dropped and s.rule != "line-rejected"]
+    for run in (run for run in runs if len(run) > 1):
+        affirmed = [s for s in run if s.rule == "line-letter" and reader.affirms(s.items[0].end)]
+        if len(affirmed) == 1:
+            kept.append(Statement("verdict-line", affirmed[0].items))
+    return kept, bool(dropped)
 
 
 class ChoiceParser(_OptionParser):
@@ -83,7 +105,10 @@ class ChoiceParser(_OptionParser):
     """
 
     name = "choice"
-    version = "2"  # 2: an option named in prose, or named to be set aside, is not an answer
+    # 2: an option named in prose, or named to be set aside, is not an answer
+    # 3: JSON answer fields, options named inline, explain-every-option answers, firm anchors
+    #    outrank claims, "the answer is unknown", answers in the question's language
+    version = "3"
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         reader = self._reader(text, settings)
@@ -91,9 +116,10 @@ class ChoiceParser(_OptionParser):
             return reader
         anchored = reader.anchored(none_ok=True)
         if anchored:
-            return self._decide(anchored, reader)
-        lines, dropped_echo = _drop_enumerations(reader.lines(none_ok=False))
-        for statements in (lines, reader.weak):
+            firmest = max(s.strength for s in anchored)
+            return self._decide([s for s in anchored if s.strength == firmest], reader)
+        lines, dropped_echo = _drop_enumerations(reader.lines(none_ok=False), reader)
+        for statements in (lines, reader.named_inline(), reader.weak):
             if statements:
                 return self._decide(statements, reader)
         prose = reader.prose(mentions=False, none_ok=False)
@@ -110,6 +136,8 @@ class ChoiceParser(_OptionParser):
             if invalid:
                 return Parsed(None, "failed", reason=f"the answer {_invalid(invalid, reader)}",
                               rule=statements[-1].rule)
+            if any(s.rule == "unknown" for s in statements):
+                return Parsed(None, "failed", reason="the generation says the answer is unknown", rule="unknown")
             return Parsed(None, "failed", reason="the answer is 'none', which is not an option",
                           rule=statements[-1].rule)
         letters = reader.letters.order([item.letter for _, item in valid])
@@ -175,6 +203,8 @@ class ChoicesParser(_OptionParser):
         invalid = [i.letter for i in items if i.letter not in reader.letters.valid]
         rule = statements[-1].rule
         if not valid:
+            if any(s.rule == "unknown" for s in statements):
+                return Parsed(None, "failed", reason="the generation says the answer is unknown", rule="unknown")
             if invalid:
                 return Parsed(None, "failed", reason=f"the answer {_invalid(invalid, reader)}", rule=rule)
             if not allow_empty:

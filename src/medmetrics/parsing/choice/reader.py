@@ -11,6 +11,8 @@ from medmetrics.parsing.choice.options import (
     OptionIndex,
 )
 from medmetrics.parsing.choice.vocabulary import (
+    ABBREVIATED_ANSWER,
+    AFFIRMATION,
     ANSWER_HEADING,
     ANSWER_VERB,
     BARE_ANCHORS,
@@ -26,12 +28,16 @@ from medmetrics.parsing.choice.vocabulary import (
     CLAIM_WORDS,
     CLAIMED_LETTERS,
     CLAIMS,
+    CLAUSE_BREAK,
     CLAUSE_END,
     CONCLUSIONS,
     CONNECTIVES,
+    CONTRAST,
     DESCRIPTION,
     DISMISSAL,
     FILLER,
+    FIRM_ANCHORS,
+    FOREIGN_ANSWERS,
     HEADING_PREFIX,
     HYPOTHETICAL,
     HYPOTHETICAL_HINT,
@@ -44,11 +50,18 @@ from medmetrics.parsing.choice.vocabulary import (
     NONE,
     NONE_LINES,
     NONE_SENTENCE,
+    ORDERING,
+    OTHER_OPTIONS,
+    PAREN_LETTER,
     QUALIFIED,
+    REFERENCE,
+    REJECTION,
+    SENTENCE_END,
     SEPARATOR,
     SEPARATOR_STARTS,
     TOKEN,
     TRIGGER,
+    UNKNOWN,
     VIEW_SEPARATORS,
     WEAK,
 )
@@ -83,23 +96,44 @@ class Reading(NamedTuple):
     end: int
     none: bool = False
     clean: bool = True
+    unknown: bool = False  # "the answer is unknown": no answer at all, not the empty set
+
+
+#: How firmly an anchored statement answers. "The answer is B", "Answer: B", ``\\boxed{B}``,
+#: "I choose B" are FIRM; "the most likely diagnosis is B", "B is correct", "Therefore, B" are
+#: CLAIMs, which models also make about intermediate steps ("the most likely complication is
+#: ..."), so a firm statement outranks them.
+CLAIM, FIRM = 1, 2
 
 
 class Statement(NamedTuple):
-    """One answer statement: its items, or ``none`` for "none of the above"."""
+    """One answer statement: its items, or ``none`` for "none of the above" / "unknown"."""
 
     rule: str
     items: tuple[Item, ...]
     none: bool = False
+    strength: int = FIRM
 
     @property
     def span(self) -> tuple[int, int]:
         return self.items[0].start, self.items[-1].end
 
 
-def _statement(reading: Reading, letter_rule: str, text_rule: str) -> Statement:
-    rule = "none" if reading.none else text_rule if reading.items and reading.items[0].from_text else letter_rule
-    return Statement(rule, reading.items, reading.none)
+def _statement(reading: Reading, letter_rule: str, text_rule: str, strength: int = FIRM) -> Statement:
+    if reading.none:
+        rule = "unknown" if reading.unknown else "none"
+    else:
+        rule = text_rule if reading.items and reading.items[0].from_text else letter_rule
+    return Statement(rule, reading.items, reading.none, strength)
+
+
+class Reference(NamedTuple):
+    """An option named inline ("(option B)", "option 'C'", "'A': ..."): its item and its whole match."""
+
+    item: Item
+    start: int
+    end: int
+    set_aside: bool  # named to be rejected: "(option D) is less likely", "rather than (C)"
 
 
 class Reader:
@@ -108,8 +142,10 @@ class Reader:
     Both parsers use it: ``choice`` wants one letter from the winning tier, ``choices`` a set.
     """
 
-    def __init__(self, text: str, masked: str, letters: LetterSet, index: OptionIndex | None) -> None:
+    def __init__(self, text: str, masked: str, letters: LetterSet, index: OptionIndex | None,
+                 json_keys: tuple[str, ...] = ()) -> None:
         self.text = text
+        self.json_keys = json_keys  # read from these JSON answer fields only (the rest is masked)
         self.masked = masked
         self.letters = letters
         self.index = index
@@ -220,6 +256,8 @@ class Reader:
                 if item is None:
                     if not items and none_ok and (none := NONE.match(self.masked, pos)):
                         return Reading((), none.end(), none=True)
+                    if not items and none_ok and (unknown := UNKNOWN.match(self.masked, pos)):
+                        return Reading((), unknown.end(), none=True, unknown=True)
                     # "A, B and C are wrong": a rejected letter joined by "and"/"or" spoils the list.
                     joined = sep is not None and bool(sep.group(0).strip(" \t,，、;"))
                     spoiled = joined and TOKEN.match(self.masked, pos) is not None
@@ -256,17 +294,137 @@ class Reader:
             filler = FILLER.match(self.masked, end)
             start = filler.end() if filler else end
             strict = word in CONCLUSIONS
+            strength = FIRM if word in FIRM_ANCHORS or "answer" in lowered[pos:end] else CLAIM
             reading = self.items_at(start, anchored=not strict, none_ok=none_ok and not strict)
+            if strict and reading.items and self.rejected_in_clause(reading.end):
+                continue  # "so (A) pyloric stenosis is unlikely": a step of reasoning, no conclusion
             if not reading.clean or not (reading.items or reading.none):
-                if not strict and word not in WEAK:
+                named = self._named_in_sentence(start) if word not in WEAK else None
+                if named is not None:  # "the best next step is a CT scan of the head (Option A)"
+                    statements.append(Statement("anchored-inline", named, strength=strength))
+                elif not strict and word not in WEAK:
                     self.anchors_without_answer += 1  # for the reason of a failed parse
             elif word in WEAK:
                 self.weak.append(_statement(reading, "weak-anchor", "weak-anchor"))
             else:
-                statements.append(_statement(reading, "anchored-letter", "anchored-text"))
+                statements.append(_statement(reading, "anchored-letter", "anchored-text", strength))
         if "\\boxed{" in self.text:
             statements.extend(self._boxed(none_ok))
         return statements
+
+    def _named_in_sentence(self, start: int) -> tuple[Item, ...] | None:
+        """The one option an anchor's sentence names further on, labelled or by its text.
+
+        "The most likely diagnosis is abscess due to Entamoeba histolytica (choice E)": the
+        anchor is followed by prose, and the option is named later in the same sentence. None
+        when the sentence names no option, or several that are not set aside.
+        """
+        end = self.sentence_end(start)
+        named = [r.item for r in self.references(start, end, PAREN_LETTER) if not r.set_aside]
+        if self.index is not None:
+            named += [s.items[0] for s in self._mentions(start, end)
+                      if not CONTRAST.search(self.lowered, max(0, s.items[0].start - 20), s.items[0].start)]
+        if len({item.letter for item in named}) != 1:
+            return None
+        return (min(named, key=lambda item: item.start),)
+
+    def sentence_end(self, pos: int, limit: int = 300) -> int:
+        """The end of the sentence running at ``pos`` (at most ``limit`` characters on)."""
+        stop = SENTENCE_END.search(self.masked, pos, pos + limit)
+        return stop.start() if stop else min(len(self.masked), pos + limit)
+
+    def references(self, lo: int = 0, hi: int | None = None, extra: re.Pattern[str] | None = None) -> list[Reference]:
+        """Valid options named inline between ``lo`` and ``hi`` (also by ``extra``), each marked if set aside."""
+        found = []
+        valid = self.letters.valid
+        hi = len(self.masked) if hi is None else hi
+        matches = list(REFERENCE.finditer(self.masked, lo, hi))
+        if extra is not None:
+            matches = sorted(matches + list(extra.finditer(self.masked, lo, hi)), key=lambda m: m.start())
+        for match in matches:
+            letter = match.group(match.lastindex or 1)
+            if letter not in valid:
+                continue
+            index = match.start(match.lastindex or 1)
+            item = Item(letter, index, index + 1)
+            found.append(Reference(item, match.start(), match.end(), self._set_aside(match.start(), match.end())))
+        return found
+
+    def affirms(self, end: int) -> bool:
+        """The rest of the line after ``end`` speaks for the option and rejects nothing ("This is
+        the correct answer")."""
+        line_end = self.masked.find("\n", end)
+        line_end = len(self.masked) if line_end < 0 else line_end
+        return AFFIRMATION.search(self.lowered, end, line_end) is not None and \
+            REJECTION.search(self.lowered, end, line_end) is None
+
+    def rejected_in_clause(self, end: int) -> bool:
+        """The clause that goes on after ``end`` rejects what stands before it ("(A) pyloric stenosis
+        is unlikely because ..."); "B, not C" rejects nothing about B."""
+        clause = CLAUSE_BREAK.search(self.lowered, end, end + 120)
+        return REJECTION.search(self.lowered, end, clause.start() if clause else end + 120) is not None
+
+    def _set_aside(self, start: int, end: int) -> bool:
+        """An option named to be rejected: a negation or contrast before it, a rejection after it
+        in the same sentence ("Option D (...) is less likely", "rather than (C)")."""
+        if self._negated(start) or CONTRAST.search(self.lowered, max(0, start - 20), start):
+            return True
+        return REJECTION.search(self.lowered, end, self.sentence_end(end)) is not None
+
+    # -- tier 2b: options named inline -----------------------------------------------------
+
+    def named_inline(self) -> list[Statement]:
+        """Options named inline and not set aside ("is myositis (option B)").
+
+        When several are named, an explain-every-option answer is recognized: the answer is
+        named first in a sentence of its own, and the other options are discussed after it (under
+        a "the other options are wrong" turn, or two or more of them, never affirmed, while the
+        answer is not named again). Otherwise every named option is returned, for the parser to
+        call ambiguous.
+        """
+        if self.index is None and "(" not in self.masked and "'" not in self.masked and \
+                "option" not in self.lowered and "choice" not in self.lowered:
+            return []
+        references = self.references()
+        headings = [r for r in references if self._opens_line(r.start)]
+        # "Option A: ... / Option D: ...": two or more headings are a discussion of the options
+        kept = [r for r in references if not r.set_aside and not (len(headings) > 1 and self._opens_line(r.start))]
+        if not kept:
+            return []
+        if len({r.item.letter for r in kept}) > 1:
+            kept = self._answer_before_analysis(references, kept) or kept
+        return [Statement("inline-option", (r.item,)) for r in kept]
+
+    def _answer_before_analysis(self, references: list[Reference], kept: list[Reference]) -> list[Reference]:
+        first = kept[0]
+        answer = first.item.letter
+        turn = OTHER_OPTIONS.search(self.masked, first.end)
+        if turn is not None:
+            before = [r for r in kept if r.start < turn.start()]
+            if all(r.item.letter == answer for r in before):
+                return before
+        line_end = self.masked.find("\n", first.start)
+        line_end = len(self.masked) if line_end < 0 else line_end
+        if self._opens_line(first.start):
+            return []  # "Option A: ..." opening its line heads a discussion; it states no answer
+        own_line = [r for r in kept if r.start < line_end]
+        later_kept = [r for r in kept if r.start >= line_end]
+        discussed = {r.item.letter for r in references if r.start >= line_end} - {answer}
+        if any(r.item.letter != answer for r in own_line) or any(r.item.letter == answer for r in later_kept):
+            return []
+        if len(discussed) < 2 or any(self._affirmed(r) for r in later_kept):
+            return []
+        return own_line
+
+    def _opens_line(self, pos: int) -> bool:
+        """Only bullets or markup stand before ``pos`` on its line."""
+        line_start = self.masked.rfind("\n", 0, pos) + 1
+        return not self.masked[line_start:pos].strip(" \t-*•>#")
+
+    def _affirmed(self, reference: Reference) -> bool:
+        """The sentence of ``reference`` speaks for it ("(option C) is the most likely cause")."""
+        lo = max(self.masked.rfind("\n", 0, reference.start), reference.start - 200, 0)
+        return AFFIRMATION.search(self.lowered, lo, self.sentence_end(reference.end)) is not None
 
     def _hypothetical(self, pos: int) -> bool:
         """"If the answer is B": a condition, not an answer."""
@@ -289,7 +447,15 @@ class Reader:
             return None
         if word in ("correct", "best", "most", "right", "true"):
             qualified = QUALIFIED.match(lowered, pos)
-            return qualified.end() if qualified else None
+            if qualified is None or ORDERING.search(lowered, max(0, pos - 30), pos):
+                return None  # "from the least likely to the most likely:" announces an order
+            return qualified.end()
+        if word in ("ans.", "ans "):
+            abbreviated = ABBREVIATED_ANSWER.match(lowered, pos)
+            return abbreviated.end() if abbreviated else None
+        if word in FOREIGN_ANSWERS:
+            foreign = FOREIGN_ANSWERS[word].match(lowered, pos)
+            return foreign.end() if foreign else None
         if word in ("choose", "select", "pick", "go with", "opt for"):
             verb = CHOOSE.match(lowered, pos)
             if verb and CHOOSER.search(lowered, max(0, pos - 24), pos):
@@ -380,6 +546,11 @@ class Reader:
                 continue  # "I. Introduction", "F. Fever" with four options: a heading, not an answer
             if any(self._dismissed(i.start, _after_brackets(masked, i.end)) for i in reading.items):
                 continue  # "Choice (B) can be excluded ...": an option set aside, not an answer
+            if self.rejected_in_clause(reading.end):
+                # "Option D (Hyperfibrinolysis) is less likely because ...": an option discussed and
+                # rejected; kept (as such) so that it still counts in a run of analysed options
+                statements.append(Statement("line-rejected", reading.items))
+                continue
             statements.append(_statement(reading, "line-letter", "option-text"))
         if self.index is not None or none_ok:
             statements.extend(self._whole_lines(none_ok))
@@ -393,7 +564,7 @@ class Reader:
         start = 0
         for line in self.masked.split("\n"):
             end = start + len(line)
-            if line.strip() and len(line) <= max(longest, 40):
+            if line.strip() and len(line.strip()) <= max(longest, 40):
                 key = squash(line)
                 letters = self.index.by_text.get(key, ()) if self.index is not None else ()
                 if letters:
@@ -412,14 +583,19 @@ class Reader:
         """Parenthesized or bold letters in prose; with ``mentions``, option texts named anywhere."""
         statements: list[Statement] = []
         masked = self.masked
-        for opening, closing in (("(", ")"), ("（", "）")):
-            start = masked.find(opening)
-            while start >= 0:
-                letter = masked[start + 1:start + 2]
-                if letter in self.letters.valid and masked.startswith(closing, start + 2) and \
-                        not (start > 0 and masked[start - 1].isalnum()) and not self._dismissed(start, start + 3):
-                    statements.append(Statement("paren-letter", (Item(letter, start + 1, start + 2),)))
-                start = masked.find(opening, start + 1)
+        listed_to = 0
+        for paren in PAREN_LETTER.finditer(masked):
+            start = paren.start()
+            if start < listed_to or (start > 0 and masked[start - 1].isalnum()):
+                continue
+            # "(A), (C) and (D) can be ruled out": what follows the list says what becomes of all of it
+            listed = self.items_at(start, anchored=False, none_ok=False)
+            items = listed.items if listed.items and listed.items[0].start == paren.start(1) else (
+                Item(paren.group(1), paren.start(1), paren.end(1)),)
+            listed_to = max(listed.end, paren.end())
+            if self._dismissed(start, listed_to) or self.rejected_in_clause(listed_to):
+                continue
+            statements.extend(Statement("paren-letter", (item,)) for item in items if item.letter in self.letters.valid)
         if "**" in self.text:
             for bold in BOLD_LETTER.finditer(self.text):
                 pos = bold.start(1)
@@ -433,22 +609,23 @@ class Reader:
         statements.sort(key=lambda s: s.span[0] if s.items else len(masked))
         return statements
 
-    def _mentions(self) -> list[Statement]:
-        """Option texts named anywhere, longest first, not overlapping, not negated."""
+    def _mentions(self, lo: int = 0, hi: int | None = None) -> list[Statement]:
+        """Option texts named between ``lo`` and ``hi``, longest first, not overlapping, not negated."""
         assert self.index is not None
         view = self.view
-        taken = bytearray(len(view))  # characters already read as a (longer) option text
+        hi = len(view) if hi is None else hi
+        taken = bytearray(hi - lo)  # characters already read as a (longer) option text
         statements = []
         for text, letter in self.index.longest_first:
-            pos = view.find(text)
+            pos = view.find(text, lo, hi)
             while pos >= 0:
                 end = pos + len(text)
                 if (pos == 0 or not view[pos - 1].isalnum()) and (end == len(view) or not view[end].isalnum()) \
-                        and not any(taken[pos:end]):
-                    taken[pos:end] = b"\x01" * (end - pos)
+                        and not any(taken[pos - lo:end - lo]):
+                    taken[pos - lo:end - lo] = b"\x01" * (end - pos)
                     if not self._negated(pos) and not LABELLED.search(self.masked, max(0, pos - 6), pos):
                         statements.append(Statement("option-mention", (Item(letter, pos, end, True, True),)))
-                pos = view.find(text, end)
+                pos = view.find(text, end, hi)
         return statements
 
     def _dismissed(self, start: int, end: int) -> bool:

@@ -46,10 +46,12 @@ DISMISSAL = re.compile(
 # --- anchors ------------------------------------------------------------------------------
 
 # Keywords that may start (or end) an answer statement, searched in the lowercased text.
-TRIGGERS = ("answer", "ans:", "correct", "right", "best", "true", "better", "preferred", "most", "choose", "select",
-             "pick", "go with", "opt for", "my ", "therefore", "thus", "hence", "so", "conclusion", "summary",
-             "could be", "might be", "may be", "either", "between", "it is", "it's", "it’s", "most likely has",
-             "most likely is", "is most likely", "consistent with", "suggestive of", "diagnosis is")
+TRIGGERS = (
+    "answer", "ans:", "ans.", "ans ", "correct", "right", "best", "true", "better", "preferred", "most", "choose",
+    "select", "pick", "go with", "opt for", "my ", "therefore", "thus", "hence", "so", "conclusion", "summary",
+    "could be", "might be", "may be", "either", "between", "it is", "it's", "it’s", "most likely has",
+    "most likely is", "is most likely", "consistent with", "suggestive of", "diagnosis is",
+)
 # Trigger words that may end a claim: "B is correct", "A is better".
 CLAIMS = frozenset({"correct", "right", "best", "true", "better", "preferred", "answer"})
 # "Therefore, B.", "So A.": the letter must stand alone (no "Therefore A patient ...").
@@ -59,9 +61,31 @@ CONCLUSIONS = frozenset({"therefore", "thus", "hence", "so", "conclusion", "summ
 # ``choice`` (models name distractors while reasoning: "Although B12 deficiency is possible").
 WEAK = frozenset({"could be", "might be", "may be", "either", "between", "it is", "it's", "it’s", "most likely has",
                    "most likely is", "is most likely", "consistent with", "suggestive of", "diagnosis is"})
+# Anchors that state an answer outright ("the answer is", "I choose", "答案是"), beside claims
+# ("the most likely cause is", "B is correct", "Therefore, B") that reasoning makes on the way.
+FIRM_ANCHORS = frozenset({"answer", "ans:", "ans.", "ans ", "choose", "select", "pick", "go with", "opt for", "my ",
+                          "答案", "选", "選"})
 # Anchors that are the keyword itself: the answer follows it directly.
 BARE_ANCHORS = CONCLUSIONS | WEAK | {"ans:"}
 CHINESE_TRIGGERS = ("答案", "选", "選")
+# "The answer is" in the languages of MMedBench (fr, es, ru, ja, zh above) and a few neighbours:
+# the keyword (lowercased), then the words that make it an answer statement. The option letters
+# are Latin in all of them; an article before the letter ("la B", "le C") is read past.
+FOREIGN_ANSWERS = {
+    "réponse": re.compile(r"réponse(?:\s+(?:correcte|finale|juste|exacte))?\s*(?:est|:|：)(?:\s+(?:la|le|l['’]))?"),
+    "respuesta": re.compile(
+        r"respuesta(?:\s+(?:correcta|final|adecuada))?\s*(?:es|sería|:|：)(?:\s+(?:la|el))?(?:\s+(?:opción|letra))?"),
+    "opción": re.compile(r"opción\s+(?:correcta|adecuada|final)\s*(?:es|sería|:|：)(?:\s+(?:la|el))?"),
+    "resposta": re.compile(
+        r"resposta(?:\s+(?:correta|final|certa))?\s*(?:é|:|：)(?:\s+(?:a|o))?(?:\s+(?:opção|alternativa|letra))?"),
+    "opção": re.compile(r"(?:opção|alternativa)\s+(?:correta|certa)\s*(?:é|:|：)(?:\s+(?:a|o))?(?:\s+letra)?"),
+    "risposta": re.compile(r"risposta(?:\s+(?:corretta|finale|giusta))?\s*(?:è|:|：)(?:\s+(?:la|il))?"),
+    "antwort": re.compile(r"antwort(?:\s+(?:ist|lautet)|\s*[:：])"),
+    "ответ": re.compile(r"ответ(?:ом)?\s*(?:[:：—–-]|это\b|является\b)"),
+    "答え": re.compile(r"答え\s*(?:は|:|：)"),
+    "正解": re.compile(r"正解\s*(?:は|:|：)"),
+    "정답": re.compile(r"정답\s*(?:은|는|:|：)"),
+}
 
 
 def keyword_pattern(words: Sequence[str]) -> re.Pattern[str]:
@@ -73,7 +97,8 @@ def keyword_pattern(words: Sequence[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items()))
 
 
-TRIGGER = keyword_pattern(TRIGGERS + CHINESE_TRIGGERS)
+TRIGGER = keyword_pattern(TRIGGERS + CHINESE_TRIGGERS + tuple(FOREIGN_ANSWERS))
+FIRM_ANCHORS = FIRM_ANCHORS | frozenset(FOREIGN_ANSWERS)
 # Words just before a trigger that may end a claim verb phrase ("B is the correct answer").
 CLAIM_WORDS = frozenset({"is", "are", "seems", "appears", "be", "the", "a", "an", "only", "likely", "single", "best",
                           "correct", "right"})
@@ -82,10 +107,13 @@ ANSWER_VERB = re.compile(
     r"(?:[:：=]|-(?![\w])|(?<=[ \t])(?=[(\[（][ \t]*[a-z][ \t]*[)\]）])"
     r"|(?:is|are|was|were|would\s+be|should\s+be|will\s+be|must\s+be|appears\s+to\s+be|seems\s+to\s+be)\b)"
 )
+# MedMCQA's explanations: "Ans. is 'b' i.e., Ketamine", "Ans is B".
+ABBREVIATED_ANSWER = re.compile(r"ans\.?[ \t]*(?:is\b|[:：=]|-(?![\w]))")
 ANSWER_HEADING = re.compile(r"answers?[ \t]*(?=\n|$)")
 HEADING_PREFIX = re.compile(r"[ \t]*(?:(?:the|final|correct|my)[ \t]+)*")
 QUALIFIED = re.compile(
-    r"(?:correct|best|most\s+(?:likely|appropriate|accurate|probable|suitable|correct))(?:[ \t]+[^\W\d_]{2,}){0,4}?"
+    r"(?:correct|best|most\s+(?:likely|appropriate|accurate|probable|suitable|correct))"
+    r"(?:[ \t]+[^\W\d_]{2,}(?:['’]s)?){0,5}?"
     r"\s*(?:[:：]|\b(?:is|are|would\s+be|should\s+be|will\s+be|must\s+be)\b)"
     r"|(?:right|true)\s+(?:answers?|options?|choices?|ones?|statements?|responses?)\s*(?:[:：]|\b(?:is|are|would\s+be)\b)"
 )
@@ -105,7 +133,7 @@ HYPOTHETICAL = re.compile(
 # Between an anchor and its answer: "The answer is, therefore, most likely option **(B)**".
 FILLER = re.compile(
     r"[\s:：=\-–—\"'“”‘’$*>,]*(?:(?:most\s+likely|likely|probably|therefore|thus|clearly|definitely|certainly|indeed"
-    r"|then|option|choice|letter|number|the|answer)(?![^\W_])[\s:：=\-–—\"'“”‘’$*>,]*){0,4}",
+    r"|then|option|choice|letter|number|the|answer|to\s+be)(?![^\W_])[\s:：=\-–—\"'“”‘’$*>,]*){0,4}",
     re.IGNORECASE,
 )
 # "B is correct", "A and C are correct", "(B) is the best answer": a claim verb before the
@@ -139,6 +167,13 @@ NONE = re.compile(
     r"|not\s+applicable|nothing|n/a)(?![^\W_])",
     re.IGNORECASE,
 )
+# "The answer is unknown": the generation says it has no answer (never the empty set of ``choices``).
+UNKNOWN = re.compile(
+    r"(?:unknown|unclear|uncertain|undetermined|indeterminate|undecidable|not\s+(?:known|clear|certain|determinable"
+    r"|possible\s+to\s+(?:determine|tell|say))|cannot\s+be\s+(?:determined|answered|known)"
+    r"|impossible\s+to\s+(?:determine|tell|say))(?![^\W_])",
+    re.IGNORECASE,
+)
 NONE_SENTENCE = re.compile(
     r"\b(?:none\s+of\s+the\s+(?:above|options|choices|hallmarks|labels|categories|listed)"
     r"|no\s+(?:hallmarks?|labels?|categories)\s+(?:of\s+cancer\s+)?(?:(?:is|are)\s+)?"
@@ -157,4 +192,61 @@ LABELLED = re.compile(r"(?<![A-Za-z0-9])[(\[]?[A-Za-z][).:\]][ \t]*\Z")
 CLAUSE_END = re.compile(r".*[,.;:!?()\n]", re.DOTALL)
 VIEW_SEPARATORS = str.maketrans({c: " " for c in "\t\n\r\x0b\x0c_-/\u00a0"})
 
+# --- options named inline ("(option B)", "corresponding to option 'C'", "'A': collagen") --------
 
+# A letter labelled as an option inside prose. The letter must be a capital; words around it are
+# case-insensitive. Groups: the letter of each form.
+REFERENCE = re.compile(
+    # (option B), (Choice 'E')
+    r"[(（][ \t]*(?i:option|choice|answer)[ \t]*['\"‘“]?([A-Z])['\"’”]?[ \t]*[)）]"
+    r"|(?<![\w'’])(?i:option|choice)[ \t]+['\"‘“]?([A-Z])(?![\w])['\"’”]?"  # option B, choice 'C'
+    r"|['‘\"“]([A-Z])(?:['’\"”][ \t]*[:：]|[ \t]*[:：])"  # 'A': text, 'E: text'
+)
+# A bare "(B)" or "[B]": an option named inline only where an answer statement's sentence goes on to it.
+PAREN_LETTER = re.compile(r"[(\[（][ \t]*([A-Z])[ \t]*[)\]）]")
+# Where a clause ends: punctuation that closes it, or a conjunction that starts the next one.
+CLAUSE_BREAK = re.compile(r"[,;:.!?\n]|\b(?:because|since|as|but|while|whereas|although|though|so)\b")
+# What, after an option in the same sentence, sets it aside: "(option D) is less likely",
+# "Amiodarone (Choice A) ... will not address", "'B' can be excluded".
+REJECTION = re.compile(
+    r"\b(?:incorrect|wrong|unlikely|(?:less|least)\s+likely|not(?!\s+only\b)|cannot|never|ruled\s+out"
+    r"|(?:be|been|is|are)\s+(?:excluded|eliminated)|inappropriate|contraindicated|implausible|inconsistent"
+    r"|irrelevant|unnecessary|false)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+# Words before an option that set it against the answer: "rather than (option C)", "unlike option A".
+CONTRAST = re.compile(r"(?:rather\s+than|instead\s+of|unlike|versus|vs\.?|over|except|besides)[\s\"'“‘(]*\Z")
+# What, in an option's sentence, speaks for it: "(option C) is the most likely cause".
+AFFIRMATION = re.compile(
+    r"\b(?:most\s+(?:likely|appropriate|consistent|probable|accurate)|best|correct|right\s+answer|answer\s+is"
+    r"|diagnosis\s+is|(?:is|are)\s+consistent\s+with|fits)\b",
+    re.IGNORECASE,
+)
+# Where an explanation turns to the options it rejects: "Why the other options are wrong:".
+OTHER_OPTIONS = re.compile(
+    r"(?:other|remaining|incorrect|wrong)\s+(?:answer\s+)?(?:options|choices|answers|alternatives)"
+    r"|rest\s+of\s+the\s+(?:options|choices)",
+    re.IGNORECASE,
+)
+# "from the least likely to the most likely:": an ordering announced, not an answer.
+ORDERING = re.compile(r"least\s+likely\s+to\s+(?:the\s+)?\Z")
+# The end of a sentence: a full stop (not "E. coli", "vs."), ! or ?, then a space or line end; or a line end.
+SENTENCE_END = re.compile(r"(?<![A-Z]\b)(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)[.!?](?=\s|\Z)|\n")
+
+# --- answers given as JSON ------------------------------------------------------------------
+
+# A quoted key and its colon inside an object: ``{"answer_choice": "B"}``, ``{'answer': 'B. no'}``.
+JSON_KEY = re.compile(r"""(?<=[{,\s])(["'])([A-Za-z][A-Za-z_ \-]{0,39})\1[ \t]*:[ \t]*""")
+#: Keys whose value is the answer (lowercased, separators as "_"). Reasoning keys are not here,
+#: so letters named while reasoning never count once an answer field exists.
+ANSWER_KEYS = frozenset({
+    "answer", "answers", "answer_choice", "answer_option", "answer_letter", "answer_key", "answer_id",
+    "final_answer", "final_choice", "final_option", "final_answer_choice", "final_answer_letter",
+    "correct_answer", "correct_option", "correct_choice", "correct_letter", "correct_answer_choice",
+    "choice", "chosen_option", "chosen_answer", "selected_option", "selected_answer", "selected_choice",
+    "option", "best_answer", "best_option", "best_choice", "prediction", "predicted_answer", "predicted_option",
+    "predicted_choice", "most_likely_answer",
+})
+#: Keys inside an answer field's own object: ``"final_answer": {"letter": "A", "text": "..."}``.
+NESTED_ANSWER_KEYS = ANSWER_KEYS | {"letter", "text", "label", "value", "id", "content", "option_letter",
+                                    "option_text", "choice_letter", "choice_text"}
