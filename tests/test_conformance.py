@@ -14,6 +14,7 @@ PARSERS = {
     "choices": {"options": ["sustaining proliferative signaling", "inducing angiogenesis", "resisting cell death"]},
     "label": {"labels": ["entailment", "neutral", "contradiction"]},
     "integer": {"low": 0, "high": 5},
+    "number": {"low": 0, "high": 4},
     "bio": {"types": ["Disease"], "scheme": "IOB2"},
     "labeled_spans": {"types": ["Disease", "Chemical"]},
     "brackets": {"kind": "relations"},

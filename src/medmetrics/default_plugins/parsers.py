@@ -7,6 +7,7 @@ from medmetrics.parsing.free_text import TextParser
 from medmetrics.parsing.integer import IntegerParser
 from medmetrics.parsing.label import LabelParser
 from medmetrics.parsing.mentions import BracketsParser, EntityListParser, LabeledSpansParser
+from medmetrics.parsing.number import NumberParser
 
 
 @hookimpl
@@ -15,6 +16,7 @@ def register_parsers(register):  # type: ignore[no-untyped-def]
     register(ChoicesParser, aliases=("multi_choice",))
     register(LabelParser)
     register(IntegerParser, aliases=("score",))
+    register(NumberParser)
     register(BioParser)
     register(LabeledSpansParser)
     register(BracketsParser)

@@ -6,9 +6,10 @@ evaluator computes instead (bugs included) is the business of ``medmetrics.compa
 - MedINST32 (aialt/MedINST ``evaluation.py``): yes/no, PubMedQA, claim-verification (TE) and
   MedDialog (speaker of an utterance) tests report macro F1 over the label set; Hallmarks of Cancer
   the per-document (example-based) F1; MedQA exact match of the answer; MeDAL SQuAD-normalized exact
-  match of the expansion. BIOSSES is asked for as an integer from 0 to 5; the released evaluator
-  computes a mean squared error with a penalty, we report Pearson's r (the measure of every STS
-  benchmark), and ``medinst`` compat reproduces the MSE.
+  match of the expansion. BIOSSES is asked for as an integer from 0 to 5 (we read any number, so
+  "2.5" is 2.5, not a failure); the released evaluator computes a mean squared error with a
+  penalty, we report Pearson's r (the measure of every STS benchmark), and ``medinst`` compat
+  reproduces the MSE.
 - MedS-Bench (MAGIC-AI4Med/MedS-Ins ``Metrics/``): multiple choice and NLI report accuracy; HoC
   (task106) macro F1 over the ten hallmarks; fact verification and clinical outcome prediction
   accuracy over their label sets. Diagnosis (DDXPlus), treatment planning (SEER) and information
@@ -86,9 +87,10 @@ MEDINST_TASKS = (
         source="MedINST32 evaluation.py 'em': normalize_answer on both sides, exact match, averaged.",
     ),
     Task(
-        name="medinst_biosses", parser="integer", parser_options={"low": 0, "high": 5},
+        name="medinst_biosses", parser="number", parser_options={"low": 0, "high": 5},
         metrics={"pearson": ("pearson", {})},
-        description="BIOSSES as MedINST32 asks for it (an integer 0-5): Pearson's r against the gold score.",
+        description="BIOSSES as MedINST32 asks for it (0-5; a decimal answer counts as written): Pearson's r "
+                    "against the gold score.",
         source="MedINST32 asks for 0-5 and reports MSE with a penalty; Pearson is the STS measure "
                "(compat profile medinst reproduces the MSE).",
         reference_type="float",
