@@ -24,7 +24,8 @@ for path in sorted((Path(__file__).parent / "regression").glob("*.jsonl")):
 
 def test_corpus_is_large_enough() -> None:
     parsers = {case.values[0]["parser"] for case in CASES}
-    assert {"choice", "choices", "label", "integer", "number", "bio", "labeled_spans", "brackets", "entity_list"} <= parsers
+    assert {"choice", "choices", "label", "integer", "number", "bio", "labeled_spans", "brackets",
+            "entity_list"} <= parsers
     entity_cases = [case for case in CASES if case.id.startswith("entities:")]  # type: ignore[attr-defined]
     assert len(entity_cases) >= 60
     assert len(CASES) >= 100

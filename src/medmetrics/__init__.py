@@ -24,7 +24,7 @@ _EXPORTS = {
     "Stats": "medmetrics.metrics.base", "Table": "medmetrics.metrics.base", "Parser": "medmetrics.parsing.base",
     "Comparison": "medmetrics.results", "ConfidenceInterval": "medmetrics.results",
     "MetricResult": "medmetrics.results", "Parsed": "medmetrics.results", "Report": "medmetrics.results",
-    "Task": "medmetrics.tasks",
+    "Task": "medmetrics.tasks", "audit": "medmetrics.auditing",
 }
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "Task",
     "UnknownNameError",
     "__version__",
+    "audit",
     "compare",
     "evaluate",
     "get_metric",
@@ -90,6 +91,7 @@ if TYPE_CHECKING:
         list_suites,
         list_tasks,
     )
+    from medmetrics.auditing import audit
     from medmetrics.errors import (
         DuplicateNameError,
         InputError,

@@ -1,4 +1,4 @@
-"""The ``medmetrics`` command: ``list``, ``score``, ``compare`` and ``demo``.
+"""The ``medmetrics`` command: ``list``, ``score``, ``compare``, ``audit`` and ``demo``.
 
 Every caller mistake ends in one line on stderr, ``medmetrics: error: ...``, and exit code 2;
 no partial output file is left behind.
@@ -14,6 +14,7 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from medmetrics.adapters import ADAPTERS, Fields, load_run
@@ -212,10 +213,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_score(args: argparse.Namespace) -> int:
-    if args.suite:
-        return cmd_score_suite(args)
-    catalog = default_catalog()
+def _read_task_file(args: argparse.Namespace) -> tuple[list[Any], list[Any], Any]:
+    """Generations, references (as read) and context of one task's file(s), as ``score`` reads them."""
     records = read_records(args.predictions, args.input_format)
     generations = field(records, args.prediction_field, args.predictions)
     if args.references:
@@ -231,6 +230,14 @@ def cmd_score(args: argparse.Namespace) -> int:
         columns = {key: coerce(field(context_records, path, context_path), "json", f"field {path!r}")
                    for key, path in _fields(args).context.items()}
         context = [{**shared, **{k: v[i] for k, v in columns.items()}} for i in range(len(context_records))]
+    return generations, references, context
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    if args.suite:
+        return cmd_score_suite(args)
+    catalog = default_catalog()
+    generations, references, context = _read_task_file(args)
 
     target: Any
     if args.task:
@@ -257,6 +264,64 @@ def cmd_score(args: argparse.Namespace) -> int:
         with atomic_writer(args.per_item) as handle:
             for i, (parsed, ref) in enumerate(zip(report.parsed, references)):
                 handle.write(json.dumps({"index": i, "reference": ref, **parsed.to_dict()}, ensure_ascii=False) + "\n")
+    _emit(text, args.output)
+    return 0
+
+
+def _is_run(args: argparse.Namespace) -> bool:
+    """Whether ``audit --task`` reads a whole run (a folder, or a harness's output) as ``compare``
+    does, rather than one task's file as ``score --task`` does."""
+    from medmetrics.adapters.base import detect
+
+    path = Path(args.predictions)
+    if args.adapter in ("lm_eval", "opencompass") or path.is_dir():
+        return True
+    return args.adapter == "auto" and path.is_file() and detect(path) != "generic"
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from medmetrics.api import get_parser
+    from medmetrics.auditing import Audit, audit, audit_run, render_audits
+
+    if args.top < 0:
+        raise MedmetricsError("--top must be 0 (every reason) or more")
+    catalog = default_catalog()
+    audits: dict[str, Audit]
+    notes: list[str] = []
+    if args.suite:
+        if args.task or args.parser or args.references:
+            raise MedmetricsError("--suite audits the tasks its run holds; drop --task/--parser/--references")
+        tasks = [task for name in args.suite.split(",") for task in _suite(args, name.strip()).tasks]
+        audits, notes = audit_run(_load_run(args.predictions, args), tasks, catalog=catalog)
+    elif args.task and args.parser:
+        raise MedmetricsError("--task already names the parser; drop --parser")
+    elif args.task and _is_run(args):
+        catalog.tasks.get(args.task)  # an unknown task is an error, not a note
+        runs = _load_run(args.predictions, args)
+        if args.task not in runs:
+            raise MedmetricsError(f"the run has no task {args.task!r}; it has: {', '.join(sorted(runs))}")
+        audits, notes = audit_run({args.task: runs[args.task]}, [args.task], catalog=catalog)
+    elif args.task or args.parser:
+        generations, references, context = _read_task_file(args)
+        target: Any
+        if args.task:
+            target = catalog.tasks.get(args.task).obj
+            references = coerce(references, target.reference_type)
+        else:
+            target = get_parser(args.parser, catalog=catalog, **_pairs(args.parser_option, "--parser-option"))
+            references = coerce(references, args.reference_type)
+        audits = {args.task or "command-line": audit(
+            target, generations, references, context=context, catalog=catalog, source=args.predictions,
+            progress=Progress(len(generations), "parsing"))}
+    else:
+        raise MedmetricsError("audit needs --task T (or --parser P) for one task's file, or --suite S for a run")
+    fmt = "text" if args.format == "table" else args.format
+    text = render_audits(audits, fmt, notes=notes, top=args.top or None)
+    if args.per_item:
+        with atomic_writer(args.per_item) as handle:
+            for result in audits.values():
+                for line in result.per_item():
+                    handle.write(json.dumps(line, ensure_ascii=False) + "\n")
     _emit(text, args.output)
     return 0
 
@@ -305,6 +370,15 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--average", choices=list(AVERAGES), help="override the suite's averaging rule")
 
 
+def _file_arguments(p: argparse.ArgumentParser) -> None:
+    """How one task's file is read (``score`` and ``audit`` without ``--suite``)."""
+    p.add_argument("--references", help="a separate file with the references (same order)")
+    p.add_argument("--input-format", choices=["jsonl", "json", "csv"], help="default: from the file name")
+    p.add_argument("--reference-type", choices=["str", "int", "float", "json"], default=None,
+                   help="convert string references (CSV) to this type; a task sets its own")
+    p.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help="context for every item")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="medmetrics", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -323,11 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", help="with --suite: also score as this paper's evaluator does (compat profile), "
                    "beside the correct score")
     _run_arguments(p)
-    p.add_argument("--references", help="a separate file with the references (same order)")
-    p.add_argument("--input-format", choices=["jsonl", "json", "csv"], help="default: from the file name")
-    p.add_argument("--reference-type", choices=["str", "int", "float", "json"], default=None,
-                   help="convert string references (CSV) to this type; a task sets its own")
-    p.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help="context for every item")
+    _file_arguments(p)
     p.add_argument("--task", help="a registered task (names its parser and metrics)")
     p.add_argument("--parser", help="a registered parser")
     p.add_argument("--parser-option", action="append", default=[], metavar="KEY=VALUE")
@@ -355,6 +425,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "text", "markdown", "json"], default="table")
     p.add_argument("--output", help="write the result here instead of stdout")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("audit", help="where parsing fails: status shares, frequent reasons with examples, rules")
+    p.add_argument("predictions", metavar="RUN", help="one task's generations (JSONL, JSON or CSV, read as score "
+                   "reads them); with --suite, or --task on a folder or harness output, a run")
+    p.add_argument("--suite", help="audit every task of this suite found in the run (several comma-separated)")
+    p.add_argument("--task", help="a registered task (names its parser)")
+    p.add_argument("--parser", help="a registered parser, instead of --task")
+    p.add_argument("--parser-option", action="append", default=[], metavar="KEY=VALUE")
+    _run_arguments(p)
+    _file_arguments(p)
+    p.add_argument("--top", type=int, default=10, metavar="N", help="reasons listed per task in text (0: all)")
+    p.add_argument("--format", choices=["text", "table", "json"], default="text", help="text (= table) or json")
+    p.add_argument("--output", help="write the result here instead of stdout")
+    p.add_argument("--per-item", metavar="PATH", help="write one JSON line per item: task, index, status, value, "
+                   "rule, reason, span and the text it covers")
+    p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("demo", help="score the generations bundled with medmetrics and print the table")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
