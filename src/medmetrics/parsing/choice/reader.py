@@ -417,13 +417,16 @@ class Reader:
         return own_line
 
     def _opens_line(self, pos: int) -> bool:
-        """Only bullets or markup stand before ``pos`` on its line."""
-        line_start = self.masked.rfind("\n", 0, pos) + 1
+        """Only bullets or markup (at most 12 characters of it) stand before ``pos`` on its line."""
+        window = max(0, pos - 12)
+        line_start = self.masked.rfind("\n", window, pos) + 1
+        if line_start == 0 and window > 0:
+            return False
         return not self.masked[line_start:pos].strip(" \t-*•>#")
 
     def _affirmed(self, reference: Reference) -> bool:
         """The sentence of ``reference`` speaks for it ("(option C) is the most likely cause")."""
-        lo = max(self.masked.rfind("\n", 0, reference.start), reference.start - 200, 0)
+        lo = max(self.masked.rfind("\n", max(0, reference.start - 200), reference.start), reference.start - 200, 0)
         return AFFIRMATION.search(self.lowered, lo, self.sentence_end(reference.end)) is not None
 
     def _hypothetical(self, pos: int) -> bool:
@@ -546,7 +549,8 @@ class Reader:
                 continue  # "I. Introduction", "F. Fever" with four options: a heading, not an answer
             if any(self._dismissed(i.start, _after_brackets(masked, i.end)) for i in reading.items):
                 continue  # "Choice (B) can be excluded ...": an option set aside, not an answer
-            if self.rejected_in_clause(reading.end):
+            description = DESCRIPTION.match(masked, reading.end)  # "B: ...", "B) ...": the verdict follows
+            if self.rejected_in_clause(description.end() if description else reading.end):
                 # "Option D (Hyperfibrinolysis) is less likely because ...": an option discussed and
                 # rejected; kept (as such) so that it still counts in a run of analysed options
                 statements.append(Statement("line-rejected", reading.items))

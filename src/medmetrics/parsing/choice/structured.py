@@ -39,10 +39,10 @@ def answer_fields(masked: str) -> AnswerFields | None:
 
 
 def _collect(text: str, lo: int, hi: int, wanted: frozenset[str], keys: list[str],
-             values: list[tuple[int, int]]) -> bool:
+             values: list[tuple[int, int]], nested: bool = False) -> bool:
     """Add the keys in ``wanted`` found between ``lo`` and ``hi`` and their value spans; an answer
-    field holding an object contributes the answer-like fields inside it. Returns whether any key
-    was found at all."""
+    field holding an object contributes the answer-like fields inside it (one level deep, so a
+    parse stays linear). Returns whether any key was found at all."""
     found = False
     taken = lo
     for match in JSON_KEY.finditer(text, lo, hi):
@@ -55,7 +55,8 @@ def _collect(text: str, lo: int, hi: int, wanted: frozenset[str], keys: list[str
         keys.append(match.group(2))
         if text.startswith("{", match.end()):
             taken = _object_end(text, match.end(), hi)
-            _collect(text, match.end(), taken, NESTED_ANSWER_KEYS, keys, values)
+            if not nested:
+                _collect(text, match.end(), taken, NESTED_ANSWER_KEYS, keys, values, nested=True)
         else:
             span = _value_span(text, match.end())
             values.append(span)
