@@ -16,6 +16,11 @@ Each peer is loaded in this order, and OUT says which way worked:
 
 Nothing from a peer is copied into the repository: the code is loaded from the peer's own
 distribution at run time.
+
+A request with a ``jobs`` list (``bench_realworld.py`` sends one) runs those jobs instead; each
+names one peer callable of ``CALLABLES`` and its texts, and the jobs' timings are interleaved:
+every repeat runs each job once, in turn, and each job keeps its fastest run. Requests without
+``jobs`` run the ``choice`` peers as above, unchanged.
 """
 
 from __future__ import annotations
@@ -148,13 +153,25 @@ class _FilterBase:
         pass
 
 
+_OPENCOMPASS_STUBS: dict[str, dict[str, Any]] = {
+    "opencompass.registry": {"TEXT_POSTPROCESSORS": types.SimpleNamespace(register_module=_identity_register)}}
+_LM_EVAL_STUBS: dict[str, dict[str, Any]] = {
+    "lm_eval.api.filter": {"Filter": _FilterBase},
+    "lm_eval.api.registry": {"register_filter": _identity_register}}
+
 PEERS = {
     "opencompass": ("opencompass", "opencompass.utils.text_postprocessors", "first_option_postprocess",
-                    {"opencompass.registry": {"TEXT_POSTPROCESSORS": types.SimpleNamespace(
-                        register_module=_identity_register)}}),
-    "lm_eval": ("lm_eval", "lm_eval.filters.extraction", "MultiChoiceRegexFilter",
-                {"lm_eval.api.filter": {"Filter": _FilterBase},
-                 "lm_eval.api.registry": {"register_filter": _identity_register}}),
+                    _OPENCOMPASS_STUBS),
+    "lm_eval": ("lm_eval", "lm_eval.filters.extraction", "MultiChoiceRegexFilter", _LM_EVAL_STUBS),
+}
+
+#: Every peer callable a ``jobs`` request may name, as ``load_peer`` arguments.
+CALLABLES = {
+    "opencompass.first_option_postprocess": PEERS["opencompass"],
+    "opencompass.first_number_postprocess": ("opencompass", "opencompass.utils.text_postprocessors",
+                                             "first_number_postprocess", _OPENCOMPASS_STUBS),
+    "lm_eval.MultiChoiceRegexFilter": PEERS["lm_eval"],
+    "lm_eval.RegexFilter": ("lm_eval", "lm_eval.filters.extraction", "RegexFilter", _LM_EVAL_STUBS),
 }
 
 
@@ -175,9 +192,13 @@ def run_opencompass(fn: Any, texts: list[str], letters: str, repeat: int) -> dic
     return {"seconds": seconds, "outputs": out}
 
 
+#: The "flexible-extract" pipeline of lm-eval's MMLU flan-CoT (and GPQA CoT) task configs.
+LM_EVAL_CHOICE_FILTER: dict[str, Any] = {"regex_pattern": r"(\([A-Z]\))", "group_select": -1, "ignore_case": True,
+                                         "ignore_punctuation": True}
+
+
 def run_lm_eval(cls: Any, texts: list[str], choices: list[list[str]], repeat: int) -> dict[str, Any]:
-    # The "flexible-extract" pipeline of lm-eval's MMLU flan-CoT (and GPQA CoT) task configs.
-    filt = cls(regex_pattern=r"(\([A-Z]\))", group_select=-1, ignore_case=True, ignore_punctuation=True)
+    filt = cls(**LM_EVAL_CHOICE_FILTER)
     resps = [[t] for t in texts]  # one response per document, as apply() receives them
     docs = [{"choices": c} for c in choices]
     seconds, out = best_of(lambda: filt.apply(resps, docs), repeat)
@@ -186,8 +207,90 @@ def run_lm_eval(cls: Any, texts: list[str], choices: list[list[str]], repeat: in
     return {"seconds": seconds, "per_call_overhead_seconds": one_doc, "outputs": [r[0] for r in out]}
 
 
+# --- jobs requests (bench_realworld.py) ------------------------------------------------------
+def _job_runner(name: str, obj: Any, job: dict[str, Any]) -> tuple[Callable[[], list[Any]], dict[str, Any]]:
+    """A no-argument call that reads all of the job's texts, in order, and facts about the job.
+
+    - ``opencompass.first_option_postprocess``: ``fn(text, options=<the item's letters>)`` per text;
+    - ``opencompass.first_number_postprocess``: ``fn(text)`` per text;
+    - ``lm_eval.MultiChoiceRegexFilter``: the flexible-extract filter of ``run_lm_eval``, one
+      ``apply()`` call on all texts with each item's ``choices``;
+    - ``lm_eval.RegexFilter``: one filter per distinct ``patterns[i]`` (an lm-eval task has one
+      pattern), built before timing, ``group_select`` from the job; one ``apply()`` per filter.
+    """
+    texts: list[str] = job["texts"]
+    facts: dict[str, Any] = {}
+    if name == "opencompass.first_option_postprocess":
+        letters = job["letters"]
+        return (lambda: [obj(t, options=o) for t, o in zip(texts, letters)]), facts
+    if name == "opencompass.first_number_postprocess":
+        return (lambda: [obj(t) for t in texts]), facts
+    if name == "lm_eval.MultiChoiceRegexFilter":
+        filt = obj(**LM_EVAL_CHOICE_FILTER)
+        resps = [[t] for t in texts]
+        docs = [{"choices": c} for c in job["choices"]]
+        facts["per_call_overhead_seconds"] = best_of(lambda: filt.apply([[""]], [{"choices": ["x"]}]), 1)[0]
+        return (lambda: [r[0] for r in filt.apply(resps, docs)]), facts
+    if name == "lm_eval.RegexFilter":
+        groups: dict[str, list[int]] = {}
+        for i, pattern in enumerate(job["patterns"]):
+            groups.setdefault(pattern, []).append(i)
+        filters = [(obj(regex_pattern=pattern, group_select=int(job.get("group_select", 0))), idx,
+                    [[texts[i]] for i in idx]) for pattern, idx in groups.items()]
+        facts["filters"] = len(filters)
+
+        def run() -> list[Any]:
+            out: list[Any] = [None] * len(texts)
+            for filt, idx, resps in filters:
+                for i, r in zip(idx, filt.apply(resps, [{} for _ in idx])):
+                    out[i] = r[0]
+            return out
+
+        return run, facts
+    raise ValueError(f"unknown peer callable {name!r}; choose from {', '.join(CALLABLES)}")
+
+
+def run_jobs(request: dict[str, Any]) -> dict[str, Any]:
+    """Load each job's peer, then time all jobs interleaved: each repeat runs every job once."""
+    repeat = max(1, int(request["repeat"]))
+    report: dict[str, Any] = {"python": sys.version.split()[0], "jobs": {}}
+    runners: dict[str, Callable[[], list[Any]]] = {}
+    with tempfile.TemporaryDirectory(prefix="medmetrics-bench-peers-") as tmp:
+        loaded: dict[str, tuple[Any, str, str]] = {}
+        for job in request["jobs"]:
+            key, name = job["name"], job["peer"]
+            try:
+                if name not in loaded:
+                    dist, module, attr, stubs = CALLABLES[name]
+                    loaded[name] = load_peer(dist, module, attr, stubs, Path(tmp))
+                obj, how, version = loaded[name]
+                runners[key], facts = _job_runner(name, obj, job)
+            except Exception as exc:
+                report["jobs"][key] = {"available": False, "error": f"{name}: {type(exc).__name__}: {exc}"}
+                continue
+            report["jobs"][key] = {"available": True, "peer": name, "how": how, "version": version,
+                                   "seconds": float("inf"), **facts}
+        for _ in range(repeat):
+            for key, run in list(runners.items()):
+                try:
+                    seconds, outputs = best_of(run, 1)
+                except Exception as exc:
+                    report["jobs"][key] = {"available": False,
+                                           "error": f"loaded but failed: {type(exc).__name__}: {exc}"}
+                    del runners[key]
+                    continue
+                entry = report["jobs"][key]
+                entry["seconds"] = min(entry["seconds"], seconds)
+                entry["outputs"] = outputs
+    report["heavy_modules_loaded"] = sorted(m for m in ("torch", "transformers") if m in sys.modules)
+    return report
+
+
 def main() -> int:
     request = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    if "jobs" in request:
+        Path(sys.argv[2]).write_text(json.dumps(run_jobs(request)), encoding="utf-8")
+        return 0
     texts, choices, repeat = request["texts"], request["choices"], int(request["repeat"])
     report: dict[str, Any] = {"python": sys.version.split()[0]}
     with tempfile.TemporaryDirectory(prefix="medmetrics-bench-peers-") as tmp:

@@ -4,8 +4,8 @@
 
 Benchmarks (``--only`` takes these names, repeated or comma-separated): import, f1, accuracy,
 pearson, seqeval, entities, entity_parsers, generation, bertscore_meteor (needs the ``test`` extra
-and a local WordNet), choice. The peers of ``choice`` (OpenCompass, lm-eval) run in
-``benchmarks/.venv-peers`` (see benchmarks/README.md); scikit-learn, scipy, seqeval, nervaluate,
+and a local WordNet), choice, realworld. The peers of ``choice`` and ``realworld`` (OpenCompass, lm-eval) run
+in ``benchmarks/.venv-peers`` (see benchmarks/README.md); scikit-learn, scipy, seqeval, nervaluate,
 bert-score and the generation peers (sacrebleu, rouge-score, nltk, rouge) run here. Exits 1 when
 a number that both sides compute does not agree, or a benchmark crashed; timings never fail a run.
 """
@@ -27,7 +27,7 @@ from pathlib import Path
 from bench_common import Row, render
 
 NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "entities", "entity_parsers", "generation",
-         "bertscore_meteor", "choice")
+         "bertscore_meteor", "choice", "realworld")
 READY_CHECK = "import medmetrics; medmetrics.get_metric('f1'); medmetrics.get_parser('choice', letters='ABCD')"
 
 
@@ -94,8 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     from bench_generation import bench_generation
     from bench_import import bench_import
     from bench_metrics import bench_accuracy, bench_f1, bench_pearson
+    from bench_realworld import bench_realworld
     from bench_seqeval import bench_seqeval
 
+    # benchmarks that also return a detail table, printed after the main table
+    detailed: dict[str, Callable[[bool], tuple[list[Row], str]]] = {"choice": bench_choice,
+                                                                    "realworld": bench_realworld}
     runners: dict[str, Callable[[bool], list[Row]]] = {
         "import": bench_import, "f1": bench_f1, "accuracy": bench_accuracy, "pearson": bench_pearson,
         "seqeval": bench_seqeval, "entities": bench_entities, "entity_parsers": bench_entity_parsers,
@@ -115,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         start = time.perf_counter()
         try:
-            if name == "choice":
-                new, detail = bench_choice(args.quick)
+            if name in detailed:
+                new, detail = detailed[name](args.quick)
                 details.append(detail)
             else:
                 new = runners[name](args.quick)

@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 
 from medmetrics.errors import InputError
 from medmetrics.parsing.choice import ChoiceParser, ChoicesParser
-from medmetrics.testing.choice_styles import OPTION_TEXTS, choice_generations, choices_generations
+from medmetrics.testing.choice_styles import (
+    OPTION_TEXTS,
+    choice_generations,
+    choices_generations,
+    explained_choice_generations,
+)
 from medmetrics.testing.conformance import ADVERSARIAL_GENERATIONS, check_parsed
 
 CHOICE = ChoiceParser()
@@ -62,6 +67,15 @@ def test_choice_round_trip(case: tuple[str, dict[str, Any], str]) -> None:
     generation, context, expected = case
     parsed = CHOICE.parse(generation, **context)
     assert (parsed.value, parsed.status) == (expected, "ok"), parsed
+    _ok_span(generation, parsed)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(explained_choice_generations())
+def test_explained_answers_read_the_answer_not_the_rejected_options(case: tuple[str, dict[str, Any], str]) -> None:
+    generation, context, expected = case
+    parsed = CHOICE.parse(generation, **context)
+    assert (parsed.value, parsed.status) == (expected, "ok"), (generation, parsed)
     _ok_span(generation, parsed)
 
 

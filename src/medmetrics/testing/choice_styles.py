@@ -61,10 +61,17 @@ _LETTER_STYLES: tuple[str, ...] = (
     "The answer is {L}.", "The answer is ({L}).", "The correct answer is {L}.", "{L} is correct.",
     "I would choose {L}.", "Option {L}", "答案是 {L}", "Therefore, the answer is **{L}**.", "## Answer\n{L}",
     "The best answer is option {L}.", "My final answer: ({L})",
+    # JSON answers, answers named inline, and the languages of MMedBench
+    '{{"answer": "{L}"}}', "```json\n{{\"answer_choice\": \"{L}\"}}\n```", "{{'answer': '{L}'}}",
+    "\\boxed{{\\text{{({L})}}}}", "corresponding to option '{L}'.", "Ans. is '{l}'", "La réponse est {L}.",
+    "La respuesta correcta es la {L}.", "Ответ: {L}", "答えは{L}です", "正确答案：{L}", "정답은 {L}입니다",
+    "The answer is most likely to be {L}.",
 )
 _TEXT_STYLES: tuple[str, ...] = (
     "The answer is ({L}) {T}", "The correct answer is {L}: {T}", "The right answer is {L}: {T}.", "{L}) {T}",
     "{L}. {T}", "{L}: {T}", "{T}", "{t}", "{T}.", "The answer is {T}.", "Answer: {t}", "**{L}. {T}**",
+    "The most likely diagnosis is {T} (option {L}).", "The patient should receive {t} (Choice {L}).",
+    "The best next step is option {L}: {T}.", "It is '{L}': {T}.", '{{"answer": "{L}. {T}"}}',
 )
 # Styles for a set of letters: {list} is filled by a list rendering.
 _SET_STYLES: tuple[str, ...] = ("{list}", "Answer: {list}", "**Answer:** {list}", "The answer is {list}.")
@@ -104,6 +111,37 @@ def choice_generations(draw: st.DrawFn) -> tuple[str, dict[str, Any], str]:
     style = draw(st.sampled_from(styles))
     answer = style.format(L=letter, l=letter.lower(), T=texts[index], t=texts[index].lower())
     return draw(_wrap(answer)), context, letter
+
+
+@st.composite
+def explained_choice_generations(draw: st.DrawFn) -> tuple[str, dict[str, Any], str]:
+    """(generation, context, expected letter) where the answer is given once and the other options
+    are discussed and rejected: GPT-4's explain-every-option style, or a JSON answer whose
+    reasoning field names the other options."""
+    n = draw(st.integers(3, 5))
+    texts = draw(st.lists(st.sampled_from(OPTION_TEXTS), min_size=n, max_size=n, unique=True))
+    letters = _letters(n)
+    index = draw(st.integers(0, n - 1))
+    letter, text = letters[index], texts[index]
+    others = [(x, t) for x, t in zip(letters, texts) if x != letter]
+    rejections = draw(st.lists(st.sampled_from((
+        "Option {X}: {T} is incorrect because the timeline does not fit.",
+        "{T} (option {X}) is less likely given the examination findings.",
+        "'{X}': {T} can be excluded, as the laboratory values are normal.",
+        "Option {X} ({T}) is not consistent with the presentation.",
+    )), min_size=len(others), max_size=len(others)))
+    discussion = "\n\n".join(r.format(X=x, T=t) for r, (x, t) in zip(rejections, others))
+    if draw(st.booleans()):
+        reasoning = " ".join(f"({x}) {t} is unlikely." for x, t in others)
+        generation = f'{{"step_by_step_thinking": "{reasoning}", "answer_choice": "{letter}"}}'
+    else:
+        opening = draw(st.sampled_from((
+            "The most likely diagnosis is {T} (option {L}).", "This presentation corresponds to option '{L}'.",
+            "The best next step is option {L}: {T}.", "It is '{L}': {T}.",
+        ))).format(L=letter, T=text)
+        turn = draw(st.sampled_from(("", "Why the other options are wrong:\n\n")))
+        generation = f"{opening}\n\n{turn}{discussion}"
+    return generation, {"options": texts}, letter
 
 
 @st.composite
