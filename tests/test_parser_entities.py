@@ -168,6 +168,23 @@ def test_brackets_nested_unbalanced_and_kinds() -> None:
                             "arguments": [{"role": "Theme", "text": "p53"}, {"role": "Site", "text": "Ser15"}]}]
 
 
+def test_brackets_entities_read_a_declared_type_after_the_last_comma() -> None:
+    types = ["Chemical", "Disease"]
+    parsed = _parse("brackets", "[aspirin, Chemical] [Reye syndrome, diseases] [fever]", types=types)
+    assert [(m["type"], m["text"]) for m in parsed.value] == [
+        ("Chemical", "aspirin"), ("Disease", "Reye syndrome"), (None, "fever")]
+    assert (parsed.status, parsed.rule) == ("ok", "brackets")
+    # a part that is not a declared type is part of the name, as without types
+    for group, text in [("[1,2-dichloroethane]", "1,2-dichloroethane"), ("[aspirin, Symptom]", "aspirin, Symptom"),
+                        ("[2, 4-D]", "2, 4-D"), ("[, Chemical]", "Chemical")]:
+        parsed = _parse("brackets", group, types=types)
+        assert [(m["type"], m["text"]) for m in parsed.value] == [(None, text)], group
+    assert [m["text"] for m in _parse("brackets", "[aspirin, Chemical]").value] == ["aspirin, Chemical"]
+    grounded = _parse("brackets", "[aspirin, Chemical]", types=types, source="Aspirin was given.")
+    assert grounded.value == [{"type": "Chemical", "text": "aspirin", "start": 0, "end": 7}]
+    assert grounded.status == "ok"
+
+
 # --- bio alignment ----------------------------------------------------------------------------
 
 TOKENS = ["Patients", "with", "type", "2", "diabetes", "and", "IL", "-", "2", "deficiency", "had", "fever", "."]

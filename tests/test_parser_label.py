@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from medmetrics.errors import InputError
 from medmetrics.parsing.label import LabelParser, compile_label_set, label_key
+from medmetrics.parsing.negation import affirmed_after, negated_after, negated_before
 from medmetrics.parsing.text import squash
+from medmetrics.suites.classification import TASKS
 from medmetrics.testing.conformance import ADVERSARIAL_GENERATIONS, check_parsed, check_parser
 from medmetrics.testing.label_styles import LABEL_SETS, label_generations
 
@@ -37,6 +39,8 @@ LONG_ADVERSARIAL = (
     "Answer: " * 5000, "The answer is " * 3000, "not " * 5000 + "entailment", "entailment " * 5000,
     " " * 20000 + "yes", "no, " * 5000, "The relation between " + "x " * 10000 + "is yes",
     "CPR" + " " * 20000 + "3", "not_" * 5000, "yes/" * 5000, "I think " * 4000, "<think>" * 3000 + "yes",
+    "Entailment: No\n" * 3000, "entailment is " * 5000, "\nA: " * 5000, "yes" + ")" * 20000 + " is unlikely",
+    "Example-2 " * 5000 + "A: yes", "no relation: no\n" * 3000, ("neutral" + "*" * 7) * 3000,
 )
 
 
@@ -156,6 +160,51 @@ def test_negated_label_counts_for_its_declared_negation() -> None:
     assert PARSER.parse("The hypothesis is not entailed.", labels=NLI).status == "failed"
 
 
+@pytest.mark.parametrize(("generation", "expected"), [
+    ("**Entailment:** No", None), ("Entailment: false", None), ("Contradiction - no", None),
+    ("Neutral: not applicable", None), ("Entailment? No.", None), ("Neutral (no)", None),
+    ("**Entailment:** Yes", "entailment"), ("Contradiction: true", "contradiction"),
+    ("Entailment: No\nNeutral: No\nContradiction: Yes", "contradiction"),
+    ("Contradiction: Yes\nEntailment: No\nNeutral: No", "contradiction"),
+    ("| Entailment | No |\n| Neutral | Yes |\n| Contradiction | No |", "neutral"),
+    ("Entailment is unlikely; the premise contradicts it.", "contradiction"),
+    ("Neutral can be excluded. The premise entails the hypothesis.", "entailment"),
+    ("Neutral is ruled out. The hypothesis contradicts the premise.", "contradiction"),
+])
+def test_a_verdict_after_a_label_denies_or_affirms_it(generation: str, expected: str | None) -> None:
+    parsed = PARSER.parse(generation, labels=NLI)
+    assert (parsed.value, parsed.status) == (expected, "ok" if expected else "failed"), parsed
+    if expected and ": Yes" in generation:
+        assert parsed.rule == "affirmed"
+
+
+def test_an_affirmed_label_is_an_answer_statement() -> None:
+    text = "The premise mentions neutral findings.\nEntailment: No\nNeutral: No\nContradiction: Yes"
+    assert PARSER.parse(text, labels=NLI).value == "contradiction"
+    assert PARSER.parse("Entailment: Yes\nContradiction: Yes", labels=NLI).status == "ambiguous"
+    assert PARSER.parse("Answer: neutral\nContradiction: No", labels=NLI).value == "neutral"
+
+
+@pytest.mark.parametrize(("generation", "labels", "expected"), [
+    ("Neutral - not enough information to decide.", NLI, "neutral"),  # an explanation, not a verdict
+    ("Neutral: the premise does not say.", NLI, "neutral"),
+    ("Yes - no adverse events occurred.", PQA, "yes"),  # "no" opens a clause: a determiner
+    ("No (no difference in mortality).", PQA, "no"),
+    ("Refutes - false claims about the vaccine were common.", SCIFACT, "Refutes"),
+    ("The interaction is best described as CPR:4, not CPR:3.", CHEMPROT, "CPR:4"),
+    ("The answer is yes, which is not surprising.", PQA, "yes"),
+])
+def test_what_follows_a_label_without_a_verdict_does_not_deny_it(generation: str, labels: list[str],
+                                                                  expected: str) -> None:
+    assert PARSER.parse(generation, labels=labels).value == expected
+
+
+def test_a_verdict_counts_for_the_declared_negation() -> None:
+    assert PARSER.parse("Entailment: No", labels=RTE).value == "not_entailment"
+    # the verdict word "false" is a verdict on CPR:3, not a mention of the label false
+    assert PARSER.parse("CPR:3: false\nCPR:4: true", labels=CHEMPROT).value == "CPR:4"
+
+
 def test_no_as_a_label_and_no_as_a_determiner() -> None:
     assert PARSER.parse("No, the study shows no difference.", labels=PQA).value == "no"
     assert PARSER.parse("Yes, although there is no long-term data.", labels=PQA).value == "yes"
@@ -200,6 +249,44 @@ def test_builtins_apply_only_to_declared_labels() -> None:
     assert PARSER.parse("Maybe", labels=SCIFACT).status == "failed"
     # "true" is itself a label here, so it is not also a synonym of yes
     assert PARSER.parse("true", labels=["yes", "no", "true", "false"]).value == "true"
+
+
+# --- the negation rule (shared with the choice parser) ------------------------------------
+
+
+@pytest.mark.parametrize(("text", "negated"), [  # "|" marks the mention
+    ("not |supported", True), ("doesn't |support", True), ("doesnt |support", True), ("isn’t |supported", True),
+    ("there is no evidence that it |supports", True), ("neither |entailment", True), ("not (|B)", True),
+    ('not "|supported"', True), ("the non-|entailment", True), ("in the absence of |support", True),
+    ("not only |supports", False), ("not a small trial, but it |supports", False), ("not small; it |supports", False),
+    ("not small.\nIt |supports", False), ("it is not true that the trial was small and |supports", False),
+    ("|supports", False), ("|", False),
+])
+def test_negated_before(text: str, negated: bool) -> None:
+    pos = text.index("|")
+    text = text.replace("|", "")
+    assert negated_before(text, pos) is negated
+    assert negated_before(text.upper(), pos) is negated
+
+
+@pytest.mark.parametrize(("after", "denied", "affirmed"), [
+    (": No", True, False), (":** No\n", True, False), (" - no.", True, False), (": false", True, False),
+    (": Not applicable", True, False), ("? No,", True, False), (" | No |", True, False), (" (no)", True, False),
+    (") is unlikely", True, False), (" can be excluded", True, False), (" is less likely", True, False),
+    (" is ruled out", True, False), (" ruled out", True, False), (" is incorrect", True, False),
+    (" is not the answer", True, False), (" isn't supported", True, False), (" does not fit", True, False),
+    (": Yes", False, True), (" - true", False, True), ("? Yes.", False, True), (": correct", False, True),
+    (": no clear link", False, False), (" - not enough data", False, False), (", not B", False, False),
+    (" is not only likely", False, False), (" (upregulator)", False, False), (": yes or no?", False, False),
+    (" not B", False, False), ("", False, False), (" is the answer", False, False),
+])
+def test_negated_and_affirmed_after(after: str, denied: bool, affirmed: bool) -> None:
+    text = "Entailment" + after
+    assert negated_after(text, len("Entailment")) is denied
+    assert affirmed_after(text, len("Entailment")) is affirmed
+
+
+# --- caller synonyms and the relation tasks --------------------------------------------------
 
 
 def test_caller_synonyms() -> None:
@@ -269,3 +356,43 @@ def test_label_sets_are_compiled_once() -> None:
 
 def test_signature_names_the_label_set() -> None:
     assert "labels=yes,no,maybe" in LabelParser(labels=PQA).signature
+
+
+def test_in_prose_a_label_as_declared_outranks_caller_synonyms() -> None:
+    parser = LabelParser(labels=["DDI-effect", "DDI-mechanism"], synonyms={"DDI-effect": ["effect"]})
+    assert parser.parse("A DDI-mechanism interaction: it raises the effect of warfarin.").value == "DDI-mechanism"
+    assert parser.parse("It raises the effect of warfarin.").value == "DDI-effect"
+    assert parser.parse("Answer: effect. It is not a DDI-mechanism.").value == "DDI-effect"
+
+
+def test_a_qa_answer_line_is_an_anchor() -> None:
+    assert PARSER.parse("Q: Is the claim supported?\nA: Refutes", labels=SCIFACT).rule == "anchored"
+    echoed = PARSER.parse("Example-2\nQ: entailment, neutral or contradiction?\nA: neutral", labels=NLI)
+    assert (echoed.value, echoed.rule) == ("neutral", "anchored")
+    assert PARSER.parse("a: entailment\nb: neutral", labels=NLI).status == "ambiguous"  # a list, not an answer
+
+
+RELATION_TASKS = {task.name: task for task in TASKS if task.name in ("chemprot", "ddi")}
+
+
+@pytest.mark.parametrize(("task", "generation", "expected"), [
+    ("chemprot", "A: CPR:4", "CPR:4"), ("chemprot", "ANTAGONIST", "CPR:6"),
+    ("chemprot", "The relation is INHIBITOR.", "CPR:4"), ("chemprot", "Example-2 A: ANTAGONIST", "CPR:6"),
+    ("chemprot", "activator", "CPR:3"), ("chemprot", "UPREGULATOR", "CPR:3"),
+    ("chemprot", "INDIRECT-UPREGULATOR", "CPR:3"), ("chemprot", "DOWNREGULATOR", "CPR:4"),
+    ("chemprot", "INDIRECT-DOWNREGULATOR", "CPR:4"), ("chemprot", "AGONIST", "CPR:5"),
+    ("chemprot", "AGONIST-ACTIVATOR", "CPR:5"), ("chemprot", "AGONIST-INHIBITOR", "CPR:5"),
+    ("chemprot", "SUBSTRATE", "CPR:9"), ("chemprot", "PRODUCT-OF", "CPR:9"),
+    ("chemprot", "SUBSTRATE_PRODUCT-OF", "CPR:9"), ("chemprot", "MODULATOR-INHIBITOR", "false"),
+    ("chemprot", "none", "false"), ("chemprot", "No relation.", "false"), ("chemprot", "false", "false"),
+    ("chemprot", "None of them; the answer is CPR:9.", "CPR:9"),
+    ("ddi", "mechanism", "DDI-mechanism"), ("ddi", "DDI-effect", "DDI-effect"), ("ddi", "effect", "DDI-effect"),
+    ("ddi", "advise", "DDI-advise"), ("ddi", "Advice.", "DDI-advise"), ("ddi", "int", "DDI-int"),
+    ("ddi", "false", "DDI-false"), ("ddi", "No interaction", "DDI-false"), ("ddi", "DDI-false", "DDI-false"),
+    ("ddi", "Interaction", None), ("chemprot", "REGULATOR", None),
+])
+def test_relation_tasks_read_the_names_of_their_classes(task: str, generation: str, expected: str | None) -> None:
+    options = RELATION_TASKS[task].parser_options
+    parsed = LabelParser(**options).parse(generation)
+    assert parsed.value == expected, parsed
+    assert set(options["synonyms"]) <= set(options["labels"])

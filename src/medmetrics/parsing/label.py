@@ -5,12 +5,14 @@ everything it found must agree, else the parse is ``ambiguous``:
 
 1. ``whole``: the answer (after masking reasoning and markdown, and stripping an ``Answer:`` /
    ``The answer is`` prefix and end punctuation) is exactly a label or one of its synonyms.
-2. ``anchored`` / ``leading``: a label right after an answer anchor ("Answer: X", "the label is
-   X", "The relation between A and B is X", "I think X"), or a label that opens the answer and is
-   followed by a clause break ("No, the study shows ...").
+2. ``anchored`` / ``leading`` / ``affirmed``: a label right after an answer anchor ("Answer: X",
+   "the label is X", "The relation between A and B is X", "I think X", a Q:/A: line "A: X"), a
+   label that opens the answer and is followed by a clause break ("No, the study shows ..."), or
+   a label followed by a verdict that affirms it ("Contradiction: Yes").
 3. ``mention``: labels mentioned anywhere at word boundaries, longest first ("not entailment" is
    one mention of ``not_entailment``, never one of ``entailment``), skipping negated mentions
-   ("not supported" is not ``Supports``).
+   ("not supported" is not ``Supports``): first labels as declared (and their inflections), then,
+   if there are none, labels named by a caller synonym.
 
 Synonym policy (built-in, applied only to declared labels they name):
 
@@ -24,14 +26,20 @@ Synonym policy (built-in, applied only to declared labels they name):
   in prose ("it is unclear whether", "the results contradict earlier work"), where reading
   them as an answer would invent one.
 - A built-in form that is already a declared label, or that two labels would both claim, is
-  dropped. Caller synonyms always count in every tier, and a clash with another label is an
-  ``InputError``.
+  dropped. Caller synonyms always count in every tier (in prose, only when no label is mentioned
+  as declared: "effect" for DDI-effect is also a word of every explanation), and a clash with
+  another label is an ``InputError``.
 
-Negation: a mention with a negator (not, no, n't, never, neither, nor, without, cannot, none)
-within four words before it, in the same clause, does not count; when the label set also holds
-the literal negation of that label (``not_entailment`` beside ``entailment``), it counts for that
-one instead. A label that is itself a negator (``no``) counts in prose only when it stands alone
-("No, ..." or "... no."), never as a determiner ("no evidence").
+Negation (the rule of ``negation``, shared with the choice parser): a mention is denied by a
+negator among the few words before it in the same clause ("not supported", "doesn't entail"), or
+by what follows it: a verdict ("Entailment: No", "Neutral: not applicable", "Contradiction - no",
+as models write when they go through every label) or a dismissal ("neutral is unlikely"). A
+denied mention does not count in any tier; in the mention tier, when the label set also holds the
+literal negation of that label (``not_entailment`` beside ``entailment``), it counts for that one
+instead. A label affirmed by a verdict ("Contradiction: Yes") is an answer statement (tier 2,
+rule ``affirmed``), so "Entailment: No / Neutral: No / Contradiction: Yes" reads contradiction.
+A label that is itself a negating word (``no``) counts in prose only when it stands alone ("No,
+..." or "... no."), never as a determiner ("no evidence").
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ from typing import Any, ClassVar
 
 from medmetrics.errors import InputError
 from medmetrics.parsing.base import Parser
+from medmetrics.parsing.negation import negated_before, verdict_after
 from medmetrics.parsing.text import fold, prepare, squash
 from medmetrics.results import Parsed
 
@@ -213,12 +222,8 @@ def unanswered(generation: str, why: str) -> Parsed:
 # Label sets
 # ----------------------------------------------------------------------------------------------
 
-NEGATORS = frozenset({"not", "no", "never", "neither", "nor", "without", "cannot", "none", "nothing"})
-_NEGATION_WINDOW_CHARS = 80
-_NEGATION_WINDOW_WORDS = 4
-_CLAUSE_MARKS = ".;:!?,\n"
-_CLAUSE_WORDS = frozenset({"but", "however", "whereas", "although", "though", "yet"})
-_WORD_PUNCTUATION = "\"'“”‘’()[]*"
+#: Labels that are negating words: they negate what follows, so they count only standing alone.
+_NEGATING_LABELS = frozenset({"not", "no", "never", "neither", "nor", "without", "cannot", "none", "nothing"})
 _ALNUM_RUN = re.compile(r"[^\W_]+")
 _LABEL_NOUNS = (
     "answer", "label", r"relation(?:ship)?(?:\s+type)?", "classification", "class", "category", "prediction",
@@ -233,6 +238,9 @@ _ALTERNATIVE = re.compile(r"[ \t]*(?:/|\bor\b|\band/or\b)[ \t]*", re.IGNORECASE)
 _ENUMERATION = re.compile(r"[ \t]*[,;][ \t]*(?:(?:or|and)[ \t]+)?", re.IGNORECASE)
 _STANDALONE = re.compile(_CLAUSE_END)
 _LABEL_PREFIX = re.compile(OPENER + "(?:" + _LABEL_ANCHOR.source + ")?" + VALUE_LEAD, re.IGNORECASE)
+#: "A: CPR:4" opening a line, as in Q:/A: prompts, also after an echoed few-shot "Example-2" heading.
+_QA_ANSWER = re.compile(r"^[ \t]*(?:example[ \t-]{0,3}\d{1,3}[ \t:.]{0,3})?(?-i:A)[ \t]*:",
+                        re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,11 +272,13 @@ _BUILTIN_GROUPS: tuple[_SynonymGroup, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class _Form:
-    """One surface form: the label it names, whether it counts in prose, whether it negates."""
+    """One surface form: the label it names, whether it counts in prose, whether it negates, and
+    whether it is a caller synonym (which, in prose, gives way to a label mentioned as declared)."""
 
     label: int
     strong: bool
     negator: bool
+    caller: bool = False
 
 
 @dataclass(frozen=True)
@@ -284,6 +294,7 @@ class LabelSet:
     whole: re.Pattern[str]
     anchored: Scanner
     leading: re.Pattern[str]
+    value: re.Pattern[str]
     mention: Scanner
     negation_of: Mapping[int, int]
 
@@ -300,7 +311,7 @@ def label_key(surface: str) -> tuple[str, ...]:
 def _is_negator(surface: str) -> bool:
     """Whether a form is one negating word ("no"), which is a determiner unless it stands alone."""
     key = label_key(surface)
-    return len(key) == 1 and key[0] in NEGATORS
+    return len(key) == 1 and key[0] in _NEGATING_LABELS
 
 
 def _form_source(surface: str) -> str:
@@ -354,6 +365,7 @@ def compile_label_set(labels: tuple[str, ...], synonyms: tuple[tuple[str, tuple[
         owner[key] = i
         entries.append((label, i, True))
     label_index = dict(owner)
+    caller_keys = set()
     for label, forms in synonyms:
         i = labels.index(label) if label in labels else label_index.get(label_key(label), -1)
         if i < 0:
@@ -364,6 +376,7 @@ def compile_label_set(labels: tuple[str, ...], synonyms: tuple[tuple[str, tuple[
                 raise InputError(f"synonym {form!r} of {labels[i]!r} also names {labels[owner[key]]!r}")
             if key not in owner:
                 owner[key] = i
+                caller_keys.add(key)
                 entries.append((form, i, True))
     claims: dict[tuple[str, ...], list[tuple[str, int, bool]]] = {}
     for i, label in enumerate(labels):
@@ -381,7 +394,8 @@ def compile_label_set(labels: tuple[str, ...], synonyms: tuple[tuple[str, tuple[
             entries.append(claimants[0])
 
     entries.sort(key=lambda entry: -len(entry[0]))
-    compiled_forms = tuple(_Form(i, strong, _is_negator(surface)) for surface, i, strong in entries)
+    compiled_forms = tuple(_Form(i, strong, _is_negator(surface), label_key(surface) in caller_keys)
+                           for surface, i, strong in entries)
     alternation = "|".join(f"(?P<f{n}>{_form_source(surface)})" for n, (surface, _, _) in enumerate(entries))
     bounded = r"(?<![^\W_])(?:" + alternation + r")(?![^\W_])"
     surfaces = [surface for surface, _, _ in entries]
@@ -397,6 +411,7 @@ def compile_label_set(labels: tuple[str, ...], synonyms: tuple[tuple[str, tuple[
         whole=re.compile("(?:" + alternation + ")", flags),
         anchored=_LABEL_ANCHOR.scanner(bounded),
         leading=re.compile(VALUE_LEAD + bounded + _CLAUSE_END, flags),
+        value=re.compile(VALUE_LEAD + bounded, flags),
         mention=Scanner(re.compile(initials(surfaces) + bounded, flags), _mention_triggers(surfaces)),
         negation_of=negation_of,
     )
@@ -424,25 +439,22 @@ def _is_collection(value: Any) -> bool:
     return isinstance(value, Sequence | set | frozenset) and not isinstance(value, (str, bytes))
 
 
-def is_negated(masked: str, start: int) -> bool:
-    """Whether a negator stands within a few words before ``start``, in the same clause."""
-    low = max(0, start - _NEGATION_WINDOW_CHARS)
-    low = max(low, 1 + max(masked.rfind(mark, low, start) for mark in _CLAUSE_MARKS))
-    words = masked[low:start].lower().split()[-_NEGATION_WINDOW_WORDS:]
-    for word in reversed(words):
-        word = word.strip(_WORD_PUNCTUATION)
-        if word in _CLAUSE_WORDS:
-            return False
-        if word in NEGATORS or word.endswith(("n't", "n’t")):
-            return True
-    return False
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    """A label mentioned in prose, with what the words around it say of it."""
+
+    match: re.Match[str]
+    label: int
+    caller: bool  # a caller synonym, not the label as declared or a built-in inflection
+    denied: bool  # a negator before it, or a verdict or dismissal after it
+    affirmed: bool  # a verdict after it says yes ("Contradiction: Yes")
 
 
 class LabelParser(Parser):
     """One label from a closed set, returned exactly as declared (see the module docstring)."""
 
     name = "label"
-    version = "1"
+    version = "2"
     defaults: ClassVar[Mapping[str, Any]] = {"labels": None, "synonyms": None}
     required = ("labels",)
 
@@ -458,11 +470,13 @@ class LabelParser(Parser):
             return unanswered(text, why)
         compiled = label_set(settings)
         lowered = masked.lower()
+        mentions = functools.cache(lambda: self._scan(masked, lowered, compiled))  # tiers 2 and 3 share one scan
         negated: list[str] = []
         outcome = decide((
             lambda: self._whole(masked, compiled),
-            lambda: self._anchored(masked, lowered, compiled),
-            lambda: self._mentions(masked, lowered, compiled, negated),
+            lambda: self._anchored(masked, lowered, compiled, mentions()),
+            lambda: self._mentions(compiled, mentions(), negated, caller=False),
+            lambda: self._mentions(compiled, mentions(), negated, caller=True),
         ))
         if isinstance(outcome, Parsed):
             return outcome
@@ -482,12 +496,18 @@ class LabelParser(Parser):
         match = compiled.whole.fullmatch(masked, start, end)
         return [self._reading(compiled, match, "whole")] if match else []
 
-    def _anchored(self, masked: str, lowered: str, compiled: LabelSet) -> list[Reading]:
+    def _anchored(self, masked: str, lowered: str, compiled: LabelSet, mentions: list[_Mention]) -> list[Reading]:
         found = [reading for match in compiled.anchored.scan(masked, lowered)
                  for reading in self._offered(masked, compiled, match, "anchored")]
+        for qa in _QA_ANSWER.finditer(masked):
+            if value := compiled.value.match(masked, qa.end()):
+                found.extend(self._offered(masked, compiled, value, "anchored"))
         lead = compiled.leading.match(masked, answer_start(masked))
         if lead and compiled.form(lead).strong and not self._enumerated(masked, compiled, lead):
-            found[:0] = self._offered(masked, compiled, lead, "leading")
+            found.extend(self._offered(masked, compiled, lead, "leading"))
+        found.extend(self._reading(compiled, mention.match, "affirmed")
+                     for mention in mentions if mention.affirmed and not mention.denied)
+        found.sort(key=lambda reading: reading.span[0])  # type: ignore[index]  # every reading here has a span
         return found
 
     @staticmethod
@@ -501,26 +521,53 @@ class LabelParser(Parser):
                                           and not _STANDALONE.match(masked, other.end()))
 
     def _offered(self, masked: str, compiled: LabelSet, match: re.Match[str], rule: str) -> list[Reading]:
-        """The label an answer statement gives, plus any offered beside it ("Answer: X or Y")."""
-        found = [self._reading(compiled, match, rule)]
-        end = match.end()
-        while (between := _ALTERNATIVE.match(masked, end)) and (
-                other := compiled.mention.pattern.match(masked, between.end())):
-            found.append(self._reading(compiled, other, rule))
-            end = other.end()
-        return found
-
-    def _mentions(self, masked: str, lowered: str, compiled: LabelSet, negated: list[str]) -> list[Reading]:
+        """The label an answer statement gives, plus any offered beside it ("Answer: X or Y"), less
+        those a verdict after them denies ("Entailment: No" opening a label-by-label answer)."""
         found = []
+        while True:
+            verdict = verdict_after(masked, match.end())
+            if verdict is None or verdict.affirms:
+                found.append(self._reading(compiled, match, rule))
+            between = _ALTERNATIVE.match(masked, match.end())
+            other = compiled.mention.pattern.match(masked, between.end()) if between else None
+            if other is None:
+                return found
+            match = other
+
+    @staticmethod
+    def _scan(masked: str, lowered: str, compiled: LabelSet) -> list[_Mention]:
+        """Every label mentioned in prose (strong forms only), whether denied or affirmed."""
+        found = []
+        verdict_end = 0
         for match in compiled.mention.scan(masked, lowered):
+            if match.start() < verdict_end:
+                continue  # the "false" of "CPR:3: false" is a verdict on CPR:3, not the label false
             form = compiled.form(match)
             if not form.strong or (form.negator and not _STANDALONE.match(masked, match.end())):
                 continue
-            label = form.label
-            if is_negated(masked, match.start()):
-                negated.append(repr(match.group(0)))
+            verdict = verdict_after(masked, match.end())
+            if verdict is not None:
+                verdict_end = verdict.end
+            denied = negated_before(masked, match.start()) or (verdict is not None and not verdict.affirms)
+            found.append(_Mention(match, form.label, form.caller, denied, verdict is not None and verdict.affirms))
+        return found
+
+    def _mentions(self, compiled: LabelSet, mentions: list[_Mention], negated: list[str],
+                  caller: bool) -> list[Reading]:
+        """Labels named in prose, as declared (``caller`` False) or by a caller synonym (True).
+
+        Caller synonyms come second: "effect" for DDI-effect is also a word of every explanation
+        ("DDI-mechanism, as the effect of ketoconazole on ..."), so in prose a label written as
+        declared outranks them."""
+        found = []
+        for mention in mentions:
+            if mention.caller != caller:
+                continue
+            label = mention.label
+            if mention.denied:
+                negated.append(repr(mention.match.group(0)))
                 if label not in compiled.negation_of:
                     continue
                 label = compiled.negation_of[label]
-            found.append(self._reading(compiled, match, "mention", label))
+            found.append(self._reading(compiled, mention.match, "mention", label))
         return found

@@ -5,7 +5,8 @@ Parsers (all share the answer-finding, splitting, type-matching and grounding ru
 - ``entity_list``: "fever, rash", one per line, bullets, "a; b", a JSON list (MedS-Bench NER).
 - ``labeled_spans``: one line per type, "Disease: fever...rash" (BioMistral-NLU).
 - ``brackets``: "[fever] [rash]", "[fever, Disease]", "[fever, MESH:D005334]", "[aspirin,
-  inhibits, COX-1]", "[trigger, EventType, Theme: arg]" (MedINST), chosen by ``kind``.
+  inhibits, COX-1]", "[trigger, EventType, Theme: arg]" (MedINST), chosen by ``kind``; with
+  declared ``types``, an untyped "[aspirin, Chemical]" is the mention aspirin of type Chemical.
 
 Values: a mention is ``{"type", "text", "start", "end"}`` (offsets into ``source`` when grounded,
 see ``grounding``); a relation ``{"head", "relation", "tail"}``; an NED pair ``{"text", "id"}``;
@@ -404,7 +405,7 @@ class BracketsParser(MentionParser):
     """MedINST's bracketed answers; ``kind`` says which structure (see the module docstring)."""
 
     name = "brackets"
-    version = "1"
+    version = "2"
     defaults: ClassVar[Mapping[str, Any]] = {**MentionParser.defaults, "kind": "entities", "types": None,
                                              "relations": None}
 
@@ -449,7 +450,7 @@ class BracketsParser(MentionParser):
         for group in groups:
             if not typed:
                 if group.strip(_EDGE):
-                    mentions.append(mention(group.strip(_EDGE)))
+                    mentions.append(self._maybe_typed(group, types))
                 continue
             head, comma, tail = group.rpartition(",")
             if not comma or not head.strip(_EDGE):
@@ -462,6 +463,17 @@ class BracketsParser(MentionParser):
             mentions.append(mention(head.strip(_EDGE), kind))
         notes = [*notes, _undeclared_note(unknown), f"{untyped} mentions without a type" if untyped else ""]
         return self.finish(mentions, grounder, "typed-brackets" if typed else "brackets", notes)
+
+    @staticmethod
+    def _maybe_typed(group: str, types: Sequence[str] | None) -> Mention:
+        """An untyped group, unless it ends in ", <declared type>": models asked for "[fever]" often
+        answer "[fever, Disease]", and "fever, Disease" is no mention of the source."""
+        head, comma, tail = group.rpartition(",")
+        if types and comma and head.strip(_EDGE):
+            kind, declared = resolve_type(tail, types)
+            if declared:
+                return mention(head.strip(_EDGE), kind)
+        return mention(group.strip(_EDGE))
 
     @staticmethod
     def _pair(group: str, settings: Mapping[str, Any], grounder: Grounder | None) -> tuple[Any, str]:

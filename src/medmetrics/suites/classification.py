@@ -26,6 +26,27 @@ GAD_LABELS = ("yes", "no")
 I2B2_2010_LABELS = ("PIP", "TeCP", "TeRP", "TrAP", "TrCP", "TrIP", "TrNAP", "TrWP", "false")
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 YES_NO_MAYBE = ("yes", "no", "maybe")
+#: ChemProt's relation names (BioCreative VI guidelines) grouped as the evaluated CPR classes. CPR:7's
+#: "MODULATOR-ACTIVATOR/-INHIBITOR" is scored as false (BLURB keeps only CPR:3/4/5/6/9) and is
+#: listed so that its "ACTIVATOR"/"INHIBITOR" part is not read as CPR:3/CPR:4. Bare "REGULATOR",
+#: "MODULATOR", "COFACTOR" and "PART-OF" are not listed: they are common words in prose.
+CHEMPROT_SYNONYMS = {
+    "CPR:3": ["ACTIVATOR", "UPREGULATOR", "INDIRECT-UPREGULATOR"],
+    "CPR:4": ["INHIBITOR", "DOWNREGULATOR", "INDIRECT-DOWNREGULATOR"],
+    "CPR:5": ["AGONIST", "AGONIST-ACTIVATOR", "AGONIST-INHIBITOR"],
+    "CPR:6": ["ANTAGONIST"],
+    "CPR:9": ["SUBSTRATE", "PRODUCT-OF", "SUBSTRATE_PRODUCT-OF"],
+    "false": ["no relation", "no relationship", "none", "MODULATOR-ACTIVATOR", "MODULATOR-INHIBITOR"],
+}
+#: DDI-2013's type names. "advice" is the noun models write for "advise"; "interaction" is not a
+#: name of DDI-int: every positive class is an interaction and the word fills every explanation.
+DDI_SYNONYMS = {
+    "DDI-mechanism": ["mechanism"],
+    "DDI-effect": ["effect"],
+    "DDI-advise": ["advise", "advice"],
+    "DDI-int": ["int"],
+    "DDI-false": ["false", "no interaction", "none"],
+}
 
 
 def _relation_f1(labels: tuple[str, ...], negative: str) -> dict[str, tuple[str, dict[str, object]]]:
@@ -69,7 +90,7 @@ TASKS = (
     Task(
         name="chemprot",
         parser="label",
-        parser_options={"labels": list(CHEMPROT_LABELS)},
+        parser_options={"labels": list(CHEMPROT_LABELS), "synonyms": CHEMPROT_SYNONYMS},
         metrics=_relation_f1(CHEMPROT_LABELS, "false"),
         description="ChemProt chemical-protein relations: micro F1 over CPR:3/4/5/6/9, 'false' excluded.",
         source="BLURB and BLUE eval_rel.py: micro F1 over the positive classes.",
@@ -77,7 +98,7 @@ TASKS = (
     Task(
         name="ddi",
         parser="label",
-        parser_options={"labels": list(DDI_LABELS)},
+        parser_options={"labels": list(DDI_LABELS), "synonyms": DDI_SYNONYMS},
         metrics=_relation_f1(DDI_LABELS, "DDI-false"),
         description="DDI-2013 drug-drug interactions: micro F1 over the four types, DDI-false excluded.",
         source="BLURB and BLUE eval_rel.py: micro F1 over the positive classes.",
@@ -112,11 +133,20 @@ TASKS = (
     ),
     Task(
         name="biosses",
-        parser="integer",
+        parser="number",
         parser_options={"low": 0, "high": 4},
         metrics={"pearson": ("pearson", {})},
         description="BIOSSES sentence similarity 0-4: Pearson r against the continuous gold score.",
         source="BLURB and BLUE eval_sts.py: Pearson against the mean of the annotators' scores.",
+        reference_type="float",
+    ),
+    Task(
+        name="clinicalsts",
+        parser="number",
+        parser_options={"low": 0, "high": 5},
+        metrics={"pearson": ("pearson", {})},
+        description="n2c2-2019 ClinicalSTS clinical sentence similarity 0-5: Pearson r against the gold score.",
+        source="n2c2/OHNLP 2019 Track 1 (Wang et al. 2020): Pearson correlation, the official measure.",
         reference_type="float",
     ),
 )

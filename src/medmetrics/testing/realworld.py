@@ -64,7 +64,10 @@ def read_medmetrics(item: Mapping[str, Any], parsers: Mapping[str, Any]) -> Pars
     """One item read by the medmetrics parser for its kind, with the item's own context."""
     task, generation = item["task"], item["generation"]
     if task.startswith("mc_"):
-        result: Parsed = parsers["choice"].parse(generation, options=item["options"])
+        if item.get("options"):
+            result: Parsed = parsers["choice"].parse(generation, options=item["options"])
+        else:  # a source that kept only the letters
+            result = parsers["choice"].parse(generation, letters=item.get("letters") or "ABCDE")
     elif task.startswith("label_"):
         result = parsers["label"].parse(generation, labels=item["labels"])
     else:

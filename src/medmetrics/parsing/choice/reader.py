@@ -29,12 +29,9 @@ from medmetrics.parsing.choice.vocabulary import (
     CLAIMED_LETTERS,
     CLAIMS,
     CLAUSE_BREAK,
-    CLAUSE_END,
     CONCLUSIONS,
     CONNECTIVES,
-    CONTRAST,
     DESCRIPTION,
-    DISMISSAL,
     FILLER,
     FIRM_ANCHORS,
     FOREIGN_ANSWERS,
@@ -45,7 +42,6 @@ from medmetrics.parsing.choice.vocabulary import (
     LINE_START,
     LIST_LETTER,
     MY_CHOICE,
-    NEGATIONS,
     NEXT_WORD,
     NONE,
     NONE_LINES,
@@ -55,7 +51,6 @@ from medmetrics.parsing.choice.vocabulary import (
     PAREN_LETTER,
     QUALIFIED,
     REFERENCE,
-    REJECTION,
     SENTENCE_END,
     SEPARATOR,
     SEPARATOR_STARTS,
@@ -65,14 +60,8 @@ from medmetrics.parsing.choice.vocabulary import (
     VIEW_SEPARATORS,
     WEAK,
 )
+from medmetrics.parsing.negation import contrasted_before, negated_after, negated_before, rejected_within
 from medmetrics.parsing.text import fold, squash
-
-
-def _after_brackets(text: str, pos: int) -> int:
-    """The position after the closing brackets (and bold marks, masked to spaces) that follow a letter."""
-    while pos < len(text) and text[pos] in ")]）】":
-        pos += 1
-    return pos
 
 
 class Item(NamedTuple):
@@ -323,7 +312,7 @@ class Reader:
         named = [r.item for r in self.references(start, end, PAREN_LETTER) if not r.set_aside]
         if self.index is not None:
             named += [s.items[0] for s in self._mentions(start, end)
-                      if not CONTRAST.search(self.lowered, max(0, s.items[0].start - 20), s.items[0].start)]
+                      if not contrasted_before(self.lowered, s.items[0].start)]
         if len({item.letter for item in named}) != 1:
             return None
         return (min(named, key=lambda item: item.start),)
@@ -356,20 +345,20 @@ class Reader:
         line_end = self.masked.find("\n", end)
         line_end = len(self.masked) if line_end < 0 else line_end
         return AFFIRMATION.search(self.lowered, end, line_end) is not None and \
-            REJECTION.search(self.lowered, end, line_end) is None
+            not rejected_within(self.lowered, end, line_end)
 
     def rejected_in_clause(self, end: int) -> bool:
         """The clause that goes on after ``end`` rejects what stands before it ("(A) pyloric stenosis
         is unlikely because ..."); "B, not C" rejects nothing about B."""
         clause = CLAUSE_BREAK.search(self.lowered, end, end + 120)
-        return REJECTION.search(self.lowered, end, clause.start() if clause else end + 120) is not None
+        return rejected_within(self.lowered, end, clause.start() if clause else end + 120)
 
     def _set_aside(self, start: int, end: int) -> bool:
         """An option named to be rejected: a negation or contrast before it, a rejection after it
         in the same sentence ("Option D (...) is less likely", "rather than (C)")."""
-        if self._negated(start) or CONTRAST.search(self.lowered, max(0, start - 20), start):
+        if self._negated(start) or contrasted_before(self.lowered, start):
             return True
-        return REJECTION.search(self.lowered, end, self.sentence_end(end)) is not None
+        return rejected_within(self.lowered, end, self.sentence_end(end))
 
     # -- tier 2b: options named inline -----------------------------------------------------
 
@@ -547,7 +536,7 @@ class Reader:
                 continue  # "B is unlikely", "(A) and (C) are plausible": a sentence, not an answer line
             if any(i.letter not in self.letters.valid and i.described for i in reading.items):
                 continue  # "I. Introduction", "F. Fever" with four options: a heading, not an answer
-            if any(self._dismissed(i.start, _after_brackets(masked, i.end)) for i in reading.items):
+            if any(self._dismissed(i.start, i.end) for i in reading.items):
                 continue  # "Choice (B) can be excluded ...": an option set aside, not an answer
             description = DESCRIPTION.match(masked, reading.end)  # "B: ...", "B) ...": the verdict follows
             if self.rejected_in_clause(description.end() if description else reading.end):
@@ -634,17 +623,8 @@ class Reader:
 
     def _dismissed(self, start: int, end: int) -> bool:
         """A letter named in prose only to be set aside: "(B) can be excluded", "not (C)"."""
-        return self._negated(start) or bool(DISMISSAL.match(self.lowered, _after_brackets(self.masked, end)))
+        return negated_before(self.masked, start) or negated_after(self.masked, end)
 
     def _negated(self, pos: int) -> bool:
-        """A negation among the (at most three) words before ``pos`` in the same clause."""
-        before = self.view[max(0, pos - 48):pos]
-        clause = CLAUSE_END.match(before)
-        words = (before[clause.end():] if clause else before).replace("'", "").replace("’", "").split()
-        recent = words[-3:]
-        for i, word in enumerate(recent):
-            if word in NEGATIONS:
-                return not (i + 1 < len(recent) and recent[i + 1] == "only")  # "not only X but also Y"
-        return False
-
-
+        """A negation among the few words before ``pos`` in the same clause (the rule ``label`` uses)."""
+        return negated_before(self.masked, pos)

@@ -34,14 +34,6 @@ CONNECTIVES = frozenset({
     "over", "than", "instead",
 })
 
-# What follows a letter named in prose only to set it aside: "(B) can be excluded", "(C) is unlikely".
-DISMISSAL = re.compile(
-    r"[ \t]*(?:[-–—,:][ \t]*)?(?:option[ \t]+|choice[ \t]+)?(?:is|are|was|can|could|may|should|seems|appears)?[ \t]*"
-    r"(?:be[ \t]+)?(?:not\b|n't|excluded|ruled[ \t]+out|eliminated|unlikely|less[ \t]+likely|incorrect|wrong|"
-    r"false|inappropriate|implausible|does[ \t]+not|doesn't)"
-)
-
-
 
 # --- anchors ------------------------------------------------------------------------------
 
@@ -183,13 +175,8 @@ NONE_SENTENCE = re.compile(
 )
 NONE_LINES = frozenset({"none", "none of the above", "none of them", "none of these", "no hallmark",
                          "no hallmarks", "no hallmarks of cancer", "no label", "no labels", "n/a", "not applicable"})
-NEGATIONS = frozenset({
-    "not", "no", "without", "neither", "nor", "never", "non", "lacks", "lack", "lacking", "absence",
-    "absent", "excluding", "cannot", "isnt", "doesnt", "dont", "didnt", "arent", "wasnt",
-})
 # "A. fever" in an echoed list: a labelled option text is not a mention of the answer.
 LABELLED = re.compile(r"(?<![A-Za-z0-9])[(\[]?[A-Za-z][).:\]][ \t]*\Z")
-CLAUSE_END = re.compile(r".*[,.;:!?()\n]", re.DOTALL)
 VIEW_SEPARATORS = str.maketrans({c: " " for c in "\t\n\r\x0b\x0c_-/\u00a0"})
 
 # --- options named inline ("(option B)", "corresponding to option 'C'", "'A': collagen") --------
@@ -206,16 +193,6 @@ REFERENCE = re.compile(
 PAREN_LETTER = re.compile(r"[(\[（][ \t]*([A-Z])[ \t]*[)\]）]")
 # Where a clause ends: punctuation that closes it, or a conjunction that starts the next one.
 CLAUSE_BREAK = re.compile(r"[,;:.!?\n]|\b(?:because|since|as|but|while|whereas|although|though|so)\b")
-# What, after an option in the same sentence, sets it aside: "(option D) is less likely",
-# "Amiodarone (Choice A) ... will not address", "'B' can be excluded".
-REJECTION = re.compile(
-    r"\b(?:incorrect|wrong|unlikely|(?:less|least)\s+likely|not(?!\s+only\b)|cannot|never|ruled\s+out"
-    r"|(?:be|been|is|are)\s+(?:excluded|eliminated)|inappropriate|contraindicated|implausible|inconsistent"
-    r"|irrelevant|unnecessary|false)\b|n['’]t\b",
-    re.IGNORECASE,
-)
-# Words before an option that set it against the answer: "rather than (option C)", "unlike option A".
-CONTRAST = re.compile(r"(?:rather\s+than|instead\s+of|unlike|versus|vs\.?|over|except|besides)[\s\"'“‘(]*\Z")
 # What, in an option's sentence, speaks for it: "(option C) is the most likely cause".
 AFFIRMATION = re.compile(
     r"\b(?:most\s+(?:likely|appropriate|consistent|probable|accurate)|best|correct|right\s+answer|answer\s+is"
