@@ -12,7 +12,8 @@ answer. A reader's value for an item is one of three outcomes:
 Letters and labels compare case-insensitively after stripping; scores compare as numbers, either
 exactly or, for a reader that only gives integers, ``with rounding`` (the annotation rounded half
 up). ``read_medmetrics`` reads items the way ``../shared/tools/realworld_score.py`` does: the
-``choice`` parser with the item's option texts, ``label`` with its label set, and for a score
+``choice`` parser with the item's option texts, ``label`` with its label set (and, as the
+medmetrics task of that name reads it, the task's synonyms: ChemProt's "ANTAGONIST"), for a score
 ``number`` with the item's range when that parser exists, else ``integer`` with
 ``rounding="nearest"``. The test suite and ``benchmarks/bench_realworld.py`` both score with this
 module, so their figures are the same figures.
@@ -69,7 +70,7 @@ def read_medmetrics(item: Mapping[str, Any], parsers: Mapping[str, Any]) -> Pars
         else:  # a source that kept only the letters
             result = parsers["choice"].parse(generation, letters=item.get("letters") or "ABCDE")
     elif task.startswith("label_"):
-        result = parsers["label"].parse(generation, labels=item["labels"])
+        result = parsers["label"].parse(generation, labels=item["labels"], **task_synonyms(task, item["labels"]))
     else:
         low, high = item["score_range"]
         if "number" in parsers:
@@ -77,6 +78,20 @@ def read_medmetrics(item: Mapping[str, Any], parsers: Mapping[str, Any]) -> Pars
         else:
             result = parsers["integer"].parse(generation, low=low, high=high, rounding="nearest")
     return result
+
+
+def task_synonyms(task: str, labels: Sequence[str]) -> dict[str, Any]:
+    """The ``synonyms`` of the medmetrics task an item's task names (``label_chemprot``: ChemProt's
+    verbal class names), when that task reads the same label set; else nothing."""
+    import medmetrics
+
+    name = task.split("_", 1)[1]
+    if name not in medmetrics.list_tasks():
+        return {}
+    options = medmetrics.get_task(name).parser_options
+    if list(options.get("labels") or ()) != list(labels) or not options.get("synonyms"):
+        return {}
+    return {"synonyms": options["synonyms"]}
 
 
 def value_of(parsed: Parsed) -> Any:
