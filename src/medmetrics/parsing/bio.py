@@ -37,7 +37,7 @@ from typing import Any, ClassVar
 
 from medmetrics.errors import InputError
 from medmetrics.parsing.base import Parser
-from medmetrics.parsing.label import unanswered
+from medmetrics.parsing.engine import unanswered
 from medmetrics.parsing.mentions import resolve_type
 from medmetrics.parsing.text import fold, prepare
 from medmetrics.results import Parsed

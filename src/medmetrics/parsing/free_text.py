@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from medmetrics.parsing.base import Parser
-from medmetrics.parsing.label import unanswered
+from medmetrics.parsing.engine import unanswered
 from medmetrics.parsing.text import mask_reasoning
 from medmetrics.results import Parsed
 

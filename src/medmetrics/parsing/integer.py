@@ -13,7 +13,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any, ClassVar
 
 from medmetrics.errors import InputError
-from medmetrics.parsing.label import Reading
+from medmetrics.parsing.engine import Reading
 from medmetrics.parsing.number import NUMBER_WORDS, NumberParser
 from medmetrics.results import Parsed
 

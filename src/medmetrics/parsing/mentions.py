@@ -39,8 +39,8 @@ from typing import Any, ClassVar
 
 from medmetrics.errors import InputError
 from medmetrics.parsing.base import Parser
+from medmetrics.parsing.engine import unanswered
 from medmetrics.parsing.grounding import Grounder, Mention, ground, mention, ungrounded_note
-from medmetrics.parsing.label import unanswered
 from medmetrics.parsing.text import prepare, squash
 from medmetrics.results import Parsed
 

@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 from medmetrics.errors import InputError
 from medmetrics.parsing.base import Parser
 from medmetrics.parsing.choice import ChoiceParser
-from medmetrics.parsing.label import (
+from medmetrics.parsing.engine import (
     OPENER,
     VALUE_LEAD,
     Reading,

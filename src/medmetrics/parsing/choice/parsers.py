@@ -17,6 +17,7 @@ from medmetrics.parsing.choice.options import (
 )
 from medmetrics.parsing.choice.reader import Reader, Statement
 from medmetrics.parsing.choice.structured import answer_fields
+from medmetrics.parsing.engine import first_tier
 from medmetrics.parsing.text import prepare
 from medmetrics.results import Parsed
 
@@ -67,6 +68,14 @@ def _not_found(reader: Reader, dropped_echo: bool = False) -> Parsed:
     return Parsed(None, "failed", reason=why)
 
 
+def _firmest(statements: list[Statement]) -> list[Statement]:
+    """The statements of the firmest kind: "the answer is B" outranks "the most likely cause is C"."""
+    if not statements:
+        return statements
+    firmest = max(s.strength for s in statements)
+    return [s for s in statements if s.strength == firmest]
+
+
 def _invalid(letters: Sequence[str], reader: Reader) -> str:
     shown = ", ".join(reader.letters.order(letters))
     return f"{shown} {'is' if len(letters) == 1 else 'are'} not among the options ({reader.letters.describe()})"
@@ -114,18 +123,21 @@ class ChoiceParser(_OptionParser):
         reader = self._reader(text, settings)
         if isinstance(reader, Parsed):
             return reader
-        anchored = reader.anchored(none_ok=True)
-        if anchored:
-            firmest = max(s.strength for s in anchored)
-            return self._decide([s for s in anchored if s.strength == firmest], reader)
-        lines, dropped_echo = _drop_enumerations(reader.lines(none_ok=False), reader)
-        for statements in (lines, reader.named_inline(), reader.weak):
-            if statements:
-                return self._decide(statements, reader)
-        prose = reader.prose(mentions=False, none_ok=False)
-        if prose:
-            return self._decide(prose, reader)
-        return _not_found(reader, dropped_echo)
+        dropped_echo = False
+
+        def answer_lines() -> list[Statement]:
+            nonlocal dropped_echo
+            kept, dropped_echo = _drop_enumerations(reader.lines(none_ok=False), reader)
+            return kept
+
+        statements = first_tier((
+            lambda: _firmest(reader.anchored(none_ok=True)),
+            answer_lines,
+            reader.named_inline,
+            lambda: reader.weak,  # filled while reading the anchored tier
+            lambda: reader.prose(mentions=False, none_ok=False),
+        ))
+        return self._decide(statements, reader) if statements else _not_found(reader, dropped_echo)
 
     @staticmethod
     def _decide(statements: list[Statement], reader: Reader) -> Parsed:
@@ -172,11 +184,8 @@ class ChoicesParser(_OptionParser):
         anchored = reader.anchored(none_ok=True)
         if anchored:
             return self._decide_anchored(anchored, reader, allow_empty)
-        for statements in (lambda: reader.lines(none_ok=True), lambda: reader.prose(mentions=True, none_ok=True)):
-            found = statements()
-            if found:
-                return self._decide_union(found, reader, allow_empty)
-        return _not_found(reader)
+        found = first_tier((lambda: reader.lines(none_ok=True), lambda: reader.prose(mentions=True, none_ok=True)))
+        return self._decide_union(found, reader, allow_empty) if found else _not_found(reader)
 
     def _decide_anchored(self, statements: list[Statement], reader: Reader, allow_empty: bool) -> Parsed:
         """Every answer statement must name the same set."""
