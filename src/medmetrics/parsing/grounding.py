@@ -90,6 +90,7 @@ class _View:
     where: list[int]
     pending: dict[str, deque[int]] = field(default_factory=dict)
     found: set[str] = field(default_factory=set)
+    firsts: dict[str, int | None] = field(default_factory=dict)
 
     def take(self, key: str) -> tuple[int, int] | None:
         """Source offsets of the next unused occurrence of ``key``, whole words first."""
@@ -111,6 +112,27 @@ class _View:
         """Source offsets of ``key`` found at ``start`` of the folded view."""
         return self.where[start], self.where[start + len(key) - 1] + 1
 
+    def first(self, key: str) -> int | None:
+        """Where ``key`` first occurs (whole words first), remembered: a list of n items that each
+        ask about the source stays O(n + source), not O(n x source)."""
+        if key not in self.firsts:
+            inside = None
+            position = self.text.find(key)
+            while position >= 0:
+                if self._bounded(position, key):
+                    break
+                if inside is None:
+                    inside = position
+                position = self.text.find(key, position + 1)
+            self.firsts[key] = position if position >= 0 else inside
+        return self.firsts[key]
+
+    def _bounded(self, position: int, key: str) -> bool:
+        text = self.text
+        end = position + len(key)
+        return (position == 0 or not (_is_word(text[position - 1]) and _is_word(key[0]))) and (
+            end == len(text) or not (_is_word(text[end]) and _is_word(key[-1])))
+
     def occurrences(self, key: str) -> tuple[list[int], list[int]]:
         """Positions of ``key`` in the folded view: at word boundaries, and inside words."""
         text = self.text
@@ -118,10 +140,7 @@ class _View:
         inside: list[int] = []
         position = text.find(key)
         while position >= 0:
-            end = position + len(key)
-            bounded = (position == 0 or not (_is_word(text[position - 1]) and _is_word(key[0]))) and (
-                end == len(text) or not (_is_word(text[end]) and _is_word(key[-1])))
-            (whole if bounded else inside).append(position)
+            (whole if self._bounded(position, key) else inside).append(position)
             position = text.find(key, position + 1)
         return whole, inside
 
@@ -148,9 +167,9 @@ class Grounder:
             view = self._spaced if keep_space else self._bare_view()
             key = mention_key(text, keep_space)
             if key:
-                whole, inside = view.occurrences(key)
-                if whole or inside:
-                    return view.offsets((whole or inside)[0], key)
+                first = view.first(key)
+                if first is not None:
+                    return view.offsets(first, key)
         return None
 
     def _bare_view(self) -> _View:

@@ -84,14 +84,19 @@ def letter_set(letters: str | tuple[str, ...] | None, n_options: int | None) -> 
     return LetterSet(chosen)
 
 
+# An option text that repeats a letter before its text: "B. fever", "(B) fever", "B: fever".
+_OWN_LETTER = re.compile(r"[ \t]*[(\[]?([A-Za-z])[)\].:][ \t]*(?=\S)")
+
+
 @lru_cache(maxsize=4096)
 def option_index(options: tuple[str, ...], letters: LetterSet) -> OptionIndex:
     """Index the option texts; a leading copy of the option's own letter ("B. fever") is dropped."""
     pairs: list[tuple[str, str]] = []
     own: dict[str, str] = {}
     for letter, option in zip(letters.letters, options):
-        prefix = re.match(rf"[ \t]*[(\[]?{letter}[)\].:][ \t]*(?=\S)", option, re.IGNORECASE)
-        text = squash(option[prefix.end():] if prefix else option)
+        prefix = _OWN_LETTER.match(option)
+        own_prefix = prefix is not None and prefix.group(1).upper() == letter
+        text = squash(option[prefix.end():] if own_prefix else option)  # type: ignore[union-attr]
         if text:
             pairs.append((text, letter))
             own[letter] = text
