@@ -8,14 +8,21 @@ with ``compat:<profile>``.
 Profiles: ``biomistral_nlu`` (uw-bionlp/BioMistral-NLU evaluation.py), ``medinst``
 (aialt/MedINST evaluation.py), ``meds_bench`` (MAGIC-AI4Med/MedS-Ins Metrics/). What each
 reproduces is in its module's docstring; which tasks each covers is ``Profile.tasks``.
+
+Every compat metric reads the reference as its paper's evaluator receives it, whatever the run's
+gold looks like: each ``Method`` names its kind of gold text (``Method.gold``) and
+``medmetrics.compat.gold`` writes the run's structured gold (mention lists, tags, triples,
+scores, option letters) in that format, one renderer per kind; a reference that cannot be
+written so is an ``InputError`` naming the task, never a number.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from medmetrics.compat.gold import RENDERERS, paper_references
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric
 from medmetrics.results import MetricResult
@@ -53,10 +60,16 @@ def option_texts(values: Any, options: Sequence[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Method:
-    """How a profile scores one task: the compat metric, and the inputs it reads."""
+    """How a profile scores one task: the compat metric, the inputs it reads, and the kind of gold
+    text its evaluator reads (a renderer of ``medmetrics.compat.gold``, applied before ``inputs``)."""
 
     metric: Callable[[], Metric]
     inputs: Inputs = generations
+    gold: str = "as_given"
+
+    def __post_init__(self) -> None:
+        if self.gold not in RENDERERS:
+            raise ValueError(f"no gold renderer {self.gold!r}; the renderers are: {', '.join(sorted(RENDERERS))}")
 
 
 @dataclass(frozen=True)
@@ -69,12 +82,19 @@ class Profile:
     def tasks(self) -> list[str]:
         return sorted(self.methods)
 
+    def inputs(self, task: Task, run: TaskRun) -> tuple[Sequence[Any], Sequence[Any]]:
+        """(predictions, references) as the compat metric of ``task`` reads them: the references
+        written as the paper's gold first (``Method.gold``). ``KeyError`` if the profile has no such task."""
+        method = self.methods[task.name]
+        references = paper_references(method.gold, task, run, self.name)
+        return method.inputs(task, replace(run, references=references))
+
     def scorer(self, task: Task, run: TaskRun) -> MetricResult | None:
         """The evaluator's number for ``task`` on ``run``, or ``None`` if the profile has no such task."""
         method = self.methods.get(task.name)
         if method is None:
             return None
-        predictions, references = method.inputs(task, run)
+        predictions, references = self.inputs(task, run)
         return method.metric().compute(predictions, references)
 
 

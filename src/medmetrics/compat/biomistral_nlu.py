@@ -25,9 +25,11 @@ Reproduced, bugs included (notes/seed-evaluators.md section 1):
   case-sensitive bag, position ignored (a one-line gold goes through the NER path, as in the
   script).
 
-The option texts are the item's ``options`` context when the run has them (the wording decides
-what the exclusion patterns drop, as in the script), else the task's label set in its order. A
-reference that is a plain label is written as the script's gold option, ``(B) no``.
+Structured gold (mention lists, PICO tags) is written as the script's "Type: span...span" lines
+first (``medmetrics.compat.gold``: ``labeled_spans``, ``pico_lines``). The option texts are the
+item's ``options`` context when the run has them (the wording decides what the exclusion
+patterns drop, as in the script), else the task's label set in its order. A reference that is a
+plain label is written as the script's gold option, ``(B) no``.
 """
 
 from __future__ import annotations
@@ -245,7 +247,8 @@ DEFINITION = Profile(
            for t in ("chemprot", "ddi", "gad", "i2b2_2010")},
         "hoc": Method(MultiLabel, with_options),
         "biosses": Method(STSPearson, sts_inputs),
-        **{t: Method(EventSpans) for t in ("bc2gm", "bc5_chem", "bc5_disease", "ncbi_disease", "jnlpba")},
-        "ebm_pico": Method(PicoTokens),
+        **{t: Method(EventSpans, gold="labeled_spans")
+           for t in ("bc2gm", "bc5_chem", "bc5_disease", "ncbi_disease", "jnlpba")},
+        "ebm_pico": Method(PicoTokens, gold="pico_lines"),
     },
 )

@@ -15,6 +15,11 @@ Reproduced, bugs included (notes/seed-evaluators.md section 2):
 - ``bio`` (NCBI-disease, BC5CDR): only the tags ``[B]``, ``[I]``, ``[O]`` are read, the words
   ignored; the predicted tags are padded with ``N`` or cut to the gold length, so one dropped
   word shifts every later tag; macro F1 over the gold tags (``O`` included) of the whole corpus;
+- the gold as the script reads it (``medmetrics.compat.gold``): structured gold is written back
+  as MedINST's bracketed lists (``[entity]``, ``[entity, Type]``, ``[head, relation, tail]``,
+  ``[mention, id]``, ``[trigger, Type, Role: argument]``), ``word [B]`` tag strings, the HoC
+  ``", "`` list, the BIOSSES integer, and for MedQA the text of the gold option (the letter's
+  option from the item's ``options``), which ``em`` compares with the answer;
 - ``mse`` (BIOSSES): the set of integers in each side; unless both give exactly one integer in
   0..5, the pair becomes (gold 0, prediction 5), a squared error of 25. Lower is better.
 """
@@ -27,11 +32,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from medmetrics.compat import Method, Profile, generations, option_texts
+from medmetrics.compat import Method, Profile, option_texts
 from medmetrics.compat.base import ItemMean, KeyedCounts, MacroF1
 from medmetrics.suites.classification import HALLMARKS_OF_CANCER
-from medmetrics.suites.scoring import TaskRun
-from medmetrics.tasks import Task
 
 PROFILE = "medinst"
 _PUNCTUATION = set(string.punctuation)
@@ -165,21 +168,18 @@ class PenalizedMSE(ItemMean):
         return float((gold - predicted) ** 2)
 
 
-def _reference_text(task: Task, run: TaskRun) -> tuple[list[str], list[str]]:
-    return list(run.generations), [_listed(r) for r in run.references]
-
-
 DEFINITION = Profile(
     name=PROFILE,
     description="aialt/MedINST evaluation.py @dc13b2b: SQuAD normalization, gold-only macro F1, penalized MSE",
     methods={
         **{t: Method(LabelF1) for t in ("medinst_bioasq_yesno", "medinst_pubmedqa", "scifact", "mancon", "covert",
                                              "meddialog")},
-        **{t: Method(ExactMatch) for t in ("medqa", "medal")},
-        "medinst_hoc": Method(MultiLabelF1, _reference_text),
-        "medinst_biosses": Method(PenalizedMSE, generations),
-        **{t: Method(TagF1) for t in ("medinst_ncbi_disease", "medinst_bc5cdr")},
-        **{t: Method(EntityF1) for t in (
+        "medqa": Method(ExactMatch, gold="answer_text"),
+        "medal": Method(ExactMatch),
+        "medinst_hoc": Method(MultiLabelF1, gold="label_list"),
+        "medinst_biosses": Method(PenalizedMSE, gold="integer_score"),
+        **{t: Method(TagF1, gold="bio_tags") for t in ("medinst_ncbi_disease", "medinst_bc5cdr")},
+        **{t: Method(EntityF1, gold="brackets") for t in (
             "anem", "bionlp_2009", "bionlp_2011_ge", "bionlp_2011_id", "bionlp_2011_rel", "bionlp_2013_cg",
             "bionlp_2013_ge", "bionlp_2013_gro", "bionlp_2013_pc", "biored", "tmvar_v3", "anem_coref",
             "mlee_coref", "tmvar_v3_ned", "anem_re", "bc5cdr_re", "bioinfer_re", "mlee_ee")},

@@ -18,7 +18,9 @@ Reproduced, bugs included (notes/seed-evaluators.md section 3):
   count); scikit-learn macro F1 over the ten hallmarks, zero_division 0.
 - NER (task125-128): gold and prediction lowercased, '.' removed, the sentinel "there is no
   related enetity" (sic) is the empty set, else ``text[:-1].split(", ")``, which **cuts the
-  last character of the last entity**; sets, micro P/R/F1 over the corpus.
+  last character of the last entity**; sets, micro P/R/F1 over the corpus. Structured gold (a
+  mention list) is written first as the released gold, ``e1, e2.`` or the no-entity sentence
+  (``medmetrics.compat.gold``, ``entity_list``), so the cut falls where it falls on that gold.
 - Generation (summarization, concept explanation, rationale; ``utils.cal_similarity``): "ROUGE"
   is pltrdy's ROUGE-L F (``meds_bench_rouge``, the compat value) and "BLEU" nltk's BLEU-1
   (``meds_bench_bleu``, the component ``bleu_1``), both item means. The evaluator picks the
@@ -190,7 +192,7 @@ DEFINITION = Profile(
         "meds_treatment": Method(lambda: GoldInOutput(gold_phrase="The treatment planning is:")),
         "meds_information_extraction": Method(QuotesRemovedInOutput),
         "meds_hoc": Method(HallmarkMacroF1, generations),
-        "meds_ner": Method(NerMicroF1),
+        "meds_ner": Method(NerMicroF1, gold="entity_list"),
         **{t: Method(Similarity) for t in GENERATION_TASKS},
     },
 )
