@@ -145,7 +145,8 @@ def affirmed_after(text: str, end: int) -> bool:
 _REJECTION = re.compile(
     r"\b(?:incorrect|wrong|unlikely|(?:less|least)\s+likely|not(?!\s+only\b)|cannot|never|ruled\s+out"
     r"|(?:be|been|is|are)\s+(?:excluded|eliminated)|inappropriate|contraindicated|implausible|inconsistent"
-    r"|irrelevant|unnecessary|false)\b|n['’]t\b",
+    r"|irrelevant|unnecessary|false)\b|n['’]t\b"
+    r"|誤り|誤って|誤った|正しくない|不正确|不正確|错误|錯誤",  # Japanese and Chinese: wrong, not correct
     re.IGNORECASE,
 )
 # Words before a mention that set it against the answer: "rather than (option C)", "unlike option A".

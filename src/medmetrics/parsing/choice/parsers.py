@@ -123,6 +123,7 @@ class ChoiceParser(_OptionParser):
         reader = self._reader(text, settings)
         if isinstance(reader, Parsed):
             return reader
+        reader = reader.without_invented_question()
         dropped_echo = False
 
         def answer_lines() -> list[Statement]:

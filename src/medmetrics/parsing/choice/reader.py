@@ -12,7 +12,9 @@ from medmetrics.parsing.choice.options import (
 )
 from medmetrics.parsing.choice.vocabulary import (
     ABBREVIATED_ANSWER,
+    ABBREVIATIONS,
     AFFIRMATION,
+    ANSWER_FIELD,
     ANSWER_HEADING,
     ANSWER_VERB,
     BARE_ANCHORS,
@@ -23,6 +25,8 @@ from medmetrics.parsing.choice.vocabulary import (
     CHINESE_CHOOSER,
     CHOOSE,
     CHOOSER,
+    CJK_CLAIM,
+    CJK_CLAIM_HINT,
     CLAIM_OPENERS,
     CLAIM_TAIL,
     CLAIM_WORDS,
@@ -35,6 +39,7 @@ from medmetrics.parsing.choice.vocabulary import (
     FILLER,
     FIRM_ANCHORS,
     FOREIGN_ANSWERS,
+    FUNCTION_WORDS,
     HEADING_PREFIX,
     HYPOTHETICAL,
     HYPOTHETICAL_HINT,
@@ -42,7 +47,10 @@ from medmetrics.parsing.choice.vocabulary import (
     LINE_START,
     LIST_LETTER,
     MY_CHOICE,
+    NEW_QUESTION,
+    NEW_TURN,
     NEXT_WORD,
+    NON_PREFIX,
     NONE,
     NONE_LINES,
     NONE_SENTENCE,
@@ -59,9 +67,10 @@ from medmetrics.parsing.choice.vocabulary import (
     UNKNOWN,
     VIEW_SEPARATORS,
     WEAK,
+    WORD,
 )
 from medmetrics.parsing.negation import contrasted_before, negated_after, negated_before, rejected_within
-from medmetrics.parsing.text import fold, squash
+from medmetrics.parsing.text import blank, fold, squash
 
 
 class Item(NamedTuple):
@@ -106,6 +115,16 @@ class Statement(NamedTuple):
     @property
     def span(self) -> tuple[int, int]:
         return self.items[0].start, self.items[-1].end
+
+
+def _content_words(text: str) -> frozenset[str]:
+    """The words of a phrase that carry its meaning: abbreviations spelled out ("CT"), "non-contrast"
+    as "noncontrast", plurals folded ("diuretics" -> "diuretic"), function words and order verbs out."""
+    words: list[str] = []
+    for word in WORD.findall(NON_PREFIX.sub("non", text.lower())):
+        words.extend(ABBREVIATIONS.get(word, (word,)))
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                     for w in words if w not in FUNCTION_WORDS)
 
 
 def _statement(reading: Reading, letter_rule: str, text_rule: str, strength: int = FIRM) -> Statement:
@@ -288,7 +307,7 @@ class Reader:
             if strict and reading.items and self.rejected_in_clause(reading.end):
                 continue  # "so (A) pyloric stenosis is unlikely": a step of reasoning, no conclusion
             if not reading.clean or not (reading.items or reading.none):
-                named = self._named_in_sentence(start) if word not in WEAK else None
+                named = self._named_after(start) if word not in WEAK else None
                 if named is not None:  # "the best next step is a CT scan of the head (Option A)"
                     statements.append(Statement("anchored-inline", named, strength=strength))
                 elif not strict and word not in WEAK:
@@ -296,10 +315,102 @@ class Reader:
             elif word in WEAK:
                 self.weak.append(_statement(reading, "weak-anchor", "weak-anchor"))
             else:
-                statements.append(_statement(reading, "anchored-letter", "anchored-text", strength))
+                widest = self._widest(reading, start)
+                statements.append(_statement(widest, "anchored-letter", "anchored-text", strength))
         if "\\boxed{" in self.text:
             statements.extend(self._boxed(none_ok))
+        if ":" in self.masked or "：" in self.masked:
+            statements.extend(self._answer_fields())
+        if any(hint in self.masked for hint in CJK_CLAIM_HINT):
+            statements.extend(
+                Statement("anchored-letter", (Item(m.group(1).upper(), m.start(1), m.end(1)),), strength=CLAIM)
+                for m in CJK_CLAIM.finditer(self.masked) if m.group(1).upper() in self.letters.valid)
         return statements
+
+    def _answer_fields(self) -> list[Statement]:
+        """"Diagnosis: Manic episode", "**Next step:** Perform PCI": a field of the answer, named
+        by its own heading at the start of a line, read like a claim."""
+        statements = []
+        for field in ANSWER_FIELD.finditer(self.masked):
+            filler = FILLER.match(self.masked, field.end())
+            start = filler.end() if filler else field.end()
+            reading = self.items_at(start, anchored=True, none_ok=False)
+            if reading.items and reading.clean:
+                statements.append(_statement(reading, "anchored-letter", "anchored-text", CLAIM))
+            elif (named := self._named_after(start)) is not None:
+                statements.append(Statement("anchored-inline", named, strength=CLAIM))
+        return statements
+
+    def _named_after(self, start: int) -> tuple[Item, ...] | None:
+        """The option an answer statement names in prose after ``start``: labelled or by its text in
+        the same sentence, or as a phrase with the words of exactly one option."""
+        return self._named_in_sentence(start) or self._option_phrase(start)
+
+    def _option_phrase(self, start: int) -> tuple[Item, ...] | None:
+        """"Answer: Magnesium sulfate" for option "Intravenous magnesium sulfate.": the answer's phrase
+        (the rest of its line or sentence, at most 12 words) and exactly one option whose words
+        contain its words, or are contained in them (articles and prepositions aside, plurals
+        folded). Never when two options fit ("Aspirin" with "Aspirin and clopidogrel")."""
+        if self.index is None:
+            return None
+        end = min(self.sentence_end(start, limit=160), self._line_end(start))
+        phrase = _content_words(self.view[start:end])
+        if not phrase or len(phrase) > 12:
+            return None
+        fits = [letter for letter, text in self.index.own.items()
+                if (words := _content_words(text)) and (words <= phrase or phrase <= words)]
+        if len(fits) != 1:
+            return None
+        stop = start + len(self.masked[start:end].rstrip(" \t.,;:!?*)\"'”’"))
+        return (Item(fits[0], start, max(start + 1, stop), True, True),)
+
+    def _widest(self, reading: Reading, start: int) -> Reading:
+        """An option read by its text, or the wider option the answer's phrase names: "Answer: aspirin
+        together with clopidogrel" is "Aspirin and clopidogrel", not "Aspirin"."""
+        if self.index is None or len(reading.items) != 1 or not reading.items[0].from_text:
+            return reading
+        end = min(self.sentence_end(start, limit=160), self._line_end(start))
+        phrase = _content_words(self.view[start:end])
+        if len(phrase) > 12:
+            return reading
+        fits = sorted(((len(words), letter) for letter, text in self.index.own.items()
+                       if (words := _content_words(text)) and words <= phrase), reverse=True)
+        read = len(_content_words(self.index.own[reading.items[0].letter]))
+        if not fits or fits[0][0] <= read or (len(fits) > 1 and fits[1][0] == fits[0][0]):
+            return reading
+        stop = start + len(self.masked[start:end].rstrip(" \t.,;:!?*)\"'”’"))
+        return reading._replace(items=(Item(fits[0][1], start, max(start + 1, stop), True, True),))
+
+    def _line_end(self, pos: int) -> int:
+        end = self.masked.find("\n", pos)
+        return len(self.masked) if end < 0 else end
+
+    def without_invented_question(self) -> Reader:
+        """This reader, or one that stops where the model went on past its answer: at a chat turn it
+        wrote itself ("...user\n問題: ...", ``<|im_start|>user``), or at a new question it invented
+        after answering ("**Final Answer: C**\n## Medical Question\n... Answer: B"). What is said
+        there answers another question."""
+        reader = self
+        turn = NEW_TURN.search(self.masked) if ("user" in self.lowered or "<" in self.masked or
+                                                "assistant" in self.lowered or "human" in self.lowered) else None
+        if turn is not None and self.masked[:turn.start()].strip():
+            reader = Reader(self.text, blank(self.masked, turn.start(), len(self.masked)), self.letters, self.index,
+                            self.json_keys)
+        return reader._before_new_question()
+
+    def _before_new_question(self) -> Reader:
+        if "uestion" not in self.masked and "問題" not in self.masked and "问题" not in self.masked and \
+                "题目" not in self.masked:
+            return self
+        for marker in NEW_QUESTION.finditer(self.masked):
+            if not self.masked[:marker.start()].strip():
+                continue  # the question restated before any answer
+            cut = blank(self.masked, marker.start(), len(self.masked))
+            before = Reader(self.text, cut, self.letters, self.index, self.json_keys)
+            if any(s.strength == FIRM and (s.items or s.none) for s in before.anchored(none_ok=True)):
+                return Reader(self.text, cut, self.letters, self.index, self.json_keys)
+            return self
+        return self
 
     def _named_in_sentence(self, start: int) -> tuple[Item, ...] | None:
         """The one option an anchor's sentence names further on, labelled or by its text.
@@ -331,7 +442,7 @@ class Reader:
         if extra is not None:
             matches = sorted(matches + list(extra.finditer(self.masked, lo, hi)), key=lambda m: m.start())
         for match in matches:
-            letter = match.group(match.lastindex or 1)
+            letter = match.group(match.lastindex or 1).upper()  # 'option "d"': quoted lowercase letters too
             if letter not in valid:
                 continue
             index = match.start(match.lastindex or 1)

@@ -188,6 +188,7 @@ REFERENCE = re.compile(
     r"[(（][ \t]*(?i:option|choice|answer)[ \t]*['\"‘“]?([A-Z])['\"’”]?[ \t]*[)）]"
     r"|(?<![\w'’])(?i:option|choice)[ \t]+['\"‘“]?([A-Z])(?![\w])['\"’”]?"  # option B, choice 'C'
     r"|['‘\"“]([A-Z])(?:['’\"”][ \t]*[:：]|[ \t]*[:：])"  # 'A': text, 'E: text'
+    r"|(?<![\w'’])(?i:option|choice)[ \t]+['\"‘“]([a-z])['\"’”]"  # option "d" (lowercase only when quoted)
 )
 # A bare "(B)" or "[B]": an option named inline only where an answer statement's sentence goes on to it.
 PAREN_LETTER = re.compile(r"[(\[（][ \t]*([A-Z])[ \t]*[)\]）]")
@@ -196,8 +197,57 @@ CLAUSE_BREAK = re.compile(r"[,;:.!?\n]|\b(?:because|since|as|but|while|whereas|a
 # What, in an option's sentence, speaks for it: "(option C) is the most likely cause".
 AFFIRMATION = re.compile(
     r"\b(?:most\s+(?:likely|appropriate|consistent|probable|accurate)|best|correct|right\s+answer|answer\s+is"
-    r"|diagnosis\s+is|(?:is|are)\s+consistent\s+with|fits)\b",
+    r"|diagnosis\s+is|(?:is|are)\s+consistent\s+with|fits)\b"
+    r"|(?<!不)(?:正しい|正解|正确|正確)(?!くない|ではない)",  # "e: 正しい。", "b)が正しい", "C 正确"
     re.IGNORECASE,
+)
+# "b)が正しい", "cが正解", "B 是正确的": a letter claimed right in Japanese or Chinese (a claim, like "B is correct").
+CJK_CLAIM = re.compile(
+    r"(?<![A-Za-z0-9])[(（]?([A-Za-z])[)）]?[ \t]*[:：]?[ \t]*(?:が|は|是)?[ \t]*(?:正しい|正解|正确|正確)"
+    r"(?!くない|ではない|的吗)"
+)
+CJK_CLAIM_HINT = ("正しい", "正解", "正确", "正確")
+# A heading that states the answer in a field's own words, at the start of a line: "Diagnosis:
+# Manic episode", "**Next step:** ...", "Immediate treatment: ...". A claim (not a firm anchor).
+ANSWER_FIELD = re.compile(
+    r"^[ \t]*(?:[-*•>#][ \t]*)*(?:(?:the|final|most\s+likely|likely|best|next|immediate|initial|first|appropriate"
+    r"|definitive|recommended|correct)[ \t]+){0,3}(?:diagnosis|next[ \t]+step|step|treatment|management|therapy"
+    r"|intervention|drug|medication|test|investigation|cause|mechanism|finding)[ \t]*[:：]",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Words an answer phrase and an option text may differ by ("Answer: Magnesium sulfate" for
+# "Intravenous magnesium sulfate."): articles, prepositions, conjunctions.
+FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "with", "to", "for", "in", "on", "at", "by", "as",
+                            "from", "is", "are", "be", "this", "that", "it", "its", "e", "g", "eg", "ie", "i",
+                            # the verbs an order is given with: "Administer intravenous insulin" is
+                            # the option "Begin intravenous insulin"
+                            "administer", "administration", "give", "begin", "start", "initiate", "perform",
+                            "obtain", "order", "do", "use", "immediately", "immediate", "urgent", "prompt"})
+# Abbreviations an answer phrase may use for an option's words ("CT" for "computed tomography").
+ABBREVIATIONS = {
+    "ct": ("computed", "tomography"), "mri": ("magnetic", "resonance", "imaging"), "iv": ("intravenous",),
+    "im": ("intramuscular",), "po": ("oral",), "pci": ("percutaneous", "coronary", "intervention"),
+    "ecg": ("electrocardiography",), "ekg": ("electrocardiography",), "eeg": ("electroencephalography",),
+    "cbc": ("complete", "blood", "count"), "cta": ("computed", "tomography", "angiography"),
+    "abg": ("arterial", "blood", "gas"), "lp": ("lumbar", "puncture"), "ppi": ("proton", "pump", "inhibitor"),
+}
+WORD = re.compile(r"[^\W_]+")
+NON_PREFIX = re.compile(r"\bnon[- ]")
+# A new question the model went on to invent after answering ("## Medical Question", "Question 2:").
+NEW_QUESTION = re.compile(
+    r"^[ \t#>*]*(?:(?:medical|new|next|another|sample|example|follow[- ]up)[ \t]+)?question(?:[ \t]*\d+)?"
+    r"[ \t]*[:.)]?[ \t]*$"
+    r"|^[ \t#>*]*(?:(?:new|next|another)[ \t]+)?question[ \t]*\d*[ \t]*[:：]"
+    r"|^[ \t#>*]*(?:問題|问题|問題文|题目)[ \t]*[:：]",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Where the model's turn ended and it went on to write the next one: chat-template tokens, or a
+# role name alone at the end of a line ("...user", "assistant").
+NEW_TURN = re.compile(
+    r"<\|(?:im_start|im_end|eot_id|endoftext|end_of_text|start_header_id|user|assistant)\|>|</s>"
+    r"|(?:^|(?<=[^\sA-Za-z]))(?:user|assistant|human)[ \t]*$"
+    r"|^[ \t#]*(?:user|human|###[ \t]*instruction)[ \t]*:",
+    re.IGNORECASE | re.MULTILINE,
 )
 # Where an explanation turns to the options it rejects: "Why the other options are wrong:".
 OTHER_OPTIONS = re.compile(
