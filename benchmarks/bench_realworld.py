@@ -128,20 +128,26 @@ def _ours(groups: dict[str, list[dict[str, Any]]], repeat: int) -> tuple[dict[st
     return best, rw.score_parser(parsers)
 
 
+def _n_options(item: dict[str, Any]) -> int:
+    """How many options an item has: its option texts, or the letters a source kept instead."""
+    return len(item.get("options") or item.get("letters") or "ABCDE")
+
+
 def _peer_jobs(groups: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     mc, label, score = groups["mc"], groups["label"], groups["score"]
     texts = {k: [item["generation"] for item in its] for k, its in groups.items()}
-    return [
+    jobs = [
         {"name": "opencompass/mc", "peer": "opencompass.first_option_postprocess", "texts": texts["mc"],
-         "letters": ["ABCDE"[:len(item["options"])] for item in mc]},
+         "letters": ["ABCDE"[:_n_options(item)] for item in mc]},
         {"name": "opencompass/score", "peer": "opencompass.first_number_postprocess", "texts": texts["score"]},
         {"name": "lm_eval/mc", "peer": "lm_eval.MultiChoiceRegexFilter", "texts": texts["mc"],
-         "choices": [list(item["options"]) for item in mc]},
+         "choices": [list(item.get("options") or item["letters"]) for item in mc]},
         {"name": "lm_eval/label", "peer": "lm_eval.RegexFilter", "texts": texts["label"],
          "patterns": [label_regex(item["labels"]) for item in label], "group_select": -1},
         {"name": "lm_eval/score", "peer": "lm_eval.RegexFilter", "texts": texts["score"],
          "patterns": [LM_EVAL_NUMBER_REGEX] * len(score), "group_select": -1},
     ]
+    return [job for job in jobs if job["texts"]]  # a data set with one kind of item only
 
 
 def _run_peers(jobs: list[dict[str, Any]], repeat: int) -> dict[str, Any]:
@@ -185,7 +191,7 @@ def evaluate(quick: bool = False, data: Path = DATA) -> dict[str, Any]:
     ours, score_parser = _ours(groups, repeat)
     peers = _run_peers(_peer_jobs(groups), repeat)
     readings: list[Reading] = []
-    for kind in rw.KINDS:
+    for kind in (k for k in rw.KINDS if groups[k]):
         its = groups[kind]
         seconds, parsed = ours[kind]
         values = [rw.value_of(p) for p in parsed]
@@ -205,7 +211,7 @@ def evaluate(quick: bool = False, data: Path = DATA) -> dict[str, Any]:
             readings.append(Reading(OURS, kind, HOW[(kind, OURS)], values, seconds, extra=extra))
         if kind == "mc":
             readings.append(_peer_reading(peers, "opencompass/mc", OPENCOMPASS, kind, its,
-                                          lambda v, item: _norm_opencompass_letter(v, "ABCDE"[:len(item["options"])])))
+                                          lambda v, item: _norm_opencompass_letter(v, "ABCDE"[:_n_options(item)])))
             readings.append(_peer_reading(peers, "lm_eval/mc", LM_EVAL, kind, its,
                                           lambda v, item: _norm_lm_eval(v) if isinstance(v, str) else None))
         elif kind == "label":
@@ -224,8 +230,10 @@ def evaluate(quick: bool = False, data: Path = DATA) -> dict[str, Any]:
         if r.values is not None:
             r.tally = rw.tally(groups[r.kind], r.values, exact_numbers=r.exact_numbers, kinds=(r.kind,)).get(
                 r.kind, rw.Tally())
-    return {"items": items, "groups": groups, "readings": readings, "peers": peers, "score_parser": score_parser,
-            "repeat": repeat}
+    root = HERE.parent.resolve()
+    shown = data.resolve().relative_to(root) if data.resolve().is_relative_to(root) else data
+    return {"data": str(shown), "items": items, "groups": groups, "readings": readings, "peers": peers,
+            "score_parser": score_parser, "repeat": repeat}
 
 
 def _pct(share: float) -> str:
@@ -317,7 +325,7 @@ def _to_json(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "date": f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
         "commit": git.stdout.strip() if git.returncode == 0 else "unknown",
-        "data": str(DATA.relative_to(HERE.parent)), "repeat": result["repeat"],
+        "data": result["data"], "repeat": result["repeat"],
         "score_parser": result["score_parser"], "peers_python": result["peers"].get("python"),
         "readings": [{"reader": r.reader, "kind": r.kind, "variant": r.variant, "how": r.how,
                       "exact_numbers": r.exact_numbers, "seconds": r.seconds,
@@ -333,8 +341,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="two repeats instead of 20 (the figures are the same)")
     ap.add_argument("--json", metavar="PATH", help="also write every reading (values, tallies, seconds) as JSON")
+    ap.add_argument("--data", type=Path, default=DATA, metavar="JSONL",
+                    help=f"an annotated file in the same format (default {DATA.relative_to(HERE.parent)}; the "
+                         "held-out set is tests/data/realworld_heldout/generations.jsonl)")
     args = ap.parse_args(argv)
-    result = evaluate(args.quick)
+    result = evaluate(args.quick, args.data)
     payload = _to_json(result)
     print(f"realworld, {payload['date']}, commit {payload['commit']}: {len(result['items'])} real generations, "
           f"fastest of {result['repeat']} interleaved repeats\n")
