@@ -82,6 +82,8 @@ def evaluate(
     resamples: int = 1000,
     seed: int = 12345,
     catalog: Catalog | None = None,
+    reference_format: str = "label",
+    index_base: int | None = None,
 ) -> Report:
     """Parse every generation, score the parses, and return a ``Report``.
 
@@ -90,15 +92,21 @@ def evaluate(
     mapping of name -> options). ``context`` is one mapping for every item or one per item
     (option texts, label set, score range). ``ci=True`` adds 95% bootstrap intervals
     (``ci=0.9`` for another level) with ``resamples`` and ``seed``.
+
+    References of a multiple-choice task are option letters (any case) or an option's exact
+    text; with ``reference_format="index"`` they are option positions, and ``index_base`` (0 or
+    1) must say where counting starts. References of a label task are its labels (case, spacing
+    and punctuation ignored). Anything else is an ``InputError`` naming the item.
     """
     from medmetrics.evaluation import run_evaluation
 
     return run_evaluation(task_or_parser, predictions, references, metrics=metrics, context=context,
-                          ci=ci, resamples=resamples, seed=seed, catalog=catalog or default_catalog())
+                          ci=ci, resamples=resamples, seed=seed, catalog=catalog or default_catalog(),
+                          reference_format=reference_format, index_base=index_base)
 
 
 def compare(
-    metric: str | Metric,
+    metric: str | Metric | Task,
     predictions_a: Sequence[Any],
     predictions_b: Sequence[Any],
     references: Sequence[Any],
@@ -108,16 +116,32 @@ def compare(
     seed: int = 12345,
     level: float = 0.95,
     catalog: Catalog | None = None,
+    task: str | Task | None = None,
+    parser: str | Parser | None = None,
+    context: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    reference_format: str = "label",
+    index_base: int | None = None,
 ) -> Comparison:
     """Paired significance of system A against system B on the same references.
 
     ``method``: ``paired_bootstrap`` (with a CI of the difference), ``approximate_randomization``,
-    or ``mcnemar`` (exact, for accuracy). Predictions are ``Parsed`` objects or plain values;
-    parse generations first with ``get_parser(...).parse`` or take ``evaluate(...).parsed``.
+    or ``mcnemar`` (exact, for accuracy). ``metric`` is a metric (name or object) or a task name,
+    which compares the task's headline metric.
+
+    Predictions are ``Parsed`` objects, plain values, or raw generations. Raw generations are
+    parsed with the task's parser (``metric`` a task, or ``task=``) or with ``parser=`` (a name
+    or object), with ``context`` as in ``evaluate``; with a task, ``metric`` may name one of its
+    results (``f1_macro``). References are normalized as ``evaluate`` does
+    (``reference_format``, ``index_base``). Strings that are not values of the references given
+    to a classification metric without a parser are an ``InputError``: raw generations would be
+    compared as they are.
     """
+    from medmetrics.evaluation import compare_inputs
     from medmetrics.stats.significance import compare_systems
 
-    if isinstance(metric, str):
-        metric = get_metric(metric, catalog=catalog)
-    return compare_systems(metric, predictions_a, predictions_b, references, method=method,
+    catalog = catalog or default_catalog()
+    built, predictions_a, predictions_b, references = compare_inputs(
+        metric, predictions_a, predictions_b, references, task=task, parser=parser, context=context,
+        reference_format=reference_format, index_base=index_base, catalog=catalog)
+    return compare_systems(built, predictions_a, predictions_b, references, method=method,
                            resamples=resamples, seed=seed, level=level)

@@ -257,7 +257,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     ci: bool | float = False if args.ci is None else args.ci
     report = run_evaluation(target, generations, references, metrics=None, context=context, ci=ci,
                             resamples=args.resamples, seed=args.seed, catalog=catalog,
-                            progress=Progress(len(generations), "parsing"))
+                            progress=Progress(len(generations), "parsing"),
+                            reference_format=args.reference_format, index_base=args.index_base)
     label = args.task or "command-line"
     text = render({label: report}, args.format)
     if args.per_item:
@@ -376,6 +377,10 @@ def _file_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-format", choices=["jsonl", "json", "csv"], help="default: from the file name")
     p.add_argument("--reference-type", choices=["str", "int", "float", "json"], default=None,
                    help="convert string references (CSV) to this type; a task sets its own")
+    p.add_argument("--reference-format", choices=["label", "index"], default="label",
+                   help="index: multiple-choice references are option positions (needs --index-base)")
+    p.add_argument("--index-base", type=int, choices=[0, 1], default=None,
+                   help="with --reference-format index: 0 if the first option is 0 (MedQA label), 1 if 1 (MedMCQA cop)")
     p.add_argument("--context", action="append", default=[], metavar="KEY=VALUE", help="context for every item")
 
 

@@ -18,6 +18,8 @@ class Fields:
 
     ``context`` maps a context key the parser understands (``options``) to its path in the record.
     ``filter`` and ``response`` choose among lm-eval's filtered and raw responses.
+    ``index_base``: where lm-eval's integer ``target`` of a multiple-choice task starts counting
+    (0: lm-eval's ``doc_to_choice`` index; None leaves integer targets as they are).
     """
 
     prediction: str = "generation"
@@ -26,6 +28,7 @@ class Fields:
     context: Mapping[str, str] = field(default_factory=dict)
     filter: str | None = None
     response: str = "raw"
+    index_base: int | None = 0
 
 
 _MISSING = object()

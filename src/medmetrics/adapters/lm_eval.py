@@ -8,6 +8,12 @@ filtered one (``response="filtered"``), of one filter (``Fields.filter``; defaul
 in the file). A loglikelihood task (multiple choice scored by log-probabilities) has no
 generation to parse, and says so. Context paths are looked up in the whole record, so
 ``doc.options`` names a field of the document.
+
+A ``generate_until`` task with ``doc_to_choice`` logs its ``target`` as the gold's index into the
+choices (0-based). For a medmetrics multiple-choice task (parser ``choice`` or ``choices``), an
+integer target is read as that index and becomes the option's letter (``Fields.index_base``:
+0 by default; None keeps the integer, which scoring then rejects); a string target is left as
+it is and normalized when scored.
 """
 
 from __future__ import annotations
@@ -49,13 +55,38 @@ def _read_file(path: Path, task: str, fields: Fields) -> dict[str, TaskRun]:
     if fields.filter is not None and fields.filter not in filters:
         raise InputError(f"{path}: no filter {fields.filter!r}; the file has {filters}")
     rows = []
+    parser = _choice_parser(task) if fields.index_base is not None else None
     for number, record in enumerate(records, start=1):
         if record.get("filter") != chosen:
             continue
         where = f"{path}: line {number}"
-        rows.append((task, _generation(record, fields.response, where), _target(record, where),
-                     context(record, fields, where)))
+        generation = _generation(record, fields.response, where)
+        item_context = context(record, fields, where)
+        target = _target(record, where)
+        if parser is not None and isinstance(target, int) and not isinstance(target, bool):
+            from medmetrics.evaluation import normalize_reference
+
+            target = normalize_reference(parser, target, item_context, where=f"{where}: target",
+                                         reference_format="index", index_base=fields.index_base)
+        rows.append((task, generation, target, item_context))
     return build_runs(rows, str(path))
+
+
+def _choice_parser(task: str) -> Any:
+    """The parser of medmetrics task ``task`` when it reads option letters (``choice``/``choices``),
+    else None: only there is an integer target an option's index."""
+    from medmetrics.api import get_parser
+    from medmetrics.evaluation import reference_kind
+    from medmetrics.plugins import default_catalog
+
+    catalog = default_catalog()
+    if task not in catalog.tasks:
+        return None
+    spec = catalog.tasks.get(task).obj
+    if spec.parser not in catalog.parsers:
+        return None
+    parser = get_parser(spec.parser, catalog=catalog, **dict(spec.parser_options))
+    return parser if reference_kind(parser) in ("choice", "choices") else None
 
 
 def _generation(record: Mapping[str, Any], response: str, where: str) -> str:

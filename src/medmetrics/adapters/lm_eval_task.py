@@ -31,16 +31,26 @@ class LmEvalTask:
     """The filter, ``process_results`` and aggregations of one medmetrics task for lm-eval.
 
     ``reference`` is the document field holding the gold answer; ``context`` maps a parser
-    context key to a document field (``{"options": "choices"}``).
+    context key to a document field (``{"options": "choices"}``). ``reference_format`` and
+    ``index_base`` say how the reference is given, as in ``medmetrics.evaluate``: a multiple-choice
+    gold given as the option's position (MedQA's ``label``, MedMCQA's ``cop``) needs
+    ``reference_format="index"`` and ``index_base`` 0 or 1. Each reference is normalized against
+    its own document's options (a letter in any case, an option's text, a label in any case) in
+    ``process_results``; one that cannot be is an ``InputError`` naming the document.
     """
 
-    def __init__(self, task: str, *, reference: str, context: Mapping[str, str] | None = None) -> None:
+    def __init__(self, task: str, *, reference: str, context: Mapping[str, str] | None = None,
+                 reference_format: str = "label", index_base: int | None = None) -> None:
         from medmetrics.api import get_parser, get_task
+        from medmetrics.evaluation import check_reference_format
 
         self.task = get_task(task)
         self.parser = get_parser(self.task.parser, **dict(self.task.parser_options))
         self.reference = reference
         self.context = dict(context or {})
+        check_reference_format(reference_format, index_base)
+        self.reference_format = reference_format
+        self.index_base = index_base
 
     def _context(self, doc: Mapping[str, Any]) -> dict[str, Any]:
         missing = [field for field in self.context.values() if field not in doc]
@@ -63,23 +73,38 @@ class LmEvalTask:
         if self.reference not in doc:
             raise InputError(f"lm-eval document has no reference field {self.reference!r}; its fields are: "
                              f"{sorted(doc)}")
-        return dict.fromkeys(self.task.metrics, (value, doc[self.reference]))
+        return dict.fromkeys(self.task.metrics, (value, self._reference(doc)))
+
+    def _reference(self, doc: Mapping[str, Any]) -> Any:
+        """The document's reference, converted (``reference_type``) and normalized against its options."""
+        from medmetrics.evaluation import normalize_reference
+        from medmetrics.io import coerce
+
+        where = f"lm-eval document {_doc_name(doc)}: reference field {self.reference!r}"
+        reference = coerce([doc[self.reference]], self.task.reference_type, what=where)[0]
+        return normalize_reference(self.parser, reference, self._context(doc), where=f"{where}, value",
+                                   reference_format=self.reference_format, index_base=self.index_base)
 
     def aggregation(self, name: str) -> Callable[[Sequence[tuple[Any, Any]]], float]:
         """The aggregation of result ``name``: the task's metric over every (parse, reference) pair."""
         from medmetrics.api import get_metric
-        from medmetrics.io import coerce
 
         if name not in self.task.metrics:
             raise InputError(f"task {self.task.name!r} has no metric {name!r}; it defines {sorted(self.task.metrics)}")
         metric_name, options = self.task.metrics[name]
         metric = get_metric(metric_name, **dict(options))
-        kind = self.task.reference_type
 
         def aggregate(items: Sequence[tuple[Any, Any]]) -> float:
-            predictions = [p for p, _ in items]
-            references = coerce([r for _, r in items], kind)
-            return metric.compute(predictions, references).value
+            # references were converted and normalized per document, in process_results
+            return metric.compute([p for p, _ in items], [r for _, r in items]).value
 
         aggregate.__name__ = f"medmetrics_{self.task.name}_{name}"
         return aggregate
+
+
+def _doc_name(doc: Mapping[str, Any]) -> str:
+    """A document's id where it has one (``id``, ``doc_id``, ``qid``), else its fields."""
+    for key in ("id", "doc_id", "qid", "question_id", "pubid"):
+        if key in doc:
+            return f"{key}={doc[key]!r:.40}"
+    return f"with fields {sorted(doc)}"

@@ -17,8 +17,10 @@ it). Containment is lenient by nature: an answer listing every option contains t
 ``reference_prefixes`` removes boilerplate that MedS-Bench's golds start with ("The diagnosis
 result is ...") before comparing, as its evaluator does.
 
-A failed parse (``None``) is wrong. A reference that normalizes to nothing is an ``InputError``:
-it would match everything under containment and nothing meaningful under exact match.
+A failed parse (``None``) is wrong; an answered prediction that is not text (a number, a list)
+is an ``InputError``, not a wrong answer: it comes from the wrong parser. A reference that
+normalizes to nothing is an ``InputError``: it would match everything under containment and
+nothing meaningful under exact match.
 """
 
 from __future__ import annotations
@@ -87,7 +89,10 @@ class NormalizedMatch(AdditiveMetric):
         correct = []
         for i, (prediction, reference) in enumerate(zip(predictions, references)):
             gold = self.reference_answer(reference, f"reference {i}")
-            correct.append(prediction is not None and self.is_match(normalize_answer(str(prediction)), gold))
+            if prediction is not None and not isinstance(prediction, str):
+                raise InputError(f"prediction {i} is {prediction!r:.60} ({type(prediction).__name__}): "
+                                 "normalized_match compares text answers; parse with the 'text' parser")
+            correct.append(prediction is not None and self.is_match(normalize_answer(prediction), gold))
         return ["correct"], np.asarray(correct, dtype=np.float64).reshape(-1, 1)
 
     def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:

@@ -14,11 +14,15 @@ Definitions (the same as scikit-learn's unless said otherwise):
   ``2TP / (2TP + FP + FN)``. With NaN, macro and weighted averages skip undefined labels.
   A weighted average whose labels have no support at all is 0/0 too, so it is
   ``zero_division`` (scikit-learn silently falls back to the unweighted mean there).
+- A reference must be a str, int, bool, a finite number, or (multi-label) a tuple, frozenset,
+  list or set of those. NaN, infinity, ``None``, dicts and bytes are an ``InputError`` naming
+  the item: written as text they would become labels ("nan") that match each other.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -36,6 +40,40 @@ def label_key(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+def _is_label_value(value: Any) -> bool:
+    """A str, int, bool or finite number: a value that is one label."""
+    if isinstance(value, (str, int)):
+        return True
+    if isinstance(value, numbers.Real) and not isinstance(value, bytes):
+        return math.isfinite(value)
+    return isinstance(value, numbers.Integral)
+
+
+def check_reference_values(references: Sequence[Any]) -> None:
+    """``InputError`` naming the first reference that is no label (or set of labels): NaN,
+    infinity, a dict, bytes, ``None``, or a set holding one of those."""
+    kinds = set(map(type, references))
+    if kinds <= {str, int}:  # the common case, checked without looking at each item
+        return
+    for i, reference in enumerate(references):
+        if isinstance(reference, (list, tuple, set, frozenset)):
+            bad = next((x for x in reference if not _is_label_value(x)), _NO_VALUE)
+            if bad is _NO_VALUE:
+                continue
+            problem = f"holds {bad!r:.40}, which is no label ({type(bad).__name__})"
+        elif _is_label_value(reference):
+            continue
+        elif isinstance(reference, numbers.Real):
+            problem = "is not a finite number"
+        else:
+            problem = f"is a {type(reference).__name__}"
+        raise InputError(f"reference {i} is {reference!r:.60}: it {problem}; a reference must be a str, int, bool, "
+                         "a finite number, or a tuple/frozenset of those")
+
+
+_NO_VALUE = object()
 
 
 def _label_set(value: Any) -> frozenset[str] | None:
@@ -59,6 +97,7 @@ class Accuracy(AdditiveMetric):
     defaults: ClassVar[dict[str, Any]] = {}
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
+        check_reference_values(references)
         correct = [p is not None and _as_answer(p) == _as_answer(r) for p, r in zip(predictions, references)]
         return ["correct"], np.asarray(correct, dtype=np.float64)[:, None]
 
@@ -96,6 +135,7 @@ class F1(AdditiveMetric):
 
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
+        check_reference_values(references)
         multilabel = _label_set(references[0]) is not None
         for i, (p, r) in enumerate(zip(predictions, references)):
             if (_label_set(r) is not None) != multilabel:

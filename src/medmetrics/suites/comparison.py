@@ -17,7 +17,7 @@ import numpy as np
 
 from medmetrics._json import json_native
 from medmetrics.errors import InputError
-from medmetrics.evaluation import parse_all, resolve
+from medmetrics.evaluation import normalize_references, parse_all, resolve
 from medmetrics.io import coerce
 from medmetrics.plugins import Catalog
 from medmetrics.results import Comparison, ConfidenceInterval
@@ -65,6 +65,7 @@ def compare_task(name: str, run_a: TaskRun, run_b: TaskRun, *, catalog: Catalog,
     metric = built[headline]
     parsed_a = parse_all(parser, run_a.generations, run_a.context)
     parsed_b = parse_all(parser, run_b.generations, run_b.context)
+    references = normalize_references(parser, references, run_a.context)
     own_seed = task_seed(seed, name)
     comparison = compare_systems(metric, parsed_a, parsed_b, references, method=method, resamples=resamples,
                                  seed=own_seed, level=level)

@@ -23,7 +23,7 @@ import numpy as np
 
 from medmetrics._json import json_native
 from medmetrics.errors import InputError, MissingDependencyError
-from medmetrics.evaluation import run_evaluation
+from medmetrics.evaluation import normalize_references, run_evaluation
 from medmetrics.io import coerce
 from medmetrics.metrics.base import Metric, Stats, Table
 from medmetrics.plugins import Catalog
@@ -195,12 +195,15 @@ def score_suite(
 def score_task(task: Task, group: str, run: TaskRun, *, catalog: Catalog, ci: bool | float, resamples: int,
                seed: int, compat: CompatScorer | None = None) -> TaskScore:
     """One task's report, its headline resamples, and the compat result beside it."""
-    from medmetrics.api import get_metric
+    from medmetrics.api import get_metric, get_parser
 
     own_seed = task_seed(seed, task.name)
     where = f"task {task.name!r}" + (f" ({run.source})" if run.source else "")
     try:
         references = coerce(list(run.references), task.reference_type)
+        # normalized once here, so the headline resamples below see what the report scored
+        references = normalize_references(get_parser(task.parser, catalog=catalog, **dict(task.parser_options)),
+                                          references, run.context)
         report = run_evaluation(task, run.generations, references, metrics=None, context=run.context,
                                 ci=ci, resamples=resamples, seed=own_seed, catalog=catalog)
     except InputError as exc:
