@@ -19,7 +19,9 @@ mentioned are:", a header line ending in a colon) when there is one, else the la
 trailing explanations ("Explanation: ...", "Note: ...") are cut off.
 
 Splitting: on newlines, bullets, ";", "|", "..." and on a comma followed by white space. A comma
-inside a word ("1,2-dichloroethane") never splits. With ``source``, pieces are joined back when
+inside a word ("1,2-dichloroethane") never splits, nor does one between the locants of a chemical
+name, source or not ("7 , 22 - diene", "2, 3, 7, 8-TCDD", "N , N - dimethyl": a number, primed
+number or N/O/S before it, and one after it that a hyphen or comma follows). With ``source``, pieces are joined back when
 their joined text occurs in the source with a comma that is not a list comma there ("7 , 22 -
 diene" in pre-tokenized text). No-entity sentinels ("None", "N/A", "No entities", "There are no
 ... mentioned", "[]", MedS-Bench's "There is no related enetity") give an empty list.
@@ -139,13 +141,27 @@ _ELLIPSIS_SEPARATOR = re.compile(r"\n|\.{3,}|…")
 #: A comma of a natural list in the source: a character, the comma, white space.
 _LIST_COMMA = re.compile(r"\S,\s")
 _MAX_JOIN = 4
+#: A chemical locant (2, 22, 3', 5a, N, O, S) ending the text before a comma ...
+_LOCANT_BEFORE = re.compile(r"(?:^|[\s(\[,-])(?:\d{1,3}[a-z]?['′]*|[NOS])\s*$")
+#: ... and one starting the text after it, itself followed by a hyphen or another comma:
+#: "7 , 22 - diene", "2, 3, 7, 8-tetrachloro", "N , N - dimethyl", "2', 3'-dideoxy".
+_LOCANT_AFTER = re.compile(r"\s*(?:\d{1,3}[a-z]?['′]*|[NOS])\s*[,-]")
+
+
+def _locant_comma(text: str, match: re.Match[str]) -> bool:
+    """Whether a comma sits between locants of one chemical name ("7 , 22 - diene"): not a list comma."""
+    return (match.group(0) == "," and _LOCANT_BEFORE.search(text, 0, match.start()) is not None
+            and _LOCANT_AFTER.match(text, match.end()) is not None)
 
 
 def split_items(text: str, grounder: Grounder | None, separator: re.Pattern[str] = _LIST_SEPARATOR) -> list[str]:
-    """The items of a list, with pieces of one name joined back when the source shows them joined."""
+    """The items of a list, with pieces of one name joined back when the source shows them joined
+    (and, with or without a source, never split at a comma between locants of a chemical name)."""
     pieces: list[tuple[int, int]] = []
     position = 0
     for match in separator.finditer(text):
+        if _locant_comma(text, match):
+            continue
         pieces.append((position, match.start()))
         position = match.end()
     pieces.append((position, len(text)))

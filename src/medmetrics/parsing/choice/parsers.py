@@ -27,12 +27,22 @@ class _OptionParser(Parser):
 
     defaults: ClassVar[Mapping[str, Any]] = {"options": None, "letters": None}
 
+    #: The question ``validate`` just checked, for ``read`` in the same ``parse`` call: (options
+    #: object, letters object, result). Matched by identity, so it never outlives those objects.
+    _checked: tuple[Any, Any, tuple[LetterSet, OptionIndex | None]] | None = None
+
     def validate(self, settings: Mapping[str, Any]) -> None:
-        self._question(settings)
+        self._checked = (settings.get("options"), settings.get("letters"), self._index(settings))
+
+    def _question(self, settings: Mapping[str, Any]) -> tuple[LetterSet, OptionIndex | None]:
+        """The valid letters and the indexed option texts (None if unknown), as ``validate`` found them."""
+        checked, self._checked = self._checked, None
+        if checked is not None and checked[0] is settings.get("options") and checked[1] is settings.get("letters"):
+            return checked[2]
+        return self._index(settings)
 
     @staticmethod
-    def _question(settings: Mapping[str, Any]) -> tuple[LetterSet, OptionIndex | None]:
-        """The valid letters and the indexed option texts (None if unknown); both cached."""
+    def _index(settings: Mapping[str, Any]) -> tuple[LetterSet, OptionIndex | None]:
         options = options_tuple(settings.get("options"))
         letters = letter_set(letters_key(settings.get("letters")), None if options is None else len(options))
         return letters, option_index(options, letters) if options is not None else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from medmetrics.parsing.choice.options import (
@@ -115,6 +115,12 @@ class Statement(NamedTuple):
     @property
     def span(self) -> tuple[int, int]:
         return self.items[0].start, self.items[-1].end
+
+
+@lru_cache(maxsize=16384)
+def _option_words(text: str) -> frozenset[str]:
+    """``_content_words`` of an option text, remembered: every question asks about its options again."""
+    return _content_words(text)
 
 
 def _content_words(text: str) -> frozenset[str]:
@@ -358,7 +364,7 @@ class Reader:
         if not phrase or len(phrase) > 12:
             return None
         fits = [letter for letter, text in self.index.own.items()
-                if (words := _content_words(text)) and (words <= phrase or phrase <= words)]
+                if (words := _option_words(text)) and (words <= phrase or phrase <= words)]
         if len(fits) != 1:
             return None
         stop = start + len(self.masked[start:end].rstrip(" \t.,;:!?*)\"'”’"))
@@ -374,8 +380,8 @@ class Reader:
         if len(phrase) > 12:
             return reading
         fits = sorted(((len(words), letter) for letter, text in self.index.own.items()
-                       if (words := _content_words(text)) and words <= phrase), reverse=True)
-        read = len(_content_words(self.index.own[reading.items[0].letter]))
+                       if (words := _option_words(text)) and words <= phrase), reverse=True)
+        read = len(_option_words(self.index.own[reading.items[0].letter]))
         if not fits or fits[0][0] <= read or (len(fits) > 1 and fits[1][0] == fits[0][0]):
             return reading
         stop = start + len(self.masked[start:end].rstrip(" \t.,;:!?*)\"'”’"))
