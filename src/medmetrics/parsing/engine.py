@@ -128,8 +128,10 @@ def answer_anchor(nouns: Sequence[str], *, copulas: str = "", verbs: Sequence[st
     return Anchor(source, triggers)
 
 
-#: Between an anchor and its value: quotes and brackets, an option letter "(b)", an article.
-VALUE_LEAD = r"[\s\"'“‘(\[]*(?:[A-Za-z]\)\s*)?(?:an?\s+)?"
+#: Between an anchor and its value: quotes and brackets, an option letter "(b)", an article. At
+#: most 16 marks: a run of thousands ("((((...") would otherwise be backtracked over one mark at a
+#: time, each time trying every label (quadratic in practice).
+VALUE_LEAD = r"[\s\"'“‘(\[]{0,16}(?:[A-Za-z]\)\s*)?(?:an?\s+)?"
 #: End punctuation and closing marks stripped from a whole answer.
 TRAILING = " \t\r\n.,;:!?\"'”’)]"
 #: Articles or pronouns before a sentence-initial anchor ("The answer is", "My answer:").
