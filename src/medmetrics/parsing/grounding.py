@@ -14,7 +14,8 @@ Every mention parser grounds its mentions here when the per-item context ``sourc
 - A mention that does not occur at all, or whose occurrences are used up, keeps ``start`` and
   ``end`` ``None``: it is ungrounded and will be a false positive, never silently dropped.
 
-The folded view is built once per source; each distinct mention text costs one scan of it.
+The folded view and an index of its words are built once per source; a mention costs a look-up
+in that index, and one scan of the view only when it occurs inside a word or not at all.
 """
 
 from __future__ import annotations
@@ -78,30 +79,46 @@ def mention_key(text: str, keep_space: bool = True) -> str:
     return _folded_view(text, keep_space)[0]
 
 
+#: A run of word characters: what ``_is_word`` accepts, as the index of a view's words sees it.
+_WORD_RUN = re.compile(r"[^\W_]+")
+
+
 def _is_word(char: str) -> bool:
     return char.isalnum()
 
 
 @dataclass
 class _View:
-    """One folded view of the source with the occurrences already handed out, per mention key."""
+    """One folded view of the source with the occurrences already handed out, per mention key.
+
+    Whole-word occurrences are looked up through an index of the view's words (a key starting
+    with a letter or digit can only occur whole where that word starts), so n mentions of a long
+    source cost O(source + n), not O(n x source). Occurrences inside words ("rash" in "thrash")
+    are searched for only when no whole-word one is left.
+    """
 
     text: str
     where: list[int]
     pending: dict[str, deque[int]] = field(default_factory=dict)
+    inside_added: set[str] = field(default_factory=set)
     found: set[str] = field(default_factory=set)
     firsts: dict[str, int | None] = field(default_factory=dict)
+    words: dict[str, list[int]] | None = None
 
     def take(self, key: str) -> tuple[int, int] | None:
         """Source offsets of the next unused occurrence of ``key``, whole words first."""
         if not key:
             return None
         if key not in self.pending:
-            whole, inside = self.occurrences(key)
-            self.pending[key] = deque(whole + inside)
-            if whole or inside:
+            self.pending[key] = deque(self._whole(key))
+            if self.pending[key]:
                 self.found.add(key)
         queue = self.pending[key]
+        if not queue and key not in self.inside_added:
+            self.inside_added.add(key)
+            queue.extend(self._inside(key))
+            if queue:
+                self.found.add(key)
         return self.offsets(queue.popleft(), key) if queue else None
 
     def seen(self, key: str) -> bool:
@@ -113,18 +130,11 @@ class _View:
         return self.where[start], self.where[start + len(key) - 1] + 1
 
     def first(self, key: str) -> int | None:
-        """Where ``key`` first occurs (whole words first), remembered: a list of n items that each
-        ask about the source stays O(n + source), not O(n x source)."""
+        """Where ``key`` first occurs (whole words first); nothing is used up, and it is remembered."""
         if key not in self.firsts:
-            inside = None
-            position = self.text.find(key)
-            while position >= 0:
-                if self._bounded(position, key):
-                    break
-                if inside is None:
-                    inside = position
-                position = self.text.find(key, position + 1)
-            self.firsts[key] = position if position >= 0 else inside
+            whole = self._whole(key)
+            inside = self._inside(key, first_only=True) if not whole else []
+            self.firsts[key] = whole[0] if whole else inside[0] if inside else None
         return self.firsts[key]
 
     def _bounded(self, position: int, key: str) -> bool:
@@ -133,16 +143,32 @@ class _View:
         return (position == 0 or not (_is_word(text[position - 1]) and _is_word(key[0]))) and (
             end == len(text) or not (_is_word(text[end]) and _is_word(key[-1])))
 
-    def occurrences(self, key: str) -> tuple[list[int], list[int]]:
-        """Positions of ``key`` in the folded view: at word boundaries, and inside words."""
-        text = self.text
-        whole: list[int] = []
-        inside: list[int] = []
-        position = text.find(key)
+    def _whole(self, key: str) -> list[int]:
+        """Positions of ``key`` at word boundaries, in order."""
+        head = _WORD_RUN.match(key)
+        if head is None:  # a key that starts with punctuation: no word to look it up by
+            return [p for p in self._positions(key) if self._bounded(p, key)]
+        if self.words is None:
+            self.words = {}
+            for word in _WORD_RUN.finditer(self.text):
+                self.words.setdefault(word.group(), []).append(word.start())
+        return [p for p in self.words.get(head.group(), ()) if self.text.startswith(key, p) and self._bounded(p, key)]
+
+    def _inside(self, key: str, first_only: bool = False) -> list[int]:
+        """Positions of ``key`` inside words, in order (the first one only, if asked)."""
+        found = []
+        for position in self._positions(key):
+            if not self._bounded(position, key):
+                found.append(position)
+                if first_only:
+                    break
+        return found
+
+    def _positions(self, key: str) -> Iterable[int]:
+        position = self.text.find(key)
         while position >= 0:
-            (whole if self._bounded(position, key) else inside).append(position)
-            position = text.find(key, position + 1)
-        return whole, inside
+            yield position
+            position = self.text.find(key, position + 1)
 
 
 class Grounder:
