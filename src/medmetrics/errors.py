@@ -47,8 +47,19 @@ class PluginError(MedmetricsError):
     """A plugin failed to import, validate or run one of its hooks (raised from the cause)."""
 
 
+class MetricError(MedmetricsError):
+    """A metric raised while computing per-item statistics: a bug in the metric, not a caller
+    mistake. The message names the metric, its distribution and the item (raised from the cause)."""
+
+
 class PluginWarning(UserWarning):
     """A plugin was skipped because it is broken; the rest keep working."""
+
+
+class ParserErrorWarning(PluginWarning):
+    """A parser raised inside ``read`` on some generations of a run: they were scored as failed
+    parses (``rule="internal-error"``). One warning per run names the parser, its distribution,
+    the count and the first error."""
 
 
 class MissingDependencyError(MedmetricsError, ImportError):

@@ -6,13 +6,14 @@ import functools
 import math
 import numbers
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from medmetrics.errors import InputError
+from medmetrics.errors import InputError, ParserErrorWarning, PluginError
 from medmetrics.parsing.base import Parser
 from medmetrics.plugins import Catalog
 from medmetrics.results import MetricResult, Parsed, Report
@@ -65,8 +66,16 @@ def parse_all(
     predictions: Sequence[str],
     context: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
     progress: Callable[[int], None] | None = None,
+    *,
+    strict: bool | None = None,
 ) -> list[Parsed]:
-    """Parse every generation with its context; a caller mistake names the item."""
+    """Parse every generation with its context; a caller mistake names the item.
+
+    Generations on which the parser raised (failed parses with ``rule="internal-error"``) are
+    reported once for the call: a ``ParserErrorWarning`` naming the parser, its distribution, the
+    count and the first error, or, in strict mode (``strict``, default ``MEDMETRICS_STRICT_PLUGINS``),
+    a ``PluginError`` when the parser does not come with medmetrics.
+    """
     if isinstance(predictions, (str, bytes)):
         raise InputError("predictions must be a sequence of generations, not one string")
     per_item = context is not None and not isinstance(context, Mapping)
@@ -74,6 +83,7 @@ def parse_all(
         raise InputError(f"context has {len(context)} items but there are {len(predictions)} predictions")  # type: ignore[arg-type]
     shared = context if isinstance(context, Mapping) else {}
     parsed: list[Parsed] = []
+    errors_before = parser.internal_errors
     for i, generation in enumerate(predictions):
         item_context = context[i] if per_item else shared  # type: ignore[index]
         if not isinstance(generation, str):
@@ -84,7 +94,44 @@ def parse_all(
             raise InputError(f"item {i}: {exc}") from None
         if progress is not None:
             progress(i + 1)
+    if parser.internal_errors != errors_before:
+        note = parser_error_note(parser, parsed)
+        if note is not None:
+            from medmetrics.plugins import ENV_STRICT, _env_flag
+
+            strict = _env_flag(ENV_STRICT) if strict is None else strict
+            if strict and not _builtin(parser):
+                raise PluginError(note + " (MEDMETRICS_STRICT_PLUGINS is set, so the run stops)")
+            warnings.warn(note, ParserErrorWarning, stacklevel=2)
     return parsed
+
+
+def _builtin(parser: Parser) -> bool:
+    return getattr(parser, "provenance", None) is None and type(parser).__module__.split(".")[0] == "medmetrics"
+
+
+def parser_origin(parser: Parser) -> str:
+    """Where a parser comes from, for messages: its distribution, or medmetrics, or its module."""
+    provenance = getattr(parser, "provenance", None)
+    if provenance is not None:
+        return f"distribution {provenance}"
+    if _builtin(parser):
+        from medmetrics._version import __version__
+
+        return f"medmetrics=={__version__}, a bug in medmetrics"
+    return f"module {type(parser).__module__}, not from a plugin"
+
+
+def parser_error_note(parser: Parser, parsed: Sequence[Parsed]) -> str | None:
+    """One sentence on the generations ``parser`` raised on (``None`` if none): the parser, its
+    distribution, how many, and the first error with its item. Only called when the parser's
+    ``internal_errors`` counter moved, so a clean run never scans its parses."""
+    hits = [i for i, p in enumerate(parsed) if p.rule == "internal-error" and p.status == "failed"]
+    if not hits:
+        return None
+    first = parsed[hits[0]].reason.removeprefix("parser error ")
+    return (f"parser {parser.name!r} ({parser_origin(parser)}) raised on {len(hits)} of {len(parsed)} generations, "
+            f"which are scored as failed parses (rule 'internal-error'); first error, item {hits[0]}: {first:.300}")
 
 
 def run_evaluation(
@@ -105,7 +152,10 @@ def run_evaluation(
     task, parser, built = resolve(task_or_parser, metrics, catalog)
     if len(predictions) != len(references):
         raise InputError(f"predictions has {len(predictions)} items but references has {len(references)}")
-    parsed = parse_all(parser, predictions, context, progress)
+    errors_before = parser.internal_errors
+    parsed = parse_all(parser, predictions, context, progress, strict=catalog.strict)
+    # generations the parser raised on: warned about once by parse_all, and recorded in every result
+    note = parser_error_note(parser, parsed) if parser.internal_errors != errors_before else None
     references = normalize_references(parser, references, context, reference_format=reference_format,
                                       index_base=index_base)
     results: dict[str, MetricResult] = {}
@@ -114,6 +164,8 @@ def run_evaluation(
             result = metric.compute(parsed, references, ci=ci, resamples=resamples, seed=seed)
         except InputError as exc:
             raise InputError(f"metric {result_name!r}: {exc}") from None
+        if note is not None:
+            result = replace(result, notes=(*result.notes, note))
         results[result_name] = _with_parser(result, parser.signature)
     return Report(results=results, parsed=tuple(parsed), task=task.name if task else None, parser=parser.signature)
 

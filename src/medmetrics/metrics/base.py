@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from medmetrics._version import __version__
-from medmetrics.errors import InputError
+from medmetrics.errors import InputError, MedmetricsError, MetricError
 from medmetrics.options import check_options, render_signature
 from medmetrics.results import ANSWERED, STATUSES, ConfidenceInterval, MetricResult, Parsed
 from medmetrics.stats.resampling import bootstrap_weights, collapse, percentile_interval
@@ -308,17 +308,21 @@ class Metric(ABC):
 
     # --- built on the contract ----------------------------------------------------------
     def stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> Stats:
-        """Per-item statistics, with the parse status of each prediction."""
+        """Per-item statistics, with the parse status of each prediction.
+
+        A caller mistake found by ``item_stats`` is its ``InputError``; anything else it raises is
+        a bug in the metric, raised as one ``MetricError`` naming the metric, its distribution and
+        an item that raises on its own (the first, when items raise independently)."""
         check_pair(predictions, references)
-        if self.sequence_items is None:
-            check_references(references, set(map(type, references)))
-            answered, statuses, _ = unpack(predictions)
-            references = list(references)
-        else:
-            answered, statuses, references = self._read_sequences(predictions, references, self.sequence_items)
+        answered, statuses, gold = self._prepare(predictions, references)
         kinds = set(statuses)
-        columns, rows = self.item_stats(answered, references)
-        rows = np.asarray(rows)
+        try:
+            columns, rows = self.item_stats(answered, gold)
+            rows = np.asarray(rows)
+        except (MedmetricsError, MemoryError):
+            raise
+        except Exception as exc:
+            raise self._item_error(predictions, references, exc) from exc
         # one allocation, filled in place: the base columns, then the metric's (cast as copied)
         table = np.zeros((len(answered), len(BASE_COLUMNS) + rows.shape[1]))
         table[:, len(BASE_COLUMNS):] = rows
@@ -329,6 +333,45 @@ class Metric(ABC):
         else:
             table[np.arange(len(answered)), [status_index[s] for s in statuses]] = 1.0
         return Stats(self.signature, (*BASE_COLUMNS, *columns), table)
+
+    def _prepare(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Any, list[str], Any]:
+        """The answered predictions, their statuses and the references, as ``item_stats`` takes them."""
+        if self.sequence_items is None:
+            check_references(references, set(map(type, references)))
+            answered, statuses, _ = unpack(predictions)
+            return answered, statuses, list(references)
+        return self._read_sequences(predictions, references, self.sequence_items)
+
+    def _item_error(self, predictions: Sequence[Any], references: Sequence[Any], exc: Exception) -> MetricError:
+        """``MetricError`` for ``item_stats`` raising ``exc`` on these items. An item that raises
+        alone (the first, when items raise independently) is found by halving, left half first:
+        O(log n) calls, about 2n items' work in all, on this error path only. If no single item
+        does (the items raise only together), the smallest range found is named instead."""
+        predictions, references = list(predictions), list(references)
+
+        def raises(lo: int, hi: int) -> bool:
+            try:
+                self.item_stats(*self._prepare(predictions[lo:hi], references[lo:hi])[::2])
+            except (MemoryError, KeyboardInterrupt):
+                raise
+            except Exception:
+                return True
+            return False
+
+        lo, hi = 0, len(predictions)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if raises(lo, mid):
+                hi = mid
+            elif raises(mid, hi):
+                lo = mid
+            else:
+                break
+        where = (f"item {lo}" if hi - lo == 1 else
+                 f"items {lo} to {hi - 1} together (no single item raises on its own)")
+        origin = self.provenance or f"medmetrics=={__version__}, a bug in medmetrics"
+        return MetricError(f"metric {self.name!r} (distribution {origin}) raised in item_stats on {where}: "
+                           f"{type(exc).__name__}: {exc}")
 
     @staticmethod
     def _read_sequences(predictions: Sequence[Any], references: Sequence[Any], must: str

@@ -26,6 +26,9 @@ class Parser(ABC):
     defaults: ClassVar[Mapping[str, Any]] = {}
     #: Keys that must be set, as an option or per-item context, by the time a generation is parsed.
     required: ClassVar[tuple[str, ...]] = ()
+    #: How many generations raised inside ``read`` (each became a failed parse with
+    #: ``rule="internal-error"``); ``evaluate`` reports the ones of its run loudly, once.
+    internal_errors: int = 0
 
     def __init__(self, **options: Any) -> None:
         self.options = check_options(f"parser {self.name!r}", options, self.defaults)
@@ -58,6 +61,7 @@ class Parser(ABC):
         try:
             result = self.read(generation, settings)
         except Exception as exc:  # a bug in a rule must not take down a whole evaluation run
+            self.internal_errors += 1  # counted here (not by scanning every parse) so a clean run pays nothing
             result = Parsed(None, "failed", reason=f"parser error {type(exc).__name__}: {exc}", rule="internal-error")
         # stamp the parser on the frozen result in place: ``dataclasses.replace`` would copy every
         # field, on every item, for one attribute that ``read`` never sets
