@@ -16,6 +16,7 @@ import pytest
 from medmetrics import evaluate
 
 lm_eval = pytest.importorskip("lm_eval")
+pytestmark = pytest.mark.slow  # starts the real harness: about 6 s
 
 TASK_DIR = Path(__file__).parent / "data" / "lm_eval_task"
 
