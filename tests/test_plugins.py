@@ -152,3 +152,20 @@ def test_import_is_light_and_loads_no_plugin() -> None:
         "assert 'medmetrics.default_plugins.parsers' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_registering_an_instance_instead_of_a_class_is_a_clear_error(fake_distribution) -> None:
+    instance = """
+    import medmetrics
+    from medmetrics.parsing.choice import ChoiceParser
+
+    class MyChoice(ChoiceParser):
+        name = "my_choice"
+
+    @medmetrics.hookimpl
+    def register_parsers(register):
+        register(MyChoice())
+"""
+    fake_distribution("medmetrics-instance", "instance", "mm_instance", instance)
+    with pytest.raises(PluginError, match=r"registered an instance of MyChoice as a parser; register the class"):
+        load_catalog(strict=True)

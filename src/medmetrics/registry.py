@@ -96,6 +96,11 @@ def collecting_register(kind: str, plugin: str, sink: list[Entry]) -> Callable[.
     """A ``register`` function for one plugin's hook call; entries are committed afterwards."""
 
     def register(obj: Any, *, name: str | None = None, aliases: tuple[str, ...] = ()) -> None:
+        if kind in ("parser", "metric") and not isinstance(obj, type):
+            raise InputError(
+                f"plugin {plugin!r} registered an instance of {type(obj).__name__} as a {kind}; register the "
+                f"class itself (register({type(obj).__name__})): its options are given when it is fetched, "
+                f"as in get_{kind}(name, **options)")
         resolved = name if name is not None else getattr(obj, "name", None)
         if not resolved:
             raise InputError(f"{kind} {obj!r} registered by plugin {plugin!r} has no name")
