@@ -51,6 +51,7 @@ def weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.nd
     if not (weights.sum(0) > 0).any():
         return np.full(n.shape, np.nan)
     constant = _constant(x, weights) | _constant(y, weights)
+    x, y = _unit_scale(x), _unit_scale(y)  # r does not depend on scale; squares of 1e200 or 1e-200 do
     if x.ndim == 1 and y.ndim == 1:  # one matrix product gives every weighted sum
         total = weights.sum(0)
         x = x - total @ x / total.sum()
@@ -65,8 +66,14 @@ def weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.nd
     with np.errstate(invalid="ignore", divide="ignore"):
         vx = sxx - sx * sx / n
         vy = syy - sy * sy / n
-        r = (sxy - sx * sy / n) / np.sqrt(vx * vy)
+        r = (sxy - sx * sy / n) / (np.sqrt(vx) * np.sqrt(vy))
     return np.where((n < 2) | constant, np.nan, np.clip(r, -1.0, 1.0))
+
+
+def _unit_scale(values: np.ndarray) -> np.ndarray:
+    """``values`` divided by their largest magnitude (when finite and not zero): at most 1 in size."""
+    largest = np.max(np.abs(values)) if values.size else 0.0
+    return values / largest if np.isfinite(largest) and largest > 0 else values
 
 
 def _constant(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
