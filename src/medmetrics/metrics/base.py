@@ -30,7 +30,7 @@ from medmetrics._version import __version__
 from medmetrics.errors import InputError, MedmetricsError, MetricError
 from medmetrics.options import check_options, render_signature
 from medmetrics.results import ANSWERED, STATUSES, ConfidenceInterval, MetricResult, Parsed
-from medmetrics.stats.resampling import bootstrap_weights, collapse, percentile_interval
+from medmetrics.stats.resampling import bootstrap_weights, check_resampling, collapse, percentile_interval
 
 #: Columns every statistics table starts with: the item count and its parse status (one-hot).
 BASE_COLUMNS: tuple[str, ...] = ("n", *STATUSES)
@@ -448,6 +448,7 @@ class Metric(ABC):
             level = 0.95 if ci is True else float(ci)
             if not 0.0 < level < 1.0:
                 raise InputError(f"ci level must be between 0 and 1, got {level}")
+            check_resampling(resamples, seed)
             interval, undefined = self._interval(table, counts, value, level, resamples, seed, ci_method)
             if undefined:
                 notes += (f"{undefined} of {resamples} bootstrap resamples were undefined (e.g. a constant side) "

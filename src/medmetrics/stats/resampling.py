@@ -10,8 +10,11 @@ for U distinct rows instead of O(B x N).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
+
+from medmetrics.errors import InputError
 
 #: Up to this many distinct rows, or when there are many items per distinct row, a resample is
 #: one multinomial draw over the distinct rows (cost per resample ~ distinct rows); otherwise
@@ -21,6 +24,18 @@ _MULTINOMIAL_MAX_ROWS = 2048
 _ITEMS_PER_CATEGORY = 10
 #: Resamples drawn per block: bounds memory at about CHUNK x rows x 8 bytes.
 CHUNK = 64
+
+
+def check_resampling(resamples: Any, seed: Any) -> None:
+    """Raise ``InputError`` unless ``resamples`` is a positive integer and ``seed`` a non-negative one.
+
+    Every random stream of the library (bootstrap, randomization) starts here, and the seed is
+    recorded in signatures and intervals, so ``None`` (a fresh random seed) is refused too.
+    """
+    for name, value, low in (("resamples", resamples, 1), ("seed", seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            kind = "a positive" if low else "a non-negative"
+            raise InputError(f"{name} must be {kind} integer, got {value!r}")
 
 
 def collapse(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

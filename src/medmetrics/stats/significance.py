@@ -26,7 +26,13 @@ from scipy import stats as scipy_stats
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric, Table
 from medmetrics.results import Comparison, ConfidenceInterval
-from medmetrics.stats.resampling import bootstrap_weights, collapse, percentile_interval, swap_weights
+from medmetrics.stats.resampling import (
+    bootstrap_weights,
+    check_resampling,
+    collapse,
+    percentile_interval,
+    swap_weights,
+)
 
 METHODS = ("paired_bootstrap", "approximate_randomization", "mcnemar")
 
@@ -88,8 +94,7 @@ def compare_systems(
         raise InputError(f"unknown comparison method {method!r}; use one of {METHODS}")
     if len(predictions_a) != len(predictions_b):
         raise InputError(f"system A has {len(predictions_a)} predictions but system B has {len(predictions_b)}")
-    if resamples < 1:
-        raise InputError(f"resamples must be a positive integer, got {resamples}")
+    check_resampling(resamples, seed)
     paired = paired_tables(metric, predictions_a, predictions_b, references)
     table_a, table_b, counts = paired.table_a, paired.table_b, paired.counts
     value_a, value_b = paired.value_a, paired.value_b
