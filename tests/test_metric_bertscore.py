@@ -181,11 +181,15 @@ def test_intervals_merging_and_compare(metric) -> None:
     assert comparison.metric == "bertscore"
 
 
-def test_registered_and_offline(metric) -> None:
+def test_registered_and_offline(metric, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scores from local files, and leaves the caller's environment as it found it."""
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "0")
+    before = dict(os.environ)
     built = medmetrics.get_metric("bert_score", model=MODEL, num_layers=LAYERS)
     assert isinstance(built, BertScore)
     built.compute(["a"], ["a"])
-    assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["TRANSFORMERS_OFFLINE"] == "1"
+    assert dict(os.environ) == before
     assert "bert-score==" in built.signature and "num_layers=4" in built.signature
 
 

@@ -38,11 +38,12 @@ Policies, written down:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -57,13 +58,32 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
 _COMPONENTS = ("precision", "recall", "f1")
 
 
+_OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+
+
+@contextlib.contextmanager
+def _hub_switched_off() -> Iterator[None]:
+    """The Hugging Face hub switched off while the libraries import (they read these variables
+    then), and the caller's environment as it was afterwards. Models load with
+    ``local_files_only=True``, so nothing reaches the network later either."""
+    saved = {name: os.environ.get(name) for name in _OFFLINE_VARIABLES}
+    os.environ.update(dict.fromkeys(_OFFLINE_VARIABLES, "1"))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _offline_modules() -> tuple[Any, Any, Any]:
     """torch, transformers and bert_score.utils, imported with the hub switched off."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    torch = require("torch", "metric 'bertscore'", extra="bertscore")
-    transformers = require("transformers", "metric 'bertscore'", extra="bertscore")
-    utils = require("bert_score.utils", "metric 'bertscore'", extra="bertscore")
+    with _hub_switched_off():
+        torch = require("torch", "metric 'bertscore'", extra="bertscore")
+        transformers = require("transformers", "metric 'bertscore'", extra="bertscore")
+        utils = require("bert_score.utils", "metric 'bertscore'", extra="bertscore")
     return torch, transformers, utils
 
 
