@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -192,3 +192,11 @@ class Report(Mapping[str, MetricResult]):
         if items:
             out["items"] = [p.to_dict() for p in self.parsed]
         return out
+
+    def to_html(self, generations: Sequence[str] | None = None, references: Sequence[Any] | None = None,
+                context: Any = None, *, model: str = "model", path: str | None = None,
+                title: str | None = None) -> str:
+        """One self-contained HTML page of this report (``docs/report.md``); written to ``path`` if given."""
+        from medmetrics.report import report_to_html
+
+        return report_to_html(self, generations, references, context, model=model, path=path, title=title)
