@@ -168,6 +168,8 @@ class Reader:
         self.anchors_without_answer = 0
         self.weak: list[Statement] = []
 
+    # -- items -------------------------------------------------------------------------
+
     @cached_property
     def view(self) -> str:
         """The text case-folded, each separator (space, ``-``, ``_``, ``/``) a space: for option texts.
@@ -178,8 +180,6 @@ class Reader:
         if len(folded) != len(self.masked):
             folded = self.lowered
         return folded.translate(VIEW_SEPARATORS)
-
-    # -- items ---------------------------------------------------------------------------
 
     def option_text_at(self, pos: int) -> tuple[list[Item], int]:
         """Items for the longest option text starting at ``pos`` (several if texts repeat)."""
@@ -282,7 +282,7 @@ class Reader:
                 return Reading(tuple(items), after)
             pos = sep.end()
 
-    # -- tier 1: anchored ----------------------------------------------------------------
+    # -- tier 1: anchored --------------------------------------------------------------
 
     def anchored(self, none_ok: bool) -> list[Statement]:
         """Answer statements: an anchor followed by letters or option texts, or "B is correct".
@@ -332,208 +332,6 @@ class Reader:
                 Statement("anchored-letter", (Item(m.group(1).upper(), m.start(1), m.end(1)),), strength=CLAIM)
                 for m in CJK_CLAIM.finditer(self.masked) if m.group(1).upper() in self.letters.valid)
         return statements
-
-    def _answer_fields(self) -> list[Statement]:
-        """"Diagnosis: Manic episode", "**Next step:** Perform PCI": a field of the answer, named
-        by its own heading at the start of a line, read like a claim."""
-        statements = []
-        for field in ANSWER_FIELD.finditer(self.masked):
-            filler = FILLER.match(self.masked, field.end())
-            start = filler.end() if filler else field.end()
-            reading = self.items_at(start, anchored=True, none_ok=False)
-            if reading.items and reading.clean:
-                statements.append(_statement(reading, "anchored-letter", "anchored-text", CLAIM))
-            elif (named := self._named_after(start)) is not None:
-                statements.append(Statement("anchored-inline", named, strength=CLAIM))
-        return statements
-
-    def _named_after(self, start: int) -> tuple[Item, ...] | None:
-        """The option an answer statement names in prose after ``start``: labelled or by its text in
-        the same sentence, or as a phrase with the words of exactly one option."""
-        return self._named_in_sentence(start) or self._option_phrase(start)
-
-    def _option_phrase(self, start: int) -> tuple[Item, ...] | None:
-        """"Answer: Magnesium sulfate" for option "Intravenous magnesium sulfate.": the answer's phrase
-        (the rest of its line or sentence, at most 12 words) and exactly one option whose words
-        contain its words, or are contained in them (articles and prepositions aside, plurals
-        folded). Never when two options fit ("Aspirin" with "Aspirin and clopidogrel")."""
-        if self.index is None:
-            return None
-        end = min(self.sentence_end(start, limit=160), self._line_end(start))
-        phrase = _content_words(self.view[start:end])
-        if not phrase or len(phrase) > 12:
-            return None
-        fits = [letter for letter, text in self.index.own.items()
-                if (words := _option_words(text)) and (words <= phrase or phrase <= words)]
-        if len(fits) != 1:
-            return None
-        stop = start + len(self.masked[start:end].rstrip(" \t.,;:!?*)\"'”’"))
-        return (Item(fits[0], start, max(start + 1, stop), True, True),)
-
-    def _widest(self, reading: Reading, start: int) -> Reading:
-        """An option read by its text, or the wider option the answer's phrase names: "Answer: aspirin
-        together with clopidogrel" is "Aspirin and clopidogrel", not "Aspirin"."""
-        if self.index is None or len(reading.items) != 1 or not reading.items[0].from_text:
-            return reading
-        end = min(self.sentence_end(start, limit=160), self._line_end(start))
-        phrase = _content_words(self.view[start:end])
-        if len(phrase) > 12:
-            return reading
-        fits = sorted(((len(words), letter) for letter, text in self.index.own.items()
-                       if (words := _option_words(text)) and words <= phrase), reverse=True)
-        read = len(_option_words(self.index.own[reading.items[0].letter]))
-        if not fits or fits[0][0] <= read or (len(fits) > 1 and fits[1][0] == fits[0][0]):
-            return reading
-        stop = start + len(self.masked[start:end].rstrip(" \t.,;:!?*)\"'”’"))
-        return reading._replace(items=(Item(fits[0][1], start, max(start + 1, stop), True, True),))
-
-    def _line_end(self, pos: int) -> int:
-        end = self.masked.find("\n", pos)
-        return len(self.masked) if end < 0 else end
-
-    def without_invented_question(self) -> Reader:
-        """This reader, or one that stops where the model went on past its answer: at a chat turn it
-        wrote itself ("...user\n問題: ...", ``<|im_start|>user``), or at a new question it invented
-        after answering ("**Final Answer: C**\n## Medical Question\n... Answer: B"). What is said
-        there answers another question."""
-        reader = self
-        turn = NEW_TURN.search(self.masked) if ("user" in self.lowered or "<" in self.masked or
-                                                "assistant" in self.lowered or "human" in self.lowered) else None
-        if turn is not None and self.masked[:turn.start()].strip():
-            reader = Reader(self.text, blank(self.masked, turn.start(), len(self.masked)), self.letters, self.index,
-                            self.json_keys)
-        return reader._before_new_question()
-
-    def _before_new_question(self) -> Reader:
-        if "uestion" not in self.masked and "問題" not in self.masked and "问题" not in self.masked and \
-                "题目" not in self.masked:
-            return self
-        for marker in NEW_QUESTION.finditer(self.masked):
-            if not self.masked[:marker.start()].strip():
-                continue  # the question restated before any answer
-            cut = blank(self.masked, marker.start(), len(self.masked))
-            before = Reader(self.text, cut, self.letters, self.index, self.json_keys)
-            if any(s.strength == FIRM and (s.items or s.none) for s in before.anchored(none_ok=True)):
-                return Reader(self.text, cut, self.letters, self.index, self.json_keys)
-            return self
-        return self
-
-    def _named_in_sentence(self, start: int) -> tuple[Item, ...] | None:
-        """The one option an anchor's sentence names further on, labelled or by its text.
-
-        "The most likely diagnosis is abscess due to Entamoeba histolytica (choice E)": the
-        anchor is followed by prose, and the option is named later in the same sentence. None
-        when the sentence names no option, or several that are not set aside.
-        """
-        end = self.sentence_end(start)
-        named = [r.item for r in self.references(start, end, PAREN_LETTER) if not r.set_aside]
-        if self.index is not None:
-            named += [s.items[0] for s in self._mentions(start, end)
-                      if not contrasted_before(self.lowered, s.items[0].start)]
-        if len({item.letter for item in named}) != 1:
-            return None
-        return (min(named, key=lambda item: item.start),)
-
-    def sentence_end(self, pos: int, limit: int = 300) -> int:
-        """The end of the sentence running at ``pos`` (at most ``limit`` characters on)."""
-        stop = SENTENCE_END.search(self.masked, pos, pos + limit)
-        return stop.start() if stop else min(len(self.masked), pos + limit)
-
-    def references(self, lo: int = 0, hi: int | None = None, extra: re.Pattern[str] | None = None) -> list[Reference]:
-        """Valid options named inline between ``lo`` and ``hi`` (also by ``extra``), each marked if set aside."""
-        found = []
-        valid = self.letters.valid
-        hi = len(self.masked) if hi is None else hi
-        matches = list(REFERENCE.finditer(self.masked, lo, hi))
-        if extra is not None:
-            matches = sorted(matches + list(extra.finditer(self.masked, lo, hi)), key=lambda m: m.start())
-        for match in matches:
-            letter = match.group(match.lastindex or 1).upper()  # 'option "d"': quoted lowercase letters too
-            if letter not in valid:
-                continue
-            index = match.start(match.lastindex or 1)
-            item = Item(letter, index, index + 1)
-            found.append(Reference(item, match.start(), match.end(), self._set_aside(match.start(), match.end())))
-        return found
-
-    def affirms(self, end: int) -> bool:
-        """The rest of the line after ``end`` speaks for the option and rejects nothing ("This is
-        the correct answer")."""
-        line_end = self.masked.find("\n", end)
-        line_end = len(self.masked) if line_end < 0 else line_end
-        return AFFIRMATION.search(self.lowered, end, line_end) is not None and \
-            not rejected_within(self.lowered, end, line_end)
-
-    def rejected_in_clause(self, end: int) -> bool:
-        """The clause that goes on after ``end`` rejects what stands before it ("(A) pyloric stenosis
-        is unlikely because ..."); "B, not C" rejects nothing about B."""
-        clause = CLAUSE_BREAK.search(self.lowered, end, end + 120)
-        return rejected_within(self.lowered, end, clause.start() if clause else end + 120)
-
-    def _set_aside(self, start: int, end: int) -> bool:
-        """An option named to be rejected: a negation or contrast before it, a rejection after it
-        in the same sentence ("Option D (...) is less likely", "rather than (C)")."""
-        if self._negated(start) or contrasted_before(self.lowered, start):
-            return True
-        return rejected_within(self.lowered, end, self.sentence_end(end))
-
-    # -- tier 2b: options named inline -----------------------------------------------------
-
-    def named_inline(self) -> list[Statement]:
-        """Options named inline and not set aside ("is myositis (option B)").
-
-        When several are named, an explain-every-option answer is recognized: the answer is
-        named first in a sentence of its own, and the other options are discussed after it (under
-        a "the other options are wrong" turn, or two or more of them, never affirmed, while the
-        answer is not named again). Otherwise every named option is returned, for the parser to
-        call ambiguous.
-        """
-        if self.index is None and "(" not in self.masked and "'" not in self.masked and \
-                "option" not in self.lowered and "choice" not in self.lowered:
-            return []
-        references = self.references()
-        headings = [r for r in references if self._opens_line(r.start)]
-        # "Option A: ... / Option D: ...": two or more headings are a discussion of the options
-        kept = [r for r in references if not r.set_aside and not (len(headings) > 1 and self._opens_line(r.start))]
-        if not kept:
-            return []
-        if len({r.item.letter for r in kept}) > 1:
-            kept = self._answer_before_analysis(references, kept) or kept
-        return [Statement("inline-option", (r.item,)) for r in kept]
-
-    def _answer_before_analysis(self, references: list[Reference], kept: list[Reference]) -> list[Reference]:
-        first = kept[0]
-        answer = first.item.letter
-        turn = OTHER_OPTIONS.search(self.masked, first.end)
-        if turn is not None:
-            before = [r for r in kept if r.start < turn.start()]
-            if all(r.item.letter == answer for r in before):
-                return before
-        line_end = self.masked.find("\n", first.start)
-        line_end = len(self.masked) if line_end < 0 else line_end
-        if self._opens_line(first.start):
-            return []  # "Option A: ..." opening its line heads a discussion; it states no answer
-        own_line = [r for r in kept if r.start < line_end]
-        later_kept = [r for r in kept if r.start >= line_end]
-        discussed = {r.item.letter for r in references if r.start >= line_end} - {answer}
-        if any(r.item.letter != answer for r in own_line) or any(r.item.letter == answer for r in later_kept):
-            return []
-        if len(discussed) < 2 or any(self._affirmed(r) for r in later_kept):
-            return []
-        return own_line
-
-    def _opens_line(self, pos: int) -> bool:
-        """Only bullets or markup (at most 12 characters of it) stand before ``pos`` on its line."""
-        window = max(0, pos - 12)
-        line_start = self.masked.rfind("\n", window, pos) + 1
-        if line_start == 0 and window > 0:
-            return False
-        return not self.masked[line_start:pos].strip(" \t-*•>#")
-
-    def _affirmed(self, reference: Reference) -> bool:
-        """The sentence of ``reference`` speaks for it ("(option C) is the most likely cause")."""
-        lo = max(self.masked.rfind("\n", max(0, reference.start - 200), reference.start), reference.start - 200, 0)
-        return AFFIRMATION.search(self.lowered, lo, self.sentence_end(reference.end)) is not None
 
     def _hypothetical(self, pos: int) -> bool:
         """"If the answer is B": a condition, not an answer."""
@@ -630,7 +428,77 @@ class Reader:
                     statements.append(_statement(reading, "boxed", "boxed"))
         return statements
 
-    # -- tier 2: lines -------------------------------------------------------------------
+    def _answer_fields(self) -> list[Statement]:
+        """"Diagnosis: Manic episode", "**Next step:** Perform PCI": a field of the answer, named
+        by its own heading at the start of a line, read like a claim."""
+        statements = []
+        for field in ANSWER_FIELD.finditer(self.masked):
+            filler = FILLER.match(self.masked, field.end())
+            start = filler.end() if filler else field.end()
+            reading = self.items_at(start, anchored=True, none_ok=False)
+            if reading.items and reading.clean:
+                statements.append(_statement(reading, "anchored-letter", "anchored-text", CLAIM))
+            elif (named := self._named_after(start)) is not None:
+                statements.append(Statement("anchored-inline", named, strength=CLAIM))
+        return statements
+
+    def _named_after(self, start: int) -> tuple[Item, ...] | None:
+        """The option an answer statement names in prose after ``start``: labelled or by its text in
+        the same sentence, or as a phrase with the words of exactly one option."""
+        return self._named_in_sentence(start) or self._option_phrase(start)
+
+    def _named_in_sentence(self, start: int) -> tuple[Item, ...] | None:
+        """The one option an anchor's sentence names further on, labelled or by its text.
+
+        "The most likely diagnosis is abscess due to Entamoeba histolytica (choice E)": the
+        anchor is followed by prose, and the option is named later in the same sentence. None
+        when the sentence names no option, or several that are not set aside.
+        """
+        end = self.sentence_end(start)
+        named = [r.item for r in self.references(start, end, PAREN_LETTER) if not r.set_aside]
+        if self.index is not None:
+            named += [s.items[0] for s in self._mentions(start, end)
+                      if not contrasted_before(self.lowered, s.items[0].start)]
+        if len({item.letter for item in named}) != 1:
+            return None
+        return (min(named, key=lambda item: item.start),)
+
+    def _option_phrase(self, start: int) -> tuple[Item, ...] | None:
+        """"Answer: Magnesium sulfate" for option "Intravenous magnesium sulfate.": the answer's phrase
+        (the rest of its line or sentence, at most 12 words) and exactly one option whose words
+        contain its words, or are contained in them (articles and prepositions aside, plurals
+        folded). Never when two options fit ("Aspirin" with "Aspirin and clopidogrel")."""
+        if self.index is None:
+            return None
+        end = min(self.sentence_end(start, limit=160), self._line_end(start))
+        phrase = _content_words(self.view[start:end])
+        if not phrase or len(phrase) > 12:
+            return None
+        fits = [letter for letter, text in self.index.own.items()
+                if (words := _option_words(text)) and (words <= phrase or phrase <= words)]
+        if len(fits) != 1:
+            return None
+        stop = start + len(self.masked[start:end].rstrip(" \t.,;:!?*)\"'”’"))
+        return (Item(fits[0], start, max(start + 1, stop), True, True),)
+
+    def _widest(self, reading: Reading, start: int) -> Reading:
+        """An option read by its text, or the wider option the answer's phrase names: "Answer: aspirin
+        together with clopidogrel" is "Aspirin and clopidogrel", not "Aspirin"."""
+        if self.index is None or len(reading.items) != 1 or not reading.items[0].from_text:
+            return reading
+        end = min(self.sentence_end(start, limit=160), self._line_end(start))
+        phrase = _content_words(self.view[start:end])
+        if len(phrase) > 12:
+            return reading
+        fits = sorted(((len(words), letter) for letter, text in self.index.own.items()
+                       if (words := _option_words(text)) and words <= phrase), reverse=True)
+        read = len(_option_words(self.index.own[reading.items[0].letter]))
+        if not fits or fits[0][0] <= read or (len(fits) > 1 and fits[1][0] == fits[0][0]):
+            return reading
+        stop = start + len(self.masked[start:end].rstrip(" \t.,;:!?*)\"'”’"))
+        return reading._replace(items=(Item(fits[0][1], start, max(start + 1, stop), True, True),))
+
+    # -- tier 2: lines -----------------------------------------------------------------
 
     def lines(self, none_ok: bool) -> list[Statement]:
         """Lines that are the answer: "B", "(B)", "B) fever", "Option B", "A, C", an option text."""
@@ -687,7 +555,81 @@ class Reader:
             start = end + 1
         return statements
 
-    # -- tier 3: prose -------------------------------------------------------------------
+    # -- tier 3: options named inline --------------------------------------------------
+
+    def references(self, lo: int = 0, hi: int | None = None, extra: re.Pattern[str] | None = None) -> list[Reference]:
+        """Valid options named inline between ``lo`` and ``hi`` (also by ``extra``), each marked if set aside."""
+        found = []
+        valid = self.letters.valid
+        hi = len(self.masked) if hi is None else hi
+        matches = list(REFERENCE.finditer(self.masked, lo, hi))
+        if extra is not None:
+            matches = sorted(matches + list(extra.finditer(self.masked, lo, hi)), key=lambda m: m.start())
+        for match in matches:
+            letter = match.group(match.lastindex or 1).upper()  # 'option "d"': quoted lowercase letters too
+            if letter not in valid:
+                continue
+            index = match.start(match.lastindex or 1)
+            item = Item(letter, index, index + 1)
+            found.append(Reference(item, match.start(), match.end(), self._set_aside(match.start(), match.end())))
+        return found
+
+    def _set_aside(self, start: int, end: int) -> bool:
+        """An option named to be rejected: a negation or contrast before it, a rejection after it
+        in the same sentence ("Option D (...) is less likely", "rather than (C)")."""
+        if self._negated(start) or contrasted_before(self.lowered, start):
+            return True
+        return rejected_within(self.lowered, end, self.sentence_end(end))
+
+    def named_inline(self) -> list[Statement]:
+        """Options named inline and not set aside ("is myositis (option B)").
+
+        When several are named, an explain-every-option answer is recognized: the answer is
+        named first in a sentence of its own, and the other options are discussed after it (under
+        a "the other options are wrong" turn, or two or more of them, never affirmed, while the
+        answer is not named again). Otherwise every named option is returned, for the parser to
+        call ambiguous.
+        """
+        if self.index is None and "(" not in self.masked and "'" not in self.masked and \
+                "option" not in self.lowered and "choice" not in self.lowered:
+            return []
+        references = self.references()
+        headings = [r for r in references if self._opens_line(r.start)]
+        # "Option A: ... / Option D: ...": two or more headings are a discussion of the options
+        kept = [r for r in references if not r.set_aside and not (len(headings) > 1 and self._opens_line(r.start))]
+        if not kept:
+            return []
+        if len({r.item.letter for r in kept}) > 1:
+            kept = self._answer_before_analysis(references, kept) or kept
+        return [Statement("inline-option", (r.item,)) for r in kept]
+
+    def _answer_before_analysis(self, references: list[Reference], kept: list[Reference]) -> list[Reference]:
+        first = kept[0]
+        answer = first.item.letter
+        turn = OTHER_OPTIONS.search(self.masked, first.end)
+        if turn is not None:
+            before = [r for r in kept if r.start < turn.start()]
+            if all(r.item.letter == answer for r in before):
+                return before
+        line_end = self.masked.find("\n", first.start)
+        line_end = len(self.masked) if line_end < 0 else line_end
+        if self._opens_line(first.start):
+            return []  # "Option A: ..." opening its line heads a discussion; it states no answer
+        own_line = [r for r in kept if r.start < line_end]
+        later_kept = [r for r in kept if r.start >= line_end]
+        discussed = {r.item.letter for r in references if r.start >= line_end} - {answer}
+        if any(r.item.letter != answer for r in own_line) or any(r.item.letter == answer for r in later_kept):
+            return []
+        if len(discussed) < 2 or any(self._affirmed(r) for r in later_kept):
+            return []
+        return own_line
+
+    def _affirmed(self, reference: Reference) -> bool:
+        """The sentence of ``reference`` speaks for it ("(option C) is the most likely cause")."""
+        lo = max(self.masked.rfind("\n", max(0, reference.start - 200), reference.start), reference.start - 200, 0)
+        return AFFIRMATION.search(self.lowered, lo, self.sentence_end(reference.end)) is not None
+
+    # -- tier 5: prose (tier 4, weak anchors, is filled by ``anchored``) ---------------
 
     def prose(self, mentions: bool, none_ok: bool) -> list[Statement]:
         """Parenthesized or bold letters in prose; with ``mentions``, option texts named anywhere."""
@@ -738,6 +680,39 @@ class Reader:
                 pos = view.find(text, end, hi)
         return statements
 
+    # -- where a statement ends, and what it says of an option -------------------------
+
+    def sentence_end(self, pos: int, limit: int = 300) -> int:
+        """The end of the sentence running at ``pos`` (at most ``limit`` characters on)."""
+        stop = SENTENCE_END.search(self.masked, pos, pos + limit)
+        return stop.start() if stop else min(len(self.masked), pos + limit)
+
+    def _line_end(self, pos: int) -> int:
+        end = self.masked.find("\n", pos)
+        return len(self.masked) if end < 0 else end
+
+    def _opens_line(self, pos: int) -> bool:
+        """Only bullets or markup (at most 12 characters of it) stand before ``pos`` on its line."""
+        window = max(0, pos - 12)
+        line_start = self.masked.rfind("\n", window, pos) + 1
+        if line_start == 0 and window > 0:
+            return False
+        return not self.masked[line_start:pos].strip(" \t-*•>#")
+
+    def rejected_in_clause(self, end: int) -> bool:
+        """The clause that goes on after ``end`` rejects what stands before it ("(A) pyloric stenosis
+        is unlikely because ..."); "B, not C" rejects nothing about B."""
+        clause = CLAUSE_BREAK.search(self.lowered, end, end + 120)
+        return rejected_within(self.lowered, end, clause.start() if clause else end + 120)
+
+    def affirms(self, end: int) -> bool:
+        """The rest of the line after ``end`` speaks for the option and rejects nothing ("This is
+        the correct answer")."""
+        line_end = self.masked.find("\n", end)
+        line_end = len(self.masked) if line_end < 0 else line_end
+        return AFFIRMATION.search(self.lowered, end, line_end) is not None and \
+            not rejected_within(self.lowered, end, line_end)
+
     def _dismissed(self, start: int, end: int) -> bool:
         """A letter named in prose only to be set aside: "(B) can be excluded", "not (C)"."""
         return negated_before(self.masked, start) or negated_after(self.masked, end)
@@ -745,3 +720,32 @@ class Reader:
     def _negated(self, pos: int) -> bool:
         """A negation among the few words before ``pos`` in the same clause (the rule ``label`` uses)."""
         return negated_before(self.masked, pos)
+
+    # -- text the model wrote past its answer ------------------------------------------
+
+    def without_invented_question(self) -> Reader:
+        """This reader, or one that stops where the model went on past its answer: at a chat turn it
+        wrote itself ("...user\n問題: ...", ``<|im_start|>user``), or at a new question it invented
+        after answering ("**Final Answer: C**\n## Medical Question\n... Answer: B"). What is said
+        there answers another question."""
+        reader = self
+        turn = NEW_TURN.search(self.masked) if ("user" in self.lowered or "<" in self.masked or
+                                                "assistant" in self.lowered or "human" in self.lowered) else None
+        if turn is not None and self.masked[:turn.start()].strip():
+            reader = Reader(self.text, blank(self.masked, turn.start(), len(self.masked)), self.letters, self.index,
+                            self.json_keys)
+        return reader._before_new_question()
+
+    def _before_new_question(self) -> Reader:
+        if "uestion" not in self.masked and "問題" not in self.masked and "问题" not in self.masked and \
+                "题目" not in self.masked:
+            return self
+        for marker in NEW_QUESTION.finditer(self.masked):
+            if not self.masked[:marker.start()].strip():
+                continue  # the question restated before any answer
+            cut = blank(self.masked, marker.start(), len(self.masked))
+            before = Reader(self.text, cut, self.letters, self.index, self.json_keys)
+            if any(s.strength == FIRM and (s.items or s.none) for s in before.anchored(none_ok=True)):
+                return Reader(self.text, cut, self.letters, self.index, self.json_keys)
+            return self
+        return self
