@@ -68,9 +68,12 @@ def test_lm_eval_filtered_responses_of_a_named_filter() -> None:
         load_run(RUNS / "lm_eval", fields=Fields(filter="nope"))
 
 
-def test_lm_eval_loglikelihood_task_has_no_generation() -> None:
-    with pytest.raises(InputError, match="loglikelihood"):
-        load_run(RUNS / "lm_eval_mc")
+def test_lm_eval_loglikelihood_task_is_read_as_loglikelihoods() -> None:
+    run = load_run(RUNS / "lm_eval_mc")["medqa"]  # lm-eval's medqa_4options is medmetrics' medqa
+    assert run.loglikelihood is not None and run.loglikelihood.loglikelihoods == ((-1.5, -0.5),)
+    assert run.loglikelihood.choices == (("a", "b"),) and list(run.references) == [1]
+    with pytest.raises(InputError, match="log-likelihood samples"):
+        list(run.generations)  # no text to parse, and saying so
 
 
 def test_lm_eval_task_names_are_mapped() -> None:

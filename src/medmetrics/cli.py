@@ -13,11 +13,12 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from medmetrics.adapters import ADAPTERS, Fields, load_run
+from medmetrics.adapters import ADAPTERS, Fields, load_runs, pick_model
 from medmetrics.errors import MedmetricsError
 from medmetrics.evaluation import run_evaluation
 from medmetrics.io import atomic_writer, coerce, field, json_value, read_records
@@ -160,9 +161,27 @@ def _fields(args: argparse.Namespace) -> Fields:
                   context=context, filter=args.lm_eval_filter, response=args.lm_eval_response)
 
 
-def _load_run(path: str, args: argparse.Namespace) -> dict[str, TaskRun]:
-    return load_run(path, adapter=args.adapter, fields=_fields(args),
-                    task_map={k: str(v) for k, v in _pairs(args.task_map, "--task-map").items()})
+def _read_models(path: str, args: argparse.Namespace) -> dict[str, dict[str, TaskRun]]:
+    return load_runs(path, adapter=args.adapter, fields=_fields(args), run=args.run,
+                     task_map={k: str(v) for k, v in _pairs(args.task_map, "--task-map").items()})
+
+
+def _load_runs(path: str, args: argparse.Namespace) -> dict[str, dict[str, TaskRun]]:
+    """Every model's run at ``path`` (model -> task -> inputs); ``--model`` keeps one."""
+    models = _read_models(path, args)
+    if args.model is not None:
+        return {args.model: pick_model(models, args.model, path)}
+    return models
+
+
+def _load_run(path: str, args: argparse.Namespace, model: str | None = None) -> dict[str, TaskRun]:
+    """One model's run at ``path``: the only one, or the one ``--model`` names; several models
+    and no choice is an error that lists them. ``compare`` passes each side's ``model``, used
+    only where that side holds several models."""
+    models = _read_models(path, args)
+    if isinstance(args.model, list):  # compare: --model once (both sides) or twice (A's, then B's)
+        return next(iter(models.values())) if len(models) == 1 else pick_model(models, model, path)
+    return pick_model(models, args.model, path)
 
 
 def _suite(args: argparse.Namespace, name: str | None = None) -> Suite:
@@ -179,15 +198,35 @@ def cmd_score_suite(args: argparse.Namespace) -> int:
     catalog = default_catalog()
     suites = [_suite(args, name.strip()) for name in args.suite.split(",")]
     profile = get_profile(args.profile) if args.profile else None
-    run = _load_run(args.predictions, args)  # read once, however many suites score it
-    results = [score_suite(suite, run, catalog=catalog, ci=False if args.ci is None else args.ci,
-                           resamples=args.resamples, seed=args.seed, compat=profile.scorer if profile else None,
-                           profile=profile.name if profile else None) for suite in suites]
+    models = _load_runs(args.predictions, args)  # read once, however many suites score it
+    listed = {task for suite in suites for task in suite.tasks}
+    for model, run in models.items():  # a run none of whose tasks medmetrics knows is an error, not an empty table
+        if not (listed | set(catalog.tasks.names())) & set(run):
+            where = args.predictions + (f" (model {model})" if len(models) > 1 else "")
+            raise MedmetricsError(f"{where}: none of its tasks ({', '.join(sorted(run))}) is a medmetrics task; "
+                                  "name them with --task-map THEIRS=OURS (medmetrics list tasks)")
     fmt = "text" if args.format == "table" else args.format
-    if fmt == "json" and len(results) > 1:
-        text = json.dumps([result.to_dict() for result in results], indent=2, ensure_ascii=False) + "\n"
+    scored: dict[str, list[Any]] = {}
+    for model, run in models.items():
+        scored[model] = [replace(score_suite(suite, run, catalog=catalog, ci=False if args.ci is None else args.ci,
+                                             resamples=args.resamples, seed=args.seed,
+                                             compat=profile.scorer if profile else None,
+                                             profile=profile.name if profile else None), model=model)
+                         for suite in suites]
+    if fmt == "json":
+        data = {model: results[0].to_dict() if len(results) == 1 else [r.to_dict() for r in results]
+                for model, results in scored.items()}
+        shown = next(iter(data.values())) if len(data) == 1 else data  # several models: keyed by model
+        text = json.dumps(shown, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = "\n".join(render_suite(result, fmt) for result in results)
+        blocks = []
+        for model, results in scored.items():
+            tables = "\n".join(render_suite(result, fmt) for result in results)
+            if len(scored) > 1:
+                heading = f"model: {model}" if fmt == "text" else f"### model: {model}"
+                tables = f"{heading}\n\n{tables}"
+            blocks.append(tables)
+        text = "\n".join(blocks)
     _emit(text, args.output)
     return 0
 
@@ -196,7 +235,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if bool(args.suite) == bool(args.task):
         raise MedmetricsError("compare needs --suite S or --task T (one of them)")
     catalog = default_catalog()
-    runs_a, runs_b = _load_run(args.run_a, args), _load_run(args.run_b, args)
+    chosen = args.model or []
+    if len(chosen) > 2:
+        raise MedmetricsError("compare takes --model once (both runs) or twice (run A's, then run B's)")
+    model_a = chosen[0] if chosen else None
+    model_b = chosen[-1] if chosen else None
+    runs_a, runs_b = _load_run(args.run_a, args, model_a), _load_run(args.run_b, args, model_b)
     fmt = "text" if args.format == "table" else args.format
     title = f"{args.run_a} (A) against {args.run_b} (B)"
     if args.suite:
@@ -207,10 +251,36 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for side, runs in (("A", runs_a), ("B", runs_b)):
         if args.task not in runs:
             raise MedmetricsError(f"run {side} has no task {args.task!r}; it has: {', '.join(sorted(runs))}")
+    if runs_a[args.task].loglikelihood is not None or runs_b[args.task].loglikelihood is not None:
+        comparison = _compare_read_task(args, runs_a[args.task], runs_b[args.task])
+        _emit(render_comparison({args.task: comparison}, fmt, title), args.output)
+        return 0
     comparison, _ = compare_task(args.task, runs_a[args.task], runs_b[args.task], catalog=catalog,
                                  method=args.method, resamples=args.resamples, seed=args.seed, level=args.level)
     _emit(render_comparison({args.task: comparison}, fmt, title), args.output)
     return 0
+
+
+def _compare_read_task(args: argparse.Namespace, run_a: TaskRun, run_b: TaskRun) -> Any:
+    """``compare --task`` where a run holds log-likelihoods: both runs' answers as the task's
+    parses (``task_inputs``), paired on the headline metric with the task's own seed."""
+    from medmetrics.api import get_metric
+    from medmetrics.stats.significance import compare_systems
+    from medmetrics.suites.scoring import resolve_task, task_inputs, task_seed
+
+    catalog = default_catalog()
+    task = resolve_task(args.task, catalog)
+    if isinstance(task, str):
+        raise MedmetricsError(f"task {args.task!r} cannot be compared: {task}")
+    parsed_a, references = task_inputs(task, run_a, catalog=catalog)
+    parsed_b, references_b = task_inputs(task, run_b, catalog=catalog)
+    if references != references_b:
+        raise MedmetricsError(f"task {args.task!r}: the two runs have different references ({run_a.source} and "
+                              f"{run_b.source}); a paired test needs the same items in the same order")
+    name, options = task.metrics[next(iter(task.metrics))]
+    metric = get_metric(name, catalog=catalog, **dict(options))
+    return compare_systems(metric, parsed_a, parsed_b, references, method=args.method, resamples=args.resamples,
+                           seed=task_seed(args.seed, args.task), level=args.level)
 
 
 def _read_task_file(args: argparse.Namespace) -> tuple[list[Any], list[Any], Any]:
@@ -233,9 +303,45 @@ def _read_task_file(args: argparse.Namespace) -> tuple[list[Any], list[Any], Any
     return generations, references, context
 
 
+def cmd_score_run_task(args: argparse.Namespace) -> int:
+    """``score RUN --task T`` on a folder or a harness's output: the task's inputs as the adapters
+    read them (log-likelihood samples included), scored as in a suite."""
+    from medmetrics.suites.scoring import resolve_task, score_task
+
+    if args.parser or args.metric or args.references:
+        raise MedmetricsError("score --task on a run reads the task's inputs from the run; drop "
+                              "--parser/--metric/--references")
+    if args.reference_format != "label" or args.index_base is not None:
+        raise MedmetricsError("--reference-format/--index-base are for one task's file; on an lm-eval run the "
+                              "targets are read as lm-eval reads them")
+    catalog = default_catalog()
+    task = resolve_task(args.task, catalog)
+    if isinstance(task, str):
+        raise MedmetricsError(f"task {args.task!r} cannot be scored: {task}")
+    runs = _load_run(args.predictions, args)
+    if args.task not in runs:
+        raise MedmetricsError(f"the run has no task {args.task!r}; it has: {', '.join(sorted(runs))} "
+                              "(rename with --task-map THEIRS=OURS)")
+    score = score_task(task, "", runs[args.task], catalog=catalog, ci=False if args.ci is None else args.ci,
+                       resamples=args.resamples, seed=args.seed)
+    assert score.report is not None
+    text = render({args.task: score.report}, args.format)
+    if args.per_item:
+        with atomic_writer(args.per_item) as handle:
+            for i, (parsed, ref) in enumerate(zip(score.report.parsed, runs[args.task].references)):
+                handle.write(json.dumps({"index": i, "reference": ref, **parsed.to_dict()}, ensure_ascii=False) + "\n")
+    _emit(text, args.output)
+    return 0
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     if args.suite:
         return cmd_score_suite(args)
+    if args.task and _is_run(args):
+        return cmd_score_run_task(args)
+    if args.model or args.run:
+        raise MedmetricsError("--model/--run pick a model and a run of a harness's output folder (lm-eval, "
+                              "OpenCompass); this is one task's file")
     catalog = default_catalog()
     generations, references, context = _read_task_file(args)
 
@@ -368,6 +474,8 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lm-eval-filter", help="lm_eval: the filter whose records to read (default: the first)")
     p.add_argument("--lm-eval-response", choices=["raw", "filtered"], default="raw",
                    help="lm_eval: parse the raw generation (default) or the task filter's output")
+    p.add_argument("--run", metavar="DATE", help="lm_eval: read the run of this date (samples_<task>_<DATE>.jsonl; "
+                   "its leading part will do) instead of each task's latest; opencompass: the time-stamped folder")
     p.add_argument("--average", choices=list(AVERAGES), help="override the suite's averaging rule")
 
 
@@ -403,7 +511,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "beside the correct score")
     _run_arguments(p)
     _file_arguments(p)
-    p.add_argument("--task", help="a registered task (names its parser and metrics)")
+    p.add_argument("--task", help="a registered task (names its parser and metrics); on a folder or a harness's "
+                   "output, that task of the run (lm-eval log-likelihood samples too: acc, acc_norm, ece)")
     p.add_argument("--parser", help="a registered parser")
     p.add_argument("--parser-option", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--metric", action="append", default=[], metavar="NAME[:KEY=VALUE,...]")
@@ -415,6 +524,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="table (= text), markdown (suites) or json; csv for a single task")
     p.add_argument("--output", help="write the result here instead of stdout")
     p.add_argument("--per-item", metavar="PATH", help="write one JSON line per item: parse, status, reason")
+    p.add_argument("--model", metavar="NAME", help="score only this model of an output folder holding several "
+                   "(lm-eval <output>/<model>/, OpenCompass predictions/<model>/); by default --suite scores each "
+                   "model (one table each; JSON keyed by model)")
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("compare", help="paired tests of two runs, per task and for a suite's average")
@@ -429,6 +541,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--level", type=float, default=0.95, help="level of the interval of the difference")
     p.add_argument("--format", choices=["table", "text", "markdown", "json"], default="table")
     p.add_argument("--output", help="write the result here instead of stdout")
+    p.add_argument("--model", action="append", metavar="NAME", help="the model to compare where a run folder holds "
+                   "several: once for both runs, or twice (run A's, then run B's)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("audit", help="where parsing fails: status shares, frequent reasons with examples, rules")
@@ -445,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="write the result here instead of stdout")
     p.add_argument("--per-item", metavar="PATH", help="write one JSON line per item: task, index, status, value, "
                    "rule, reason, span and the text it covers")
+    p.add_argument("--model", metavar="NAME", help="the model to audit where the run folder holds several")
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("demo", help="score the generations bundled with medmetrics and print the table")

@@ -87,7 +87,8 @@ def merge_runs(parts: Sequence[dict[str, TaskRun]]) -> dict[str, TaskRun]:
     return out
 
 
-Reader = Callable[[Path, Fields, Mapping[str, str]], dict[str, TaskRun]]
+#: an adapter: (path, fields, task map, run) -> model -> task -> inputs
+Reader = Callable[[Path, Fields, Mapping[str, str], "str | None"], dict[str, dict[str, TaskRun]]]
 
 
 def _readers() -> dict[str, Reader]:
@@ -100,11 +101,17 @@ ADAPTERS = ("auto", "generic", "lm_eval", "opencompass")
 
 
 def detect(path: Path) -> str:
-    """``lm_eval`` when samples files are there, ``opencompass`` for index-keyed JSON, else generic."""
+    """``lm_eval`` when samples (or results) files are there, ``opencompass`` for index-keyed JSON
+    (under a ``predictions`` folder if there is one), else generic."""
     files = sorted(path.rglob("*")) if path.is_dir() else [path]
     if any(f.name.startswith("samples_") and f.suffix == ".jsonl" for f in files):
         return "lm_eval"
-    jsons = [f for f in files if f.suffix == ".json"]
+    jsons = [f for f in files if f.suffix == ".json" and f.is_file()]
+    if any(f.name.startswith("results_") for f in jsons) and not any(_index_keyed(f) for f in jsons):
+        return "lm_eval"  # results without samples: the lm_eval adapter says how to log them
+    predictions = [f for f in jsons if "predictions" in f.relative_to(path).parts[:-1]] if path.is_dir() else []
+    if predictions and all(_index_keyed(f) for f in predictions):
+        return "opencompass"
     if jsons and all(_index_keyed(f) for f in jsons):
         return "opencompass"
     return "generic"
@@ -117,21 +124,71 @@ def _index_keyed(path: Path) -> bool:
     return re.match(r'\s*\{\s*"\d+"\s*:\s*\{', head) is not None
 
 
-def load_run(
+def model_name(root: Path, folder: Path) -> str:
+    """The name of the model whose outputs are in ``folder``: its path below ``root``, or the
+    root's own name when the outputs are in the root itself."""
+    if folder == root:
+        return root.resolve().name or str(root)
+    return folder.relative_to(root).as_posix()
+
+
+def load_runs(
     path: str | Path,
     *,
     adapter: str = "auto",
     fields: Fields | None = None,
     task_map: Mapping[str, str] | None = None,
-) -> dict[str, TaskRun]:
-    """Every task of the run at ``path`` (a file or a folder): task name -> ``TaskRun``."""
+    run: str | None = None,
+) -> dict[str, dict[str, TaskRun]]:
+    """Every model's run at ``path``: model name -> task name -> ``TaskRun``.
+
+    An lm-eval output folder holds one folder per model (``<output>/<model>/samples_<task>_<date>.jsonl``),
+    an OpenCompass ``predictions/`` folder one per model; each model is kept apart, never pooled.
+    ``run`` picks a run by its date (lm-eval: the ``<date>`` of the file names; OpenCompass: the
+    time-stamped folder); by default each task's latest run. A path in which the adapter
+    recognizes nothing is an ``InputError``.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if adapter not in ADAPTERS:
         raise InputError(f"unknown adapter {adapter!r}; use one of {ADAPTERS}")
     chosen = detect(path) if adapter == "auto" else adapter
-    runs = _readers()[chosen](path, fields or Fields(), dict(task_map or {}))
-    if not runs:
+    if run is not None and chosen == "generic":
+        raise InputError("--run picks an lm-eval or OpenCompass run by its date; a generic run has none")
+    models = _readers()[chosen](path, fields or Fields(), dict(task_map or {}), run)
+    models = {name: runs for name, runs in models.items() if runs}
+    if not models:
         raise InputError(f"{path}: the {chosen} adapter found no records")
-    return runs
+    return models
+
+
+def pick_model(models: Mapping[str, dict[str, TaskRun]], model: str | None, path: str | Path) -> dict[str, TaskRun]:
+    """The run of ``model``, or of the only model; several models and no choice is an ``InputError``
+    listing them."""
+    if model is not None:
+        if model not in models:
+            raise InputError(f"{path} has no model {model!r}; it has: {', '.join(sorted(models))}")
+        return models[model]
+    if len(models) == 1:
+        return next(iter(models.values()))
+    raise InputError(f"{path} holds the runs of {len(models)} models ({', '.join(sorted(models))}); "
+                     "pick one with --model NAME (model=NAME in Python)")
+
+
+def load_run(
+    path: str | Path,
+    *,
+    adapter: str = "auto",
+    fields: Fields | None = None,
+    task_map: Mapping[str, str] | None = None,
+    model: str | None = None,
+    run: str | None = None,
+) -> dict[str, TaskRun]:
+    """Every task of one model's run at ``path`` (a file or a folder): task name -> ``TaskRun``.
+
+    Where the path holds several models (``load_runs``), ``model`` names the one; without it,
+    several models are an ``InputError`` that lists them.
+    """
+    models = load_runs(path, adapter=adapter, fields=fields, task_map=task_map, run=run)
+    return pick_model(models, model, path)

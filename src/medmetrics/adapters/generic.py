@@ -1,7 +1,8 @@
 """Generic JSONL / JSON / CSV runs: fields named by the caller.
 
 A folder holds one file per task, named after the task (``pubmedqa.jsonl``); a single file holds
-every task, with the task in ``fields.task``.
+every task, with the task in ``fields.task``. A folder holding no task files but sub-folders that
+do is one model per sub-folder (``runs/model-a/pubmedqa.jsonl``, ``runs/model-b/...``).
 """
 
 from __future__ import annotations
@@ -10,19 +11,33 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from medmetrics.adapters.base import Fields, build_runs, merge_runs, require, task_name
+from medmetrics.adapters.base import Fields, build_runs, merge_runs, model_name, require, task_name
 from medmetrics.errors import InputError
 from medmetrics.io import FORMATS, json_value, read_records
 from medmetrics.suites.scoring import TaskRun
 
 
-def read(path: Path, fields: Fields, task_map: Mapping[str, str]) -> dict[str, TaskRun]:
-    if path.is_dir():
-        files = sorted(f for f in path.iterdir() if f.suffix.lstrip(".").lower() in FORMATS)
-        if not files:
-            raise InputError(f"{path}: no .jsonl, .json or .csv files (one per task) in this folder")
-        return merge_runs([_read_file(f, fields, task_name(f.stem, task_map)) for f in files])
-    return _read_file(path, fields, None, task_map)
+def read(path: Path, fields: Fields, task_map: Mapping[str, str],
+         run: str | None = None) -> dict[str, dict[str, TaskRun]]:
+    if not path.is_dir():
+        return {path.stem: _read_file(path, fields, None, task_map)}
+    files = _task_files(path)
+    if files:
+        return {model_name(path, path): _read_folder(files, fields, task_map)}
+    models = {model_name(path, folder): _read_folder(found, fields, task_map)
+              for folder in sorted(f for f in path.iterdir() if f.is_dir()) if (found := _task_files(folder))}
+    if not models:
+        raise InputError(f"{path}: no .jsonl, .json or .csv files (one per task) in this folder or its "
+                         "sub-folders (one per model)")
+    return models
+
+
+def _task_files(folder: Path) -> list[Path]:
+    return sorted(f for f in folder.iterdir() if f.is_file() and f.suffix.lstrip(".").lower() in FORMATS)
+
+
+def _read_folder(files: list[Path], fields: Fields, task_map: Mapping[str, str]) -> dict[str, TaskRun]:
+    return merge_runs([_read_file(f, fields, task_name(f.stem, task_map)) for f in files])
 
 
 def _read_file(path: Path, fields: Fields, task: str | None,

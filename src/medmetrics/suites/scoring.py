@@ -17,7 +17,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,21 +27,30 @@ from medmetrics.evaluation import normalize_references, run_evaluation
 from medmetrics.io import coerce
 from medmetrics.metrics.base import Metric, Stats, Table
 from medmetrics.plugins import Catalog
-from medmetrics.results import ConfidenceInterval, MetricResult, Report
+from medmetrics.results import ConfidenceInterval, MetricResult, Parsed, Report
 from medmetrics.stats.resampling import collapse, percentile_interval
 from medmetrics.suites.suite import Suite
 from medmetrics.tasks import Task
 
+if TYPE_CHECKING:
+    from medmetrics.adapters.loglikelihood import LoglikelihoodItems
+
 
 @dataclass(frozen=True)
 class TaskRun:
-    """One task's inputs from a run: generations, references, and per-item (or shared) context."""
+    """One task's inputs from a run: generations, references, and per-item (or shared) context.
+
+    A log-likelihood run (lm-eval ``multiple_choice`` samples) has ``loglikelihood`` instead of
+    text: its ``generations`` cannot be read (an ``InputError`` says why), its references are the
+    gold choices' indices, and it is scored from the log-likelihoods.
+    """
 
     task: str
     generations: Sequence[str]
     references: Sequence[Any]
     context: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
     source: str = ""
+    loglikelihood: LoglikelihoodItems | None = field(default=None, repr=False, compare=False)
 
 
 def resolve_task(name: str, catalog: Catalog) -> Task | str:
@@ -82,6 +91,8 @@ class TaskScore:
     report: Report | None = None
     compat: MetricResult | None = None
     samples: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: where the task's inputs were read (for a harness's output: the file, whose name dates the run)
+    source: str = ""
 
     @property
     def result(self) -> MetricResult | None:
@@ -96,7 +107,7 @@ class TaskScore:
         result = self.result
         return json_native({
             "task": self.task, "group": self.group, "status": self.status, "reason": self.reason,
-            "headline": self.headline, "result": None if result is None else result.to_dict(),
+            "source": self.source, "headline": self.headline, "result": None if result is None else result.to_dict(),
             "parse_failure_rate": self.failure_rate,
             "other_results": {} if self.report is None else
             {k: r.to_dict() for k, r in self.report.items() if k != self.headline},
@@ -116,6 +127,7 @@ class SuiteResult:
     compat_value: float | None = None
     profile: str | None = None
     notes: tuple[str, ...] = ()
+    model: str | None = None
 
     @property
     def averaged(self) -> list[str]:
@@ -132,7 +144,7 @@ class SuiteResult:
 
     def to_dict(self) -> dict[str, Any]:
         return json_native({
-            "suite": self.suite.name, "signature": self.signature, "average": self.suite.average,
+            "suite": self.suite.name, "model": self.model, "signature": self.signature, "average": self.suite.average,
             "value": self.value, "ci": None if self.ci is None else self.ci.to_dict(),
             "complete": self.complete, "averaged_tasks": len(self.averaged), "suite_tasks": len(self.tasks),
             "groups": dict(self.groups), "profile": self.profile, "compat_value": self.compat_value,
@@ -192,10 +204,35 @@ def score_suite(
     return result
 
 
+def task_inputs(task: Task, run: TaskRun, *, catalog: Catalog) -> tuple[list[Parsed], list[Any]]:
+    """What the task's metrics score for one run: the parses and the normalized references.
+
+    Generations are parsed with the task's parser; a log-likelihood run gives its argmax answers
+    (rule ``loglikelihood-argmax``). Code that compares runs reads them through this, so a
+    log-likelihood run compares like a generated one.
+    """
+    from medmetrics.api import get_parser
+    from medmetrics.evaluation import parse_all
+
+    parser = get_parser(task.parser, catalog=catalog, **dict(task.parser_options))
+    if run.loglikelihood is not None:
+        from medmetrics.adapters.loglikelihood import loglikelihood_inputs
+
+        return loglikelihood_inputs(task, parser, run)
+    references = normalize_references(parser, coerce(list(run.references), task.reference_type), run.context)
+    return parse_all(parser, run.generations, run.context), references
+
+
 def score_task(task: Task, group: str, run: TaskRun, *, catalog: Catalog, ci: bool | float, resamples: int,
                seed: int, compat: CompatScorer | None = None) -> TaskScore:
-    """One task's report, its headline resamples, and the compat result beside it."""
+    """One task's report, its headline resamples, and the compat result beside it (a paper's
+    evaluator reads generations: a log-likelihood run has none, so no compat result)."""
     from medmetrics.api import get_metric, get_parser
+
+    if run.loglikelihood is not None:
+        from medmetrics.adapters.loglikelihood import score_loglikelihood_task
+
+        return score_loglikelihood_task(task, group, run, catalog=catalog, ci=ci, resamples=resamples, seed=seed)
 
     own_seed = task_seed(seed, task.name)
     where = f"task {task.name!r}" + (f" ({run.source})" if run.source else "")
@@ -216,7 +253,7 @@ def score_task(task: Task, group: str, run: TaskRun, *, catalog: Catalog, ci: bo
         samples = resample_values(metric, metric.stats(report.parsed, references), resamples, own_seed)
     compat_result = compat(task, run) if compat is not None else None
     return TaskScore(task.name, group, "scored", headline=headline, report=report, compat=compat_result,
-                     samples=samples)
+                     samples=samples, source=run.source)
 
 
 def summarize(suite: Suite, scores: Sequence[TaskScore], *, ci: bool | float, profile: str | None) -> SuiteResult:
