@@ -1,4 +1,4 @@
-"""The ``medmetrics`` command: ``list``, ``score``, ``compare``, ``audit`` and ``demo``.
+"""The ``medmetrics`` command: ``list``, ``score``, ``compare``, ``audit``, ``demo`` and ``report``.
 
 Every caller mistake ends in one line on stderr, ``medmetrics: error: ...``, and exit code 2;
 no partial output file is left behind.
@@ -22,7 +22,8 @@ from medmetrics.adapters import ADAPTERS, Fields, load_runs, pick_model
 from medmetrics.errors import MedmetricsError
 from medmetrics.evaluation import run_evaluation
 from medmetrics.io import atomic_writer, coerce, field, json_value, read_records
-from medmetrics.plugins import default_catalog
+from medmetrics.plugins import default_catalog, exit_on_interrupt
+from medmetrics.report.cli import add_report_command
 from medmetrics.results import Report
 from medmetrics.stats.significance import METHODS
 from medmetrics.suites.comparison import compare_suite, compare_task
@@ -251,36 +252,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for side, runs in (("A", runs_a), ("B", runs_b)):
         if args.task not in runs:
             raise MedmetricsError(f"run {side} has no task {args.task!r}; it has: {', '.join(sorted(runs))}")
-    if runs_a[args.task].loglikelihood is not None or runs_b[args.task].loglikelihood is not None:
-        comparison = _compare_read_task(args, runs_a[args.task], runs_b[args.task])
-        _emit(render_comparison({args.task: comparison}, fmt, title), args.output)
-        return 0
     comparison, _ = compare_task(args.task, runs_a[args.task], runs_b[args.task], catalog=catalog,
                                  method=args.method, resamples=args.resamples, seed=args.seed, level=args.level)
     _emit(render_comparison({args.task: comparison}, fmt, title), args.output)
     return 0
-
-
-def _compare_read_task(args: argparse.Namespace, run_a: TaskRun, run_b: TaskRun) -> Any:
-    """``compare --task`` where a run holds log-likelihoods: both runs' answers as the task's
-    parses (``task_inputs``), paired on the headline metric with the task's own seed."""
-    from medmetrics.api import get_metric
-    from medmetrics.stats.significance import compare_systems
-    from medmetrics.suites.scoring import resolve_task, task_inputs, task_seed
-
-    catalog = default_catalog()
-    task = resolve_task(args.task, catalog)
-    if isinstance(task, str):
-        raise MedmetricsError(f"task {args.task!r} cannot be compared: {task}")
-    parsed_a, references = task_inputs(task, run_a, catalog=catalog)
-    parsed_b, references_b = task_inputs(task, run_b, catalog=catalog)
-    if references != references_b:
-        raise MedmetricsError(f"task {args.task!r}: the two runs have different references ({run_a.source} and "
-                              f"{run_b.source}); a paired test needs the same items in the same order")
-    name, options = task.metrics[next(iter(task.metrics))]
-    metric = get_metric(name, catalog=catalog, **dict(options))
-    return compare_systems(metric, parsed_a, parsed_b, references, method=args.method, resamples=args.resamples,
-                           seed=task_seed(args.seed, args.task), level=args.level)
 
 
 def _read_task_file(args: argparse.Namespace) -> tuple[list[Any], list[Any], Any]:
@@ -566,6 +541,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--output", help="write the result here instead of stdout")
     p.set_defaults(func=cmd_demo)
+
+    add_report_command(sub)
     return parser
 
 
@@ -573,7 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        return exit_on_interrupt(func, args)
     except MedmetricsError as exc:
         sys.stderr.write(f"medmetrics: error: {exc}\n")
         return 2

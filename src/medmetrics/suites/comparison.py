@@ -17,13 +17,12 @@ import numpy as np
 
 from medmetrics._json import json_native
 from medmetrics.errors import InputError
-from medmetrics.evaluation import normalize_references, parse_all, resolve
-from medmetrics.io import coerce
+from medmetrics.evaluation import resolve
 from medmetrics.plugins import Catalog
 from medmetrics.results import Comparison, ConfidenceInterval
 from medmetrics.stats.resampling import percentile_interval
 from medmetrics.stats.significance import bootstrap_p_value, compare_systems, paired_tables
-from medmetrics.suites.scoring import TaskRun, resolve_task, suite_average, task_seed
+from medmetrics.suites.scoring import TaskRun, resolve_task, suite_average, task_inputs, task_seed
 from medmetrics.suites.suite import Suite
 
 
@@ -56,16 +55,14 @@ def compare_task(name: str, run_a: TaskRun, run_b: TaskRun, *, catalog: Catalog,
     task = resolve_task(name, catalog)
     if isinstance(task, str):
         raise InputError(f"task {name!r} cannot be compared: {task}")
-    references = coerce(list(run_a.references), task.reference_type)
-    if references != coerce(list(run_b.references), task.reference_type):
+    headline = next(iter(task.metrics))
+    metric = resolve(task, [headline], catalog)[2][headline]
+    # read as scoring reads them: parsed generations, or a log-likelihood run's answers
+    parsed_a, references = task_inputs(task, run_a, catalog=catalog)
+    parsed_b, references_b = task_inputs(task, run_b, catalog=catalog)
+    if references != references_b:
         raise InputError(f"task {name!r}: the two runs have different references ({run_a.source} and "
                          f"{run_b.source}); a paired test needs the same items in the same order")
-    headline = next(iter(task.metrics))
-    _, parser, built = resolve(task, [headline], catalog)
-    metric = built[headline]
-    parsed_a = parse_all(parser, run_a.generations, run_a.context)
-    parsed_b = parse_all(parser, run_b.generations, run_b.context)
-    references = normalize_references(parser, references, run_a.context)
     own_seed = task_seed(seed, name)
     comparison = compare_systems(metric, parsed_a, parsed_b, references, method=method, resamples=resamples,
                                  seed=own_seed, level=level)
