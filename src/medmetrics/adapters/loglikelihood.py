@@ -99,7 +99,7 @@ class NoGenerations(Sequence[str]):
 
     def __getitem__(self, index: Any) -> Any:
         raise InputError(f"{self.source}: these are log-likelihood samples (lm-eval multiple_choice): there is no "
-                         "generated text to parse or audit; `medmetrics score` and `compare --task` read the "
+                         "generated text to parse or audit; `medmetrics score` and `medmetrics compare` read the "
                          "log-likelihoods")
 
     def __iter__(self) -> Any:
