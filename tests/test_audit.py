@@ -326,3 +326,13 @@ def test_snippet_cuts_around_the_answer() -> None:
     plain = snippet(text)
     assert plain.startswith("Let me think.") and plain.endswith("More text. ") and " … " in plain
     assert snippet("short", None) == "short"
+
+
+def test_a_loglikelihood_task_is_left_out_of_a_suite_audit_with_a_note(capsys) -> None:
+    from pathlib import Path
+
+    from medmetrics.cli import main
+
+    run = Path(__file__).parent / "data" / "runs" / "lm_eval_mc"
+    assert main(["audit", str(run), "--suite", "meds_bench"]) == 0
+    assert "medqa (log-likelihood samples: no generated text to audit)" in capsys.readouterr().out

@@ -373,6 +373,9 @@ def audit_run(
         if run is None:
             missing.append(name)
             continue
+        if getattr(run, "loglikelihood", None) is not None:  # answers chosen by log-likelihood: nothing parsed
+            unavailable.append(f"{name} (log-likelihood samples: no generated text to audit)")
+            continue
         where = f"task {name!r}" + (f" ({run.source})" if run.source else "")
         try:
             references = coerce(list(run.references), task.reference_type)
