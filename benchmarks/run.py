@@ -4,7 +4,8 @@
 
 Benchmarks (``--only`` takes these names, repeated or comma-separated): import, f1, accuracy,
 pearson, seqeval, entities, entity_parsers, generation, bertscore_meteor (needs the ``test`` extra
-and a local WordNet), choice, realworld. The peers of ``choice`` and ``realworld`` (OpenCompass, lm-eval) run
+and a local WordNet), choice, realworld, report (the HTML report of 100,000 items: scored, written, opened
+in Debian's Chromium; no peer). The peers of ``choice`` and ``realworld`` (OpenCompass, lm-eval) run
 in ``benchmarks/.venv-peers`` (see benchmarks/README.md); scikit-learn, scipy, seqeval, nervaluate,
 bert-score and the generation peers (sacrebleu, rouge-score, nltk, rouge) run here. Exits 1 when
 a number that both sides compute does not agree, or a benchmark crashed; timings never fail a run.
@@ -27,7 +28,7 @@ from pathlib import Path
 from bench_common import Row, render
 
 NAMES = ("import", "f1", "accuracy", "pearson", "seqeval", "entities", "entity_parsers", "generation",
-         "bertscore_meteor", "choice", "realworld")
+         "bertscore_meteor", "choice", "realworld", "report")
 READY_CHECK = "import medmetrics; medmetrics.get_metric('f1'); medmetrics.get_parser('choice', letters='ABCD')"
 
 
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench_import import bench_import
     from bench_metrics import bench_accuracy, bench_f1, bench_pearson
     from bench_realworld import bench_realworld
+    from bench_report import bench_report
     from bench_seqeval import bench_seqeval
 
     # benchmarks that also return a detail table, printed after the main table
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     runners: dict[str, Callable[[bool], list[Row]]] = {
         "import": bench_import, "f1": bench_f1, "accuracy": bench_accuracy, "pearson": bench_pearson,
         "seqeval": bench_seqeval, "entities": bench_entities, "entity_parsers": bench_entity_parsers,
-        "generation": bench_generation, "bertscore_meteor": bench_bertscore_meteor,
+        "generation": bench_generation, "bertscore_meteor": bench_bertscore_meteor, "report": bench_report,
     }
     not_ready = _medmetrics_ready(args.wait)
     machine = _machine()

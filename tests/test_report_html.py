@@ -6,6 +6,9 @@ and shown items, the detail cards with the highlighted span, the plots' marks, s
 how long it took to be ready) as JSON into ``<pre id="mm-test">``, read back with ``--dump-dom``.
 Filters and the selected item come from the query string too (``task``, ``model``, ``status``,
 ``correct``, ``page``, ``item=task:index[:model]``).
+
+tests/test_report_browser.py drives the same page through Selenium and Debian's chromedriver
+instead: real clicks on the filters and rows, CDP network events, a decoded screenshot.
 """
 
 from __future__ import annotations
