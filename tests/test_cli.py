@@ -72,6 +72,10 @@ def test_per_item_output_says_why(capsys, pubmedqa_jsonl: Path, tmp_path: Path) 
     lines = [json.loads(line) for line in items.read_text(encoding="utf-8").splitlines()]
     assert [line["status"] for line in lines].count("failed") == 1
     assert all(line["reason"] for line in lines if line["status"] != "ok")
+    # each item's own scores: right answers 1, wrong and unanswered ones 0
+    for line in lines:
+        right = line["status"] == "ok" and line["value"] == line["reference"]
+        assert line["scores"]["accuracy"] == (1.0 if right else 0.0), line
 
 
 def test_bad_json_line_names_file_and_line_and_leaves_no_output(capsys, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from medmetrics._json import json_native
 from medmetrics.adapters import ADAPTERS, Fields, load_runs, pick_model
 from medmetrics.errors import MedmetricsError
 from medmetrics.evaluation import run_evaluation
@@ -343,9 +344,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     label = args.task or "command-line"
     text = render({label: report}, args.format)
     if args.per_item:
+        from medmetrics.api import get_metric
+
+        metrics = None if args.task else {key: get_metric(name, catalog=catalog, **dict(options))
+                                          for key, (name, options) in target.metrics.items()}
+        scores = report.item_scores(references, context, metrics=metrics, catalog=catalog)
         with atomic_writer(args.per_item) as handle:
             for i, (parsed, ref) in enumerate(zip(report.parsed, references)):
-                handle.write(json.dumps({"index": i, "reference": ref, **parsed.to_dict()}, ensure_ascii=False) + "\n")
+                line = {"index": i, "reference": ref, **parsed.to_dict(),
+                        "scores": {name: values[i] for name, values in scores.items()}}
+                handle.write(json.dumps(json_native(line), ensure_ascii=False) + "\n")
     _emit(text, args.output)
     return 0
 

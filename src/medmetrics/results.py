@@ -193,6 +193,14 @@ class Report(Mapping[str, MetricResult]):
             out["items"] = [p.to_dict() for p in self.parsed]
         return out
 
+    def item_scores(self, references: Sequence[Any], context: Any = None, *, metrics: Any = None,
+                    catalog: Any = None) -> dict[str, list[float]]:
+        """Result name -> one score per item: each metric on each item alone (``report.item_scores``);
+        ``references`` and ``context`` are those the report was scored on."""
+        from medmetrics.report import item_scores
+
+        return item_scores(self, references, context, metrics=metrics, catalog=catalog)
+
     def to_html(self, generations: Sequence[str] | None = None, references: Sequence[Any] | None = None,
                 context: Any = None, *, model: str = "model", path: str | None = None,
                 title: str | None = None) -> str:
