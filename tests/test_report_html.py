@@ -449,3 +449,18 @@ def test_browser_screenshot_is_not_blank(demo_html: Path, tmp_path: Path) -> Non
     assert (width, height) == (1200, 900)
     assert len(set(raw[:: max(1, len(raw) // 20000)])) > 20  # many distinct byte values: drawn, not blank
     assert not math.isclose(len(raw), raw.count(raw[1]), rel_tol=0.05)
+
+
+def test_suite_result_to_html_writes_the_page(tmp_path: Path) -> None:
+    """``SuiteResult.to_html`` (the Python side of ``report --suite``) writes one self-contained page."""
+    from medmetrics.adapters import load_run
+    from medmetrics.plugins import default_catalog
+    from medmetrics.suites.scoring import score_suite
+
+    catalog = default_catalog()
+    runs = load_run(str(Path(__file__).parent / "data" / "runs" / "run_a"))
+    result = score_suite(catalog.suites.get("blurb").obj, runs, catalog=catalog, resamples=50)
+    page = tmp_path / "suite.html"
+    html = result.to_html(runs, path=str(page))
+    assert page.read_text(encoding="utf-8") == html
+    assert "<svg" in html and "http://" not in html and "https://" not in html

@@ -151,6 +151,14 @@ class SuiteResult:
             "notes": list(self.notes), "tasks": [t.to_dict() for t in self.tasks],
         })
 
+    def to_html(self, runs: Mapping[str, Any] | None = None, *, path: str | None = None,
+                title: str | None = None) -> str:
+        """One self-contained HTML page of this suite result (``docs/report.md``); ``runs`` (task ->
+        ``TaskRun``) adds the per-item drill-down; written to ``path`` if given."""
+        from medmetrics.report import suite_to_html
+
+        return suite_to_html(self, runs, path=path, title=title)
+
 
 def suite_average(suite: Suite, values: Mapping[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The suite's average of per-task value arrays (one entry per resample), and each group's mean."""
