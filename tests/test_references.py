@@ -167,10 +167,19 @@ def test_other_parsers_pass_references_unchanged() -> None:
 # -- bare metrics: references that are no labels --------------------------------------------------------
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, {"a": 1}, b"yes", ("a", math.nan)])
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, {"a": math.nan}, b"yes", ("a", math.nan)])
 def test_accuracy_rejects_references_that_are_no_labels(bad: object) -> None:
     with pytest.raises(InputError, match=r"reference 1 is .*a reference must be a str, int, bool, a finite number"):
         medmetrics.get_metric("accuracy").compute(["a", bad], ["a", bad])
+
+
+def test_accuracy_compares_structured_answers_whole_but_f1_wants_labels() -> None:
+    """A plugin's structured answer ({"age_years": 67, "sex": "male"}) is one answer to accuracy;
+    f1 counts labels, and a dict is none."""
+    answer = {"age_years": 67.0, "sex": "male"}
+    assert medmetrics.get_metric("accuracy").compute([answer, {"sex": "female"}], [answer, answer]).value == 0.5
+    with pytest.raises(InputError, match=r"reference 0 is .*it is a dict"):
+        medmetrics.get_metric("f1").compute([answer], [answer])
 
 
 def test_nan_against_nan_is_no_longer_a_match() -> None:

@@ -18,10 +18,12 @@ written so is an ``InputError`` naming the task, never a number.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from medmetrics.compat.base import EvaluatorCrash
 from medmetrics.compat.gold import RENDERERS, paper_references
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric
@@ -66,6 +68,8 @@ class Method:
     metric: Callable[[], Metric]
     inputs: Inputs = generations
     gold: str = "as_given"
+    #: the evaluator's known bugs that apply to the task: keys of ``Profile.bugs``
+    bugs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.gold not in RENDERERS:
@@ -77,10 +81,24 @@ class Profile:
     name: str
     description: str
     methods: Mapping[str, Method]
+    #: short key -> what the evaluator does wrong; the suite table's compat column names the keys
+    #: that apply to each task (docs/builtins.md, "Compat profiles", lists them)
+    bugs: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for task, method in self.methods.items():
+            unknown = [key for key in method.bugs if key not in self.bugs]
+            if unknown:
+                raise ValueError(f"profile {self.name!r}, task {task!r}: no such bug key {', '.join(unknown)}")
 
     @property
     def tasks(self) -> list[str]:
         return sorted(self.methods)
+
+    def known_bugs(self, task: str) -> tuple[str, ...]:
+        """The keys of the evaluator's known bugs that apply to ``task`` (empty for a task it lacks)."""
+        method = self.methods.get(task)
+        return () if method is None else method.bugs
 
     def inputs(self, task: Task, run: TaskRun) -> tuple[Sequence[Any], Sequence[Any]]:
         """(predictions, references) as the compat metric of ``task`` reads them: the references
@@ -90,12 +108,20 @@ class Profile:
         return method.inputs(task, replace(run, references=references))
 
     def scorer(self, task: Task, run: TaskRun) -> MetricResult | None:
-        """The evaluator's number for ``task`` on ``run``, or ``None`` if the profile has no such task."""
+        """The evaluator's number for ``task`` on ``run``, or ``None`` if the profile has no such task.
+        Where the released script crashes on the run (``EvaluatorCrash``) it prints no number: the
+        value is NaN and the result's note says where and why."""
         method = self.methods.get(task.name)
         if method is None:
             return None
-        predictions, references = self.inputs(task, run)
-        return method.metric().compute(predictions, references)
+        metric = method.metric()
+        try:
+            predictions, references = self.inputs(task, run)
+            return metric.compute(predictions, references)
+        except EvaluatorCrash as crash:  # the released script stops here: it prints no number
+            return MetricResult(metric=metric.name, value=math.nan, n=len(run.references),
+                                signature=metric.signature,
+                                notes=(f"{self.name} evaluator crashes on task {task.name!r}: {crash}",))
 
 
 def _profiles() -> dict[str, Profile]:

@@ -14,7 +14,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+
+
+class EvaluatorCrash(InputError):
+    """The released evaluator raises on this input, so it prints no number for the task.
+
+    A compat metric raises it where the script would; ``Profile.scorer`` turns it into a result
+    whose value is NaN and whose note says which script failed on which item and why."""
 
 
 class CompatMetric(AdditiveMetric):

@@ -2,8 +2,11 @@
 
 Reproduced, bugs included (notes/seed-evaluators.md section 1):
 
-- the raw generation is cleaned as the script does: ``<|assistant|>`` and then *every*
-  ``assistant`` substring removed, ``[SEP]`` turned into ``...``;
+- the raw generation is cleaned as the script does at inference (line 499): ``<|assistant|>\n``,
+  ``<|start_header_id|>assistant<|end_header_id|>``, ``<|start_header_id|>``,
+  ``<|end_header_id|>`` and then *every* ``assistant`` substring removed, stripped, ``[SEP]``
+  turned into ``...``; this runs before the NER lines are split, so a Llama-3 header left in a
+  generation does not add a line that changes how the lines pair;
 - options are read by ``read_options``: the first option, in option order, whose literal
   ``(A)``.. ``(M)`` occurs anywhere wins, and output with none of them is option A;
 - QA / NLI (PubMedQA, BioASQ, MedNLI): correct when the whole reference option, ``(b) no``,
@@ -13,8 +16,10 @@ Reproduced, bugs included (notes/seed-evaluators.md section 1):
   exclusion patterns (``,no,``, ``,not mentioned,``, ``not related to``, ``cannot be``, ``can
   not be``, ``none,``) and that have gold items (a class without gold drops its false positives);
 - HoC: every option whose ``(X)`` occurs is predicted; micro over the options;
-- BIOSSES: ``read_options`` on options ``0``..``5`` for both sides, then Pearson's r (the script
-  prints it times 100) against the *integer* gold;
+- BIOSSES: ``int(read_options(...))`` on each item's own options (its ``options`` context, a
+  list or the script's ``[SEP]`` string; ``0``..``5`` without it) for both sides, then Pearson's r
+  (the script prints it times 100) against the *integer* gold; an option that is not an integer
+  crashes the script (no number);
 - NER ("Type: span...span" lines, ``evaluate_events``): with as many predicted lines as gold
   lines, lines pair by position and the predicted type is ignored; otherwise each predicted line
   goes to the first gold line that starts with its type (later ones overwrite). ``None`` means no
@@ -40,7 +45,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from medmetrics.compat import Method, Profile, item_context, option_texts
-from medmetrics.compat.base import ItemMean, KeyedCounts
+from medmetrics.compat.base import EvaluatorCrash, ItemMean, KeyedCounts
 from medmetrics.metrics.correlation import Pearson
 from medmetrics.suites.scoring import TaskRun
 from medmetrics.tasks import Task
@@ -50,9 +55,18 @@ LETTERS = string.ascii_uppercase[:13]  # the script's ``chars``: (A) .. (M)
 EXCLUDED = (",no,", ",not mentioned,", "not related to", "cannot be", "can not be", "none,")
 
 
+#: What line 499 deletes from a vLLM generation, in its order (chat markers, then 'assistant' anywhere).
+CLEANED_AWAY = ("<|assistant|>\n", "<|start_header_id|>assistant<|end_header_id|>", "<|start_header_id|>",
+                "<|end_header_id|>", "assistant")
+
+
 def clean(generation: str) -> str:
-    """The script's clean-up of a vLLM generation (it deletes 'assistant' anywhere)."""
-    return generation.replace("<|assistant|>\n", "").replace("assistant", "").strip().replace("[SEP]", "...")
+    """The script's clean-up of a vLLM generation (line 499 in full): Zephyr's ``<|assistant|>``
+    line and Llama-3's header markers removed, then 'assistant' deleted anywhere; stripped;
+    ``[SEP]`` turned into ``...``. Run before the lines are split, so it decides how they pair."""
+    for marker in CLEANED_AWAY:
+        generation = generation.replace(marker, "")
+    return generation.strip().replace("[SEP]", "...")
 
 
 def read_options(options: Sequence[str], output: str) -> str:
@@ -128,15 +142,33 @@ class MultiLabel(KeyedCounts):
 STS_OPTIONS = tuple(str(i) for i in range(6))
 
 
-def sts_value(text: Any) -> int:
-    """``int(read_options(['0'..'5'], text))``; a number without brackets reads as option 0."""
-    return int(read_options(STS_OPTIONS, str(text)))
+def option_list(options: Any) -> list[str]:
+    """An item's options: a list, or the script's ``[SEP]``-joined string (``dic['options']``)."""
+    if isinstance(options, str):
+        return options.split("[SEP]")
+    return [str(o) for o in options]
 
 
-def sts_pearson(generations: Sequence[str], references: Sequence[Any]) -> tuple[list[int], list[int]]:
-    """Both sides as the script reads them; a continuous gold score is rounded to its option."""
-    gold = [sts_value(r) if isinstance(r, str) and "(" in r else round(float(r)) for r in references]
-    return [sts_value(clean(g)) for g in generations], gold
+def sts_value(text: Any, options: Sequence[str] = STS_OPTIONS) -> int:
+    """``int(read_options(options, text))`` on the item's own options (``0``..``5`` when it has
+    none); a number without brackets reads as option A. An option that is not an integer raises
+    ``EvaluatorCrash``, as the script's ``int()`` does."""
+    answer = read_options(options, str(text)).replace(",", "-")
+    try:
+        return int(answer)
+    except ValueError:
+        raise EvaluatorCrash(f"evaluation.py's evaluate_pearson_correlation raises ValueError: int({answer!r}) "
+                             "on an option that is not an integer, so it prints no number") from None
+
+
+def sts_pearson(generations: Sequence[str], references: Sequence[Any],
+                options: Sequence[Any] | None = None) -> tuple[list[int], list[int]]:
+    """Both sides as the script reads them, each item on its own options (``options``, one list or
+    ``[SEP]`` string per item; ``0``..``5`` where missing); a continuous gold score is rounded."""
+    per_item = [STS_OPTIONS if o is None else option_list(o) for o in (options or [None] * len(references))]
+    gold = [sts_value(r, o) if isinstance(r, str) and "(" in r else round(float(r))
+            for r, o in zip(references, per_item)]
+    return [sts_value(clean(g), o) for g, o in zip(generations, per_item)], gold
 
 
 class STSPearson(Pearson):
@@ -231,24 +263,46 @@ def with_options(task: Task, run: TaskRun) -> tuple[list[tuple[str, list[str]]],
     """(generation, option texts) per item: the run's ``options`` context, else the task's labels."""
     declared = task.parser_options.get("labels") or task.parser_options.get("options") or []
     options = item_context(run, "options", list(declared))
-    return [(g, list(o)) for g, o in zip(run.generations, options)], list(run.references)
+    return [(g, option_list(o)) for g, o in zip(run.generations, options)], list(run.references)
 
 
 def sts_inputs(task: Task, run: TaskRun) -> tuple[list[int], list[int]]:
-    return sts_pearson(run.generations, run.references)
+    """Both sides read on each item's own ``options`` context, as ``evaluate_pearson_correlation``."""
+    return sts_pearson(run.generations, run.references, item_context(run, "options", None))
 
+
+BUGS = {
+    "assistant-deleted": "line 499 deletes 'assistant' anywhere in the generation (with the chat markers) "
+                         "before anything is read",
+    "option-a": "read_options: the first (X) in option order wins, and an answer without one is option A",
+    "substring-qa": "correct when the gold option text, '(b) no', occurs anywhere in the generation (listing "
+                    "every option is correct)",
+    "overall-drops": "the Overall row drops classes whose option wording matches an exclusion pattern, and classes "
+                     "without gold items together with their false positives",
+    "integer-sts-gold": "Pearson against the integer option, not the continuous gold",
+    "lines-by-position": "with as many lines as the gold, lines pair by position and the predicted type is ignored; "
+                         "otherwise each goes to the first gold line its type prefixes",
+    "none-exact": "only the exact, case-sensitive 'None' means no span ('none' is a span)",
+    "dedup-over-20": "a line with more than 20 spans is de-duplicated, the gold's too",
+    "pico-bag": "PICO spans become a bag of case-sensitive whitespace tokens, position ignored, micro over P/I/O",
+}
+_QA = ("assistant-deleted", "substring-qa")
+_RE = ("assistant-deleted", "option-a", "overall-drops")
+_NER = ("assistant-deleted", "lines-by-position", "none-exact", "dedup-over-20", "overall-drops")
 
 DEFINITION = Profile(
     name=PROFILE,
     description="uw-bionlp/BioMistral-NLU evaluation.py @56bfcee: option reading, substring QA, Overall row",
     methods={
-        **{t: Method(QAAccuracy, with_options) for t in ("pubmedqa", "bioasq_yesno", "mednli")},
-        **{t: Method(functools.partial(Classification, type=t), with_options)
+        **{t: Method(QAAccuracy, with_options, bugs=_QA) for t in ("pubmedqa", "bioasq_yesno", "mednli")},
+        **{t: Method(functools.partial(Classification, type=t), with_options, bugs=_RE)
            for t in ("chemprot", "ddi", "gad", "i2b2_2010")},
-        "hoc": Method(MultiLabel, with_options),
-        "biosses": Method(STSPearson, sts_inputs),
-        **{t: Method(EventSpans, gold="labeled_spans")
+        "hoc": Method(MultiLabel, with_options, bugs=("assistant-deleted", "overall-drops")),
+        "biosses": Method(STSPearson, sts_inputs, bugs=("assistant-deleted", "option-a", "integer-sts-gold")),
+        **{t: Method(EventSpans, gold="labeled_spans", bugs=_NER)
            for t in ("bc2gm", "bc5_chem", "bc5_disease", "ncbi_disease", "jnlpba")},
-        "ebm_pico": Method(PicoTokens, gold="pico_lines"),
+        "ebm_pico": Method(PicoTokens, gold="pico_lines",
+                           bugs=("assistant-deleted", "lines-by-position", "none-exact", "pico-bag")),
     },
+    bugs=BUGS,
 )

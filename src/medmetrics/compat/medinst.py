@@ -168,20 +168,32 @@ class PenalizedMSE(ItemMean):
         return float((gold - predicted) ** 2)
 
 
+BUGS = {
+    "squad-normalized": "SQuAD normalize_answer on both sides: punctuation and articles dropped, so IL-2 is il2",
+    "gold-only-macro": "macro F1 over the gold label set only; a predicted label outside it is only a miss",
+    "empty-scores-0": "per-document F1 averaged over documents, and an empty gold with an empty answer scores 0",
+    "outer-brackets": "only the outermost [...] groups are read; a stray ']' resets, an unclosed '[' is dropped",
+    "tags-only": "only the [B]/[I]/[O] tags are read, padded with N or cut to the gold's length, so one dropped "
+                 "word shifts every later tag; macro over the tags, O included",
+    "mse-penalty": "unless both sides give exactly one integer in 0..5 the pair becomes (0, 5), a squared error of 25",
+}
+_ENTITY = ("squad-normalized", "outer-brackets", "empty-scores-0")
+
 DEFINITION = Profile(
     name=PROFILE,
     description="aialt/MedINST evaluation.py @dc13b2b: SQuAD normalization, gold-only macro F1, penalized MSE",
     methods={
-        **{t: Method(LabelF1) for t in ("medinst_bioasq_yesno", "medinst_pubmedqa", "scifact", "mancon", "covert",
-                                             "meddialog")},
-        "medqa": Method(ExactMatch, gold="answer_text"),
-        "medal": Method(ExactMatch),
-        "medinst_hoc": Method(MultiLabelF1, gold="label_list"),
-        "medinst_biosses": Method(PenalizedMSE, gold="integer_score"),
-        **{t: Method(TagF1, gold="bio_tags") for t in ("medinst_ncbi_disease", "medinst_bc5cdr")},
-        **{t: Method(EntityF1, gold="brackets") for t in (
+        **{t: Method(LabelF1, bugs=("squad-normalized", "gold-only-macro"))
+           for t in ("medinst_bioasq_yesno", "medinst_pubmedqa", "scifact", "mancon", "covert", "meddialog")},
+        "medqa": Method(ExactMatch, gold="answer_text", bugs=("squad-normalized",)),
+        "medal": Method(ExactMatch, bugs=("squad-normalized",)),
+        "medinst_hoc": Method(MultiLabelF1, gold="label_list", bugs=("empty-scores-0",)),
+        "medinst_biosses": Method(PenalizedMSE, gold="integer_score", bugs=("mse-penalty",)),
+        **{t: Method(TagF1, gold="bio_tags", bugs=("tags-only",)) for t in ("medinst_ncbi_disease", "medinst_bc5cdr")},
+        **{t: Method(EntityF1, gold="brackets", bugs=_ENTITY) for t in (
             "anem", "bionlp_2009", "bionlp_2011_ge", "bionlp_2011_id", "bionlp_2011_rel", "bionlp_2013_cg",
             "bionlp_2013_ge", "bionlp_2013_gro", "bionlp_2013_pc", "biored", "tmvar_v3", "anem_coref",
             "mlee_coref", "tmvar_v3_ned", "anem_re", "bc5cdr_re", "bioinfer_re", "mlee_ee")},
     },
+    bugs=BUGS,
 )

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -51,14 +51,21 @@ def _is_label_value(value: Any) -> bool:
     return isinstance(value, numbers.Integral)
 
 
-def check_reference_values(references: Sequence[Any]) -> None:
+def check_reference_values(references: Sequence[Any], structured: bool = False) -> None:
     """``InputError`` naming the first reference that is no label (or set of labels): NaN,
-    infinity, a dict, bytes, ``None``, or a set holding one of those."""
+    infinity, a dict, bytes, ``None``, or a set holding one of those. With ``structured``
+    (accuracy, which compares whole answers), a JSON object is a reference too (a plugin's
+    ``{"age_years": 67, "sex": "male"}``), as long as no NaN or infinity hides in it."""
     kinds = set(map(type, references))
     if kinds <= {str, int}:  # the common case, checked without looking at each item
         return
     for i, reference in enumerate(references):
-        if isinstance(reference, (list, tuple, set, frozenset)):
+        if structured and isinstance(reference, Mapping):
+            bad = _non_finite(reference)
+            if bad is _NO_VALUE:
+                continue
+            problem = f"holds {bad!r}, which equals nothing, not even itself"
+        elif isinstance(reference, (list, tuple, set, frozenset)):
             bad = next((x for x in reference if not _is_label_value(x)), _NO_VALUE)
             if bad is _NO_VALUE:
                 continue
@@ -74,6 +81,19 @@ def check_reference_values(references: Sequence[Any]) -> None:
 
 
 _NO_VALUE = object()
+
+
+def _non_finite(value: Any) -> Any:
+    """The first NaN or infinity inside a JSON-like value, or ``_NO_VALUE``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return value
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            if (found := _non_finite(item)) is not _NO_VALUE:
+                return found
+    return _NO_VALUE
 
 
 def _label_set(value: Any) -> frozenset[str] | None:
@@ -97,7 +117,7 @@ class Accuracy(AdditiveMetric):
     defaults: ClassVar[dict[str, Any]] = {}
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
-        check_reference_values(references)
+        check_reference_values(references, structured=True)
         correct = [p is not None and _as_answer(p) == _as_answer(r) for p, r in zip(predictions, references)]
         return ["correct"], np.asarray(correct, dtype=np.float64)[:, None]
 

@@ -21,9 +21,10 @@ trailing explanations ("Explanation: ...", "Note: ...") are cut off.
 Splitting: on newlines, bullets, ";", "|", "..." and on a comma followed by white space. A comma
 inside a word ("1,2-dichloroethane") never splits, nor does one between the locants of a chemical
 name, source or not ("7 , 22 - diene", "2, 3, 7, 8-TCDD", "N , N - dimethyl": a number, primed
-number or N/O/S before it, and one after it that a hyphen or comma follows). With ``source``, pieces are joined back when
-their joined text occurs in the source with a comma that is not a list comma there ("7 , 22 -
-diene" in pre-tokenized text). No-entity sentinels ("None", "N/A", "No entities", "There are no
+number or N/O/S standing alone or spaced from the comma before it, and one after it that a
+hyphen or comma follows; "IL-6, 1,2-dichloroethane" splits). With ``source``, pieces are joined
+back when their joined text occurs in the source with a comma that is not a list comma there
+("7 , 22 - diene" in pre-tokenized text). No-entity sentinels ("None", "N/A", "No entities", "There are no
 ... mentioned", "[]", MedS-Bench's "There is no related enetity") give an empty list.
 
 Nothing is dropped silently: a mention of an undeclared type is kept with the type as written
@@ -141,17 +142,26 @@ _ELLIPSIS_SEPARATOR = re.compile(r"\n|\.{3,}|…")
 #: A comma of a natural list in the source: a character, the comma, white space.
 _LIST_COMMA = re.compile(r"\S,\s")
 _MAX_JOIN = 4
-#: A chemical locant (2, 22, 3', 5a, N, O, S) ending the text before a comma ...
-_LOCANT_BEFORE = re.compile(r"(?:^|[\s(\[,-])(?:\d{1,3}[a-z]?['′]*|[NOS])\s*$")
+#: A chemical locant (2, 22, 3', 5a, N, O, S) ending the text before a comma, standing alone or
+#: spaced from the comma as pre-tokenized text has it ("- 5 ,"; not the "6" of "IL-6,") ...
+_LOCANT_BEFORE = re.compile(r"(?:(?:^|[\s(\[,])(?:\d{1,3}[a-z]?['′]*|[NOS])\s*|(?:\d{1,3}[a-z]?['′]*|[NOS])\s+)$")
 #: ... and one starting the text after it, itself followed by a hyphen or another comma:
 #: "7 , 22 - diene", "2, 3, 7, 8-tetrachloro", "N , N - dimethyl", "2', 3'-dideoxy".
 _LOCANT_AFTER = re.compile(r"\s*(?:\d{1,3}[a-z]?['′]*|[NOS])\s*[,-]")
 
 
+#: How far before a comma its locant is looked for: the search stays local, so a long list stays linear.
+_LOCANT_WINDOW = 24
+
+
 def _locant_comma(text: str, match: re.Match[str]) -> bool:
     """Whether a comma sits between locants of one chemical name ("7 , 22 - diene"): not a list comma."""
-    return (match.group(0) == "," and _LOCANT_BEFORE.search(text, 0, match.start()) is not None
-            and _LOCANT_AFTER.match(text, match.end()) is not None)
+    if match.group(0) != ",":
+        return False
+    start = match.start()
+    # ``^`` matches only at the text's real start, so a window cut mid-line never counts as one
+    return (_LOCANT_BEFORE.search(text, max(0, start - _LOCANT_WINDOW), start) is not None
+            and _LOCANT_AFTER.match(text, match.end(), match.end() + _LOCANT_WINDOW) is not None)
 
 
 def split_items(text: str, grounder: Grounder | None, separator: re.Pattern[str] = _LIST_SEPARATOR) -> list[str]:
@@ -318,6 +328,7 @@ class EntityListParser(MentionParser):
 
 _TYPE_LINE = re.compile(r"^[ \t]*(?:[-*•+][ \t]+)?(?P<head>[^:\n]{1,60}?)[ \t]*:[ \t]*(?P<body>[^\n]*)$",
                         re.MULTILINE)
+_HEAD = re.compile(r"[ \t]*(?:[-*•+][ \t]+)?(?P<head>[^:\n]{1,60}?)[ \t]*:[ \t]*")
 #: Heads of "X: ..." lines that are not entity types.
 _NOT_TYPES = frozenset({
     "answer", "final answer", "output", "entity", "entities", "named entity", "named entities", "note", "explanation",
@@ -346,9 +357,11 @@ class LabeledSpansParser(MentionParser):
         unknown: list[str] = []
         lines = 0
         for match in _TYPE_LINE.finditer(masked):
-            head, body = match.group("head").strip(_EDGE), match.group("body")
-            while squash(head) in _NOT_TYPES and (inner := _TYPE_LINE.match(body)):  # "Answer: Disease: fever"
-                head, body = inner.group("head").strip(_EDGE), inner.group("body")
+            head, body_start, line_end = match.group("head").strip(_EDGE), match.start("body"), match.end("body")
+            # "Answer: Disease: fever": the head after a non-type, read in place (linear in the line)
+            while squash(head) in _NOT_TYPES and (inner := _HEAD.match(masked, body_start, line_end)):
+                head, body_start = inner.group("head").strip(_EDGE), inner.end()
+            body = masked[body_start:line_end]
             kind, declared = resolve_type(head, types)
             if not declared and not self._could_be_type(head):
                 continue

@@ -12,6 +12,8 @@ from medmetrics.suites.comparison import SuiteComparison
 from medmetrics.suites.scoring import SuiteResult
 
 FORMATS = ("text", "markdown", "json")
+#: the results a log-likelihood task reports beside its own metrics, shown under its row
+LOGLIKELIHOOD_EXTRAS = ("acc_norm", "ece")
 
 
 def number(x: float | None, digits: int = 4) -> str:
@@ -38,42 +40,72 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) -> str
     return "\n".join(lines) + "\n"
 
 
+def known_bugs(profile: str | None, task: str) -> tuple[str, ...] | None:
+    """The keys of the profile's known evaluator bugs that apply to ``task`` (docs/builtins.md,
+    "Compat profiles"); ``None`` when there is no profile or it does not define the task."""
+    from medmetrics.compat import PROFILES, get_profile
+
+    if not profile or profile not in PROFILES:
+        return None
+    definition = get_profile(profile)
+    return definition.known_bugs(task) if task in definition.methods else None
+
+
+def _bugs_cell(bugs: tuple[str, ...] | None) -> str:
+    return "-" if bugs is None else (", ".join(bugs) or "none known")
+
+
 def render_suite(result: SuiteResult, fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
     profile = result.profile
+    if fmt == "json":
+        data = result.to_dict()
+        if profile:  # per task, the keys of the evaluator's known bugs that apply (None: not defined)
+            for task in data.get("tasks", []):
+                keys = known_bugs(profile, str(task.get("task", "")))
+                task["compat_bugs"] = None if keys is None else list(keys)
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     header = ["group", "task", "metric", "value", "CI", "n", "failed"]
     if profile:
-        header += [profile, "moved"]
+        header += [profile, "moved", "evaluator bugs"]
     rows: list[list[str]] = []
+    compat_notes: list[str] = []
     for score in result.tasks:
         r = score.result
+        bugs = _bugs_cell(known_bugs(profile, score.task))
         if r is None:
             rows.append([score.group, score.task, "-", score.status, score.reason, "-", "-"]
-                        + ["-", "-"] * bool(profile))
+                        + ["-", "-", bugs] * bool(profile))
             continue
         row = [score.group, score.task, score.headline or "-", number(r.value), interval(r.ci), str(r.n),
                f"{100 * r.n_failed / r.n:.1f}%"]
         if profile:
             compat = score.compat
             row += ["-", "-"] if compat is None else [number(compat.value), signed(compat.value - r.value)]
+            row.append(bugs)
+            compat_notes += [] if compat is None else [f"{score.task} ({profile}): {n}" for n in compat.notes]
         rows.append(row)
+        for name in LOGLIKELIHOOD_EXTRAS:  # log-likelihood tasks: lm-eval's acc_norm and the calibration
+            extra = score.report.results.get(name) if score.report is not None else None
+            if extra is not None and name != score.headline:
+                rows.append([score.group, score.task, name, number(extra.value), interval(extra.ci), str(extra.n),
+                             f"{100 * extra.n_failed / extra.n:.1f}%"] + ["-", "-", ""] * bool(profile))
     for group, value in result.groups.items():
-        rows.append([group, "(group mean)", "", number(value), "", "", ""] + (["", ""] * bool(profile)))
+        rows.append([group, "(group mean)", "", number(value), "", "", ""] + (["", "", ""] * bool(profile)))
     average = [f"{result.suite.name}", f"average ({result.suite.average})", "", number(result.value),
                interval(result.ci), "", ""]
     if profile:
         moved = None if result.compat_value is None else result.compat_value - result.value
-        average += [number(result.compat_value), signed(moved)]
+        average += [number(result.compat_value), signed(moved), ""]
     rows.append(average)
     title = f"{result.suite.name}: {result.suite.description}"
     lines = [title if fmt == "text" else f"**{title}**", "", table(header, rows, fmt).rstrip("\n"), ""]
     status = "complete" if result.complete else f"partial: {len(result.averaged)} of {len(result.tasks)} tasks"
     lines.append(f"average: {status}; signature {result.signature}")
-    lines += [f"note: {n}" for n in result.notes]
+    lines += [f"note: {n}" for n in (*result.notes, *compat_notes)]
     if profile:
         lines.append(f"'{profile}' is the paper's own evaluator reproduced (bugs included); 'value' is the "
-                     "correct score and 'moved' how far the evaluator moves it.")
+                     "correct score, 'moved' how far the evaluator moves it, and 'evaluator bugs' the keys of "
+                     "its known bugs that apply to the task (docs/builtins.md, \"Compat profiles\").")
     return "\n".join(lines) + "\n"
 
 

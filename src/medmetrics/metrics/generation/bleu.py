@@ -18,7 +18,8 @@ its reference gets the brevity penalty exp(1 - r/c), 0 when c = 0. An unanswered
 ``meds_bench_bleu``: MedS-Bench's "BLEU", the mean over items of nltk's ``sentence_bleu`` with
 weights (1, 0, 0, 0) and ``SmoothingFunction().method1``: clipped unigram precision times the
 brevity penalty (the closest reference length; 0 for an empty hypothesis), on MedS-Bench's tokens
-(jieba for zh, janome surfaces for ja, nltk ``word_tokenize`` otherwise; see ``tokenize.py``).
+(jieba for zh, janome surfaces for ja, nltk ``word_tokenize`` otherwise, whose sentence split is
+NLTK's English Punkt model read locally: ``tokenize.punkt_parameters``).
 The weight-0 orders and the smoothing never change the number: nltk adds 0 x log(p) for them.
 """
 
@@ -169,7 +170,7 @@ class MedsBenchBleu(AdditiveMetric):
 
     name = "meds_bench_bleu"
     primary = "bleu_1"
-    defaults: ClassVar[dict[str, Any]] = {"language": "en", "sentence_split": "regex"}
+    defaults: ClassVar[dict[str, Any]] = {"language": "en", "sentence_split": "punkt"}
 
     def configure(self) -> None:
         self.options["language"] = canonical_language(self.name, self.options["language"])

