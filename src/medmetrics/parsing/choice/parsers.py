@@ -179,7 +179,7 @@ class ChoicesParser(_OptionParser):
     """
 
     name = "choices"
-    version = "1"
+    version = "2"  # 2: an empty answer is the empty set when allow_empty
     defaults: ClassVar[Mapping[str, Any]] = {**_OptionParser.defaults, "allow_empty": True}
 
     def validate(self, settings: Mapping[str, Any]) -> None:
@@ -188,10 +188,14 @@ class ChoicesParser(_OptionParser):
             raise InputError(f"allow_empty must be True or False, got {settings.get('allow_empty')!r}")
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
+        allow_empty: bool = settings["allow_empty"]
+        if allow_empty and not text.strip():
+            # BioMistral-NLU's HoC gold is an empty answer for a document with no hallmark: with
+            # allow_empty, saying nothing is the empty set (a cut-off <think> is still no answer)
+            return Parsed((), "ok", rule="none", reason="an empty answer: no option (allow_empty)")
         reader = self._reader(text, settings)
         if isinstance(reader, Parsed):
             return reader
-        allow_empty: bool = settings["allow_empty"]
         anchored = reader.anchored(none_ok=True)
         if anchored:
             return self._decide_anchored(anchored, reader, allow_empty)
