@@ -328,11 +328,18 @@ def test_snippet_cuts_around_the_answer() -> None:
     assert snippet("short", None) == "short"
 
 
-def test_a_loglikelihood_task_is_left_out_of_a_suite_audit_with_a_note(capsys) -> None:
+def test_a_loglikelihood_task_is_left_out_of_a_suite_audit_and_alone_is_an_error(capsys) -> None:
     from pathlib import Path
 
+    from medmetrics.adapters import load_run
+    from medmetrics.auditing import audit_run
     from medmetrics.cli import main
 
     run = Path(__file__).parent / "data" / "runs" / "lm_eval_mc"
-    assert main(["audit", str(run), "--suite", "meds_bench"]) == 0
-    assert "medqa (log-likelihood samples: no generated text to audit)" in capsys.readouterr().out
+    assert main(["audit", str(run), "--suite", "meds_bench"]) == 2  # its only task is log-likelihood
+    assert "nothing to audit: medqa (log-likelihood samples: no generated text to audit)" in capsys.readouterr().err
+    generated = load_run(str(Path(__file__).parent / "data" / "runs" / "run_a"))
+    mixed = {**generated, "medqa": load_run(str(run))["medqa"]}
+    audits, notes = audit_run(mixed, [*generated, "medqa"])
+    assert set(audits) == set(generated)
+    assert any("medqa (log-likelihood samples" in note for note in notes)

@@ -391,4 +391,6 @@ def audit_run(
     stray = [name for name in runs if name not in wanted]
     if stray:
         notes.append(f"not audited: the run has tasks not asked for: {', '.join(stray)} (rename them with --task-map)")
+    if not audits and unavailable:  # asked for tasks, none of which can be audited: say why, not an empty table
+        raise InputError(f"nothing to audit: {', '.join(unavailable)}")
     return audits, notes
