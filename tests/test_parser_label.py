@@ -396,3 +396,20 @@ def test_relation_tasks_read_the_names_of_their_classes(task: str, generation: s
     parsed = LabelParser(**options).parse(generation)
     assert parsed.value == expected, parsed
     assert set(options["synonyms"]) <= set(options["labels"])
+
+
+@pytest.mark.parametrize(("generation", "expected"), [
+    ("ANTAGONIST", "CPR:6"), ("Example-2 A: ANTAGONIST", "CPR:6"), ("The relation is INHIBITOR.", "CPR:4"),
+    ("A: CPR:4", "CPR:4"), ("MODULATOR-ACTIVATOR", None),  # CPR:7, scored as false: no positive class read
+])
+def test_chemprot_class_names_read_without_the_task(generation: str, expected: str | None) -> None:
+    """The label parser alone (labels only, no task synonyms) knows the positive classes' names."""
+    parsed = LabelParser(labels=["CPR:3", "CPR:4", "CPR:5", "CPR:6", "CPR:9", "false"]).parse(generation)
+    assert (parsed.value if parsed.status == "ok" else None) == expected, parsed
+
+
+def test_class_names_stay_weak_in_prose() -> None:
+    """"an inhibitor" in an explanation is no answer by itself (a weak synonym: answer position only)."""
+    parsed = LabelParser(labels=["CPR:3", "CPR:4", "CPR:5", "CPR:6", "CPR:9", "false"]).parse(
+        "The sentence says the compound, studied as an inhibitor of other enzymes, was measured.")
+    assert parsed.status == "failed", parsed

@@ -25,6 +25,8 @@ Synonym policy (built-in, applied only to declared labels they name):
   ``contradicts/contradicted`` for Refutes, ``yes``/``no`` for true/false. These words are common
   in prose ("it is unclear whether", "the results contradict earlier work"), where reading
   them as an answer would invent one.
+- Relation classes by the names models write for them (``parsing/relation_names``): "ANTAGONIST"
+  for ``CPR:6``, "mechanism" for ``DDI-mechanism``, weak, whenever those codes are declared.
 - A built-in form that is already a declared label, or that two labels would both claim, is
   dropped. Caller synonyms always count in every tier (in prose, only when no label is mentioned
   as declared: "effect" for DDI-effect is also a word of every explanation), and a clash with
@@ -65,6 +67,7 @@ from medmetrics.parsing.engine import (
     unanswered,
 )
 from medmetrics.parsing.negation import negated_before, verdict_after
+from medmetrics.parsing.relation_names import POSITIVE_CLASS_NAMES
 from medmetrics.parsing.text import fold, prepare, squash
 from medmetrics.results import Parsed
 
@@ -117,6 +120,8 @@ _BUILTIN_GROUPS: tuple[_SynonymGroup, ...] = (
     _SynonymGroup(frozenset({"maybe"}), weak=("possibly", "perhaps", "uncertain", "unclear")),
     _SynonymGroup(frozenset({"true"}), weak=("yes", "correct")),
     _SynonymGroup(frozenset({"false"}), weak=("no", "incorrect")),
+    # relation classes by the names models write for them ("ANTAGONIST" for CPR:6)
+    *(_SynonymGroup(frozenset({squash(code)}), weak=tuple(names)) for code, names in POSITIVE_CLASS_NAMES.items()),
 )
 
 
@@ -304,7 +309,7 @@ class LabelParser(Parser):
     """One label from a closed set, returned exactly as declared (see the module docstring)."""
 
     name = "label"
-    version = "2"
+    version = "3"  # 2: denials after a label, verdicts; 3: relation classes by their names (weak)
     defaults: ClassVar[Mapping[str, Any]] = {"labels": None, "synonyms": None}
     required = ("labels",)
 

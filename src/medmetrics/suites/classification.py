@@ -6,6 +6,7 @@ with the definition written down where benchmarks disagree (see ``source``).
 
 from __future__ import annotations
 
+from medmetrics.parsing.relation_names import CHEMPROT_NAMES, DDI_NAMES
 from medmetrics.tasks import Task
 
 HALLMARKS_OF_CANCER = (
@@ -26,27 +27,8 @@ GAD_LABELS = ("yes", "no")
 I2B2_2010_LABELS = ("PIP", "TeCP", "TeRP", "TrAP", "TrCP", "TrIP", "TrNAP", "TrWP", "false")
 NLI_LABELS = ("entailment", "neutral", "contradiction")
 YES_NO_MAYBE = ("yes", "no", "maybe")
-#: ChemProt's relation names (BioCreative VI guidelines) grouped as the evaluated CPR classes. CPR:7's
-#: "MODULATOR-ACTIVATOR/-INHIBITOR" is scored as false (BLURB keeps only CPR:3/4/5/6/9) and is
-#: listed so that its "ACTIVATOR"/"INHIBITOR" part is not read as CPR:3/CPR:4. Bare "REGULATOR",
-#: "MODULATOR", "COFACTOR" and "PART-OF" are not listed: they are common words in prose.
-CHEMPROT_SYNONYMS = {
-    "CPR:3": ["ACTIVATOR", "UPREGULATOR", "INDIRECT-UPREGULATOR"],
-    "CPR:4": ["INHIBITOR", "DOWNREGULATOR", "INDIRECT-DOWNREGULATOR"],
-    "CPR:5": ["AGONIST", "AGONIST-ACTIVATOR", "AGONIST-INHIBITOR"],
-    "CPR:6": ["ANTAGONIST"],
-    "CPR:9": ["SUBSTRATE", "PRODUCT-OF", "SUBSTRATE_PRODUCT-OF"],
-    "false": ["no relation", "no relationship", "none", "MODULATOR-ACTIVATOR", "MODULATOR-INHIBITOR"],
-}
-#: DDI-2013's type names. "advice" is the noun models write for "advise"; "interaction" is not a
-#: name of DDI-int: every positive class is an interaction and the word fills every explanation.
-DDI_SYNONYMS = {
-    "DDI-mechanism": ["mechanism"],
-    "DDI-effect": ["effect"],
-    "DDI-advise": ["advise", "advice"],
-    "DDI-int": ["int"],
-    "DDI-false": ["false", "no interaction", "none"],
-}
+CHEMPROT_SYNONYMS = CHEMPROT_NAMES  # the class names models write (parsing/relation_names.py)
+DDI_SYNONYMS = DDI_NAMES
 
 
 def _relation_f1(labels: tuple[str, ...], negative: str) -> dict[str, tuple[str, dict[str, object]]]:
