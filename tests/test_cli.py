@@ -115,3 +115,17 @@ def test_unconvertible_reference_names_the_record(capsys, tmp_path: Path) -> Non
     path.write_text("generation,reference\n4,3.8\n2,n/a\n", encoding="utf-8")
     code, _, err = run(capsys, "score", str(path), "--task", "biosses")
     assert code == 2 and "reference of record 2 is 'n/a', not float" in err
+
+
+def test_help_and_version_start_without_scipy() -> None:
+    """The command answers --help and --version without importing scipy (the slow part of a start)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom medmetrics.cli import main\n"
+            "for argv in (['--help'], ['--version']):\n"
+            "    try:\n        main(argv)\n    except SystemExit as done:\n        assert done.code == 0\n"
+            "assert 'scipy' not in sys.modules, sorted(m for m in sys.modules if m.startswith('scipy'))[:3]\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "medmetrics 0." in result.stdout and "usage: medmetrics" in result.stdout

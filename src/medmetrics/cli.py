@@ -476,7 +476,10 @@ def _file_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from medmetrics._version import __version__
+
     parser = argparse.ArgumentParser(prog="medmetrics", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"medmetrics {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("list", help="list parsers, metrics, tasks, suites and plugins")

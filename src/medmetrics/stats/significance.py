@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric, Table
@@ -108,6 +107,8 @@ def compare_systems(
         only_a = float((counts * table_a["correct"] * (1 - table_b["correct"])).sum())
         only_b = float((counts * table_b["correct"] * (1 - table_a["correct"])).sum())
         discordant = int(only_a + only_b)
+        from scipy import stats as scipy_stats  # imported when a McNemar test runs, not at CLI start
+
         p = 1.0 if discordant == 0 else float(scipy_stats.binomtest(int(only_a), discordant, 0.5).pvalue)
         return replace(common, p_value=p, details={"only_a_correct": only_a, "only_b_correct": only_b})
 
