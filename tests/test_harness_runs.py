@@ -454,3 +454,13 @@ def test_the_results_files_acc_is_checked(tmp_path: Path) -> None:
         report = score_task(task, "", run, catalog=catalog, ci=False, resamples=10, seed=1).report
         assert report is not None and len(report["accuracy"].notes) == notes and not report["acc_norm"].notes
         assert all("results file reports acc" in n for n in report["accuracy"].notes)
+
+
+def test_a_document_logged_twice_is_an_error_never_counted_twice(tmp_path: Path, capsys) -> None:
+    """Issue 17: duplicate lm-eval doc_ids used to be scored twice."""
+    samples = generated_samples(["yes", "no", "maybe"], ["yes", "no", "maybe"])
+    samples.append(copy.deepcopy(samples[1]))  # doc 1 again, as a resumed run can leave it
+    out = tmp_path / "out"
+    write_lm_eval_run(out, "org/m", {"pubmedqa": samples})
+    code, _, err = run_cli(capsys, "score", str(out), "--task", "pubmedqa")
+    assert code == 2 and "line 4: doc_id 1 was already read at line 2" in err

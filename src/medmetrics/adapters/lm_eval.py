@@ -162,6 +162,7 @@ def _read_file(path: Path, task: str, fields: Fields, config: Mapping[str, Any])
     if fields.filter is not None and fields.filter not in filters:
         raise InputError(f"{path}: no filter {fields.filter!r}; the file has {filters}")
     selected = [(number, record) for number, record in enumerate(records, start=1) if record.get("filter") == chosen]
+    _check_unique_documents(path, selected)
     if selected and _is_loglikelihood(selected[0][1]):
         return {task: _loglikelihood_run(path, task, selected, fields, config)}
     rows = []
@@ -178,6 +179,19 @@ def _read_file(path: Path, task: str, fields: Fields, config: Mapping[str, Any])
                                          reference_format="index", index_base=fields.index_base)
         rows.append((task, generation, target, item_context))
     return build_runs(rows, str(path))
+
+
+def _check_unique_documents(path: Path, selected: list[tuple[int, dict[str, Any]]]) -> None:
+    """A document logged twice (one filter, one ``doc_id``) would be counted twice: an error naming both lines."""
+    seen: dict[str, int] = {}
+    for number, record in selected:
+        if "doc_id" not in record:
+            continue
+        key = json.dumps(record["doc_id"], sort_keys=True, default=str)
+        if key in seen:
+            raise InputError(f"{path}: line {number}: doc_id {record['doc_id']!r} was already read at line "
+                             f"{seen[key]}; a document counted twice would weigh twice in every number")
+        seen[key] = number
 
 
 def _choice_parser(task: str) -> Any:
