@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from medmetrics.errors import InputError
 from medmetrics.options import check_options, render_signature
+from medmetrics.parsing.engine import unanswered
+from medmetrics.parsing.text import prepare
 from medmetrics.results import Parsed
 
 
@@ -18,7 +20,8 @@ class Parser(ABC):
     signatures change too) and ``defaults``: every option and per-item context key with its
     default. Per-task settings are constructor options; per-item facts (the option texts of one
     question, its label set, its score range) are passed to ``parse`` as context, and any option
-    may be overridden for one item that way. Subclasses implement ``read``.
+    may be overridden for one item that way. Subclasses implement ``read_masked`` (the generation
+    with reasoning and markdown masked, see ``read``) or, to see the raw text, ``read`` itself.
     """
 
     name: ClassVar[str]
@@ -80,9 +83,26 @@ class Parser(ABC):
         except InputError as exc:
             raise InputError(f"{where}: {exc}") from None
 
-    @abstractmethod
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
-        """Return the ``Parsed`` for ``text`` under ``settings`` (options updated by context)."""
+        """Return the ``Parsed`` for ``text`` under ``settings`` (options updated by context).
+
+        The template most parsers use: reasoning blocks and markdown are masked in place
+        (``text.prepare``, so spans still point into ``text``), a generation with nothing left
+        is ``empty`` or ``failed`` with the reason, and the rest goes to ``read_masked``. A
+        parser that must see the raw text overrides ``read`` itself.
+        """
+        masked, why = prepare(self.before_masking(text))
+        if why:
+            return unanswered(text, why)
+        return self.read_masked(text, masked, settings)
+
+    def before_masking(self, text: str) -> str:
+        """``text`` as ``read`` masks it; a parser may blank what it never reads (same length)."""
+        return text
+
+    def read_masked(self, text: str, masked: str, settings: Mapping[str, Any]) -> Parsed:
+        """Read the masked generation (``masked`` has ``text``'s length); see ``read``."""
+        raise NotImplementedError(f"parser {self.name!r} implements neither read nor read_masked")
 
     def __repr__(self) -> str:
         return f"<parser {self.signature}>"

@@ -37,9 +37,8 @@ from typing import Any, ClassVar
 
 from medmetrics.errors import InputError
 from medmetrics.parsing.base import Parser
-from medmetrics.parsing.engine import unanswered
 from medmetrics.parsing.mentions import resolve_type
-from medmetrics.parsing.text import fold, prepare
+from medmetrics.parsing.text import fold
 from medmetrics.results import Parsed
 
 _TAG = r"(?:O|[BIESLU](?:[-_][^\s\[\]/]{1,40})?)"
@@ -180,10 +179,7 @@ class BioParser(Parser):
         if scheme is not None and scheme not in SCHEME_PREFIXES:
             raise InputError(f"'scheme' must be one of {', '.join(SCHEME_PREFIXES)}, got {scheme!r}")
 
-    def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
-        masked, why = prepare(text)
-        if why:
-            return unanswered(text, why)
+    def read_masked(self, text: str, masked: str, settings: Mapping[str, Any]) -> Parsed:
         style, words, raw_tags = read_tagged_words(masked)
         if not words:
             return Parsed(None, "failed", reason="no tagged words (word [TAG], word/TAG or 'word TAG' lines) found")

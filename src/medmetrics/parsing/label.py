@@ -64,11 +64,10 @@ from medmetrics.parsing.engine import (
     answer_start,
     decide,
     initials,
-    unanswered,
 )
 from medmetrics.parsing.negation import negated_before, verdict_after
 from medmetrics.parsing.relation_names import POSITIVE_CLASS_NAMES
-from medmetrics.parsing.text import fold, prepare, squash
+from medmetrics.parsing.text import fold, squash
 from medmetrics.results import Parsed
 
 # ----------------------------------------------------------------------------------------------
@@ -319,10 +318,7 @@ class LabelParser(Parser):
         elif settings.get("synonyms"):
             raise InputError("'synonyms' given without 'labels'")
 
-    def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
-        masked, why = prepare(text)
-        if why:
-            return unanswered(text, why)
+    def read_masked(self, text: str, masked: str, settings: Mapping[str, Any]) -> Parsed:
         compiled = label_set(settings)
         lowered = masked.lower()
         mentions = functools.cache(lambda: self._scan(masked, lowered, compiled))  # tiers 2 and 3 share one scan

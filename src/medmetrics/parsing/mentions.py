@@ -347,10 +347,10 @@ class LabeledSpansParser(MentionParser):
     version = "1"
     defaults: ClassVar[Mapping[str, Any]] = {**MentionParser.defaults, "types": None}
 
-    def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
-        masked, why = prepare(_FENCE_INFO.sub(lambda m: " " * len(m.group(0)), text))
-        if why:
-            return unanswered(text, why)
+    def before_masking(self, text: str) -> str:
+        return _FENCE_INFO.sub(lambda m: " " * len(m.group(0)), text)  # "```yaml": a fence's tag is no type
+
+    def read_masked(self, text: str, masked: str, settings: Mapping[str, Any]) -> Parsed:
         types = settings.get("types")
         grounder = self.grounder(settings)
         mentions: list[Mention] = []
@@ -374,7 +374,7 @@ class LabeledSpansParser(MentionParser):
                 if not declared:
                     unknown.append(kind)
         if not lines:
-            region, why = answer_region(text)
+            region, _ = answer_region(text)
             if region and not is_sentinel(region):
                 return Parsed(None, "failed", reason="no 'Type: span...span' line found")
             return Parsed([], "ok", rule="none")

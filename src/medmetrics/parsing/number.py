@@ -46,7 +46,6 @@ from medmetrics.parsing.engine import (
     answer_start,
     decide,
     initials,
-    unanswered,
 )
 from medmetrics.parsing.text import prepare
 from medmetrics.results import Parsed
@@ -236,10 +235,7 @@ class NumberParser(Parser):
             return True
         return self.real and isinstance(bound, float) and math.isfinite(bound)
 
-    def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
-        masked, why = prepare(text)
-        if why:
-            return unanswered(text, why)
+    def read_masked(self, text: str, masked: str, settings: Mapping[str, Any]) -> Parsed:
         low, high, options = settings["low"], settings["high"], settings.get("options")
         rules = grammar(self.real)
         lowered = masked.lower()

@@ -18,7 +18,6 @@ from medmetrics.parsing.choice.options import (
 from medmetrics.parsing.choice.reader import Reader, Statement
 from medmetrics.parsing.choice.structured import answer_fields
 from medmetrics.parsing.engine import first_tier
-from medmetrics.parsing.text import prepare
 from medmetrics.results import Parsed
 
 
@@ -47,16 +46,13 @@ class _OptionParser(Parser):
         letters = letter_set(letters_key(settings.get("letters")), None if options is None else len(options))
         return letters, option_index(options, letters) if options is not None else None
 
-    def _reader(self, text: str, settings: Mapping[str, Any]) -> Reader | Parsed:
-        """A ``Reader`` for the generation, or the ``Parsed`` when there is nothing to read.
+    def _reader(self, text: str, masked: str, settings: Mapping[str, Any]) -> Reader | Parsed:
+        """A ``Reader`` for the masked generation, or the ``Parsed`` when there is nothing to read.
 
         A JSON answer is read from its answer fields alone, so letters named in its reasoning
         field never count; a JSON object that has no answer field (cut off while reasoning) has
         no answer.
         """
-        masked, why = prepare(text)
-        if why is not None:
-            return Parsed(None, "empty" if not text.strip() else "failed", reason=why)
         fields = answer_fields(masked)
         if fields is not None:
             if not fields.keys:
@@ -129,8 +125,8 @@ class ChoiceParser(_OptionParser):
     #    outrank claims, "the answer is unknown", answers in the question's language
     version = "3"
 
-    def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
-        reader = self._reader(text, settings)
+    def read_masked(self, text: str, masked: str, settings: Mapping[str, Any]) -> Parsed:
+        reader = self._reader(text, masked, settings)
         if isinstance(reader, Parsed):
             return reader
         reader = reader.without_invented_question()
@@ -188,12 +184,15 @@ class ChoicesParser(_OptionParser):
             raise InputError(f"allow_empty must be True or False, got {settings.get('allow_empty')!r}")
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
-        allow_empty: bool = settings["allow_empty"]
-        if allow_empty and not text.strip():
+        if settings["allow_empty"] and not text.strip():
             # BioMistral-NLU's HoC gold is an empty answer for a document with no hallmark: with
             # allow_empty, saying nothing is the empty set (a cut-off <think> is still no answer)
             return Parsed((), "ok", rule="none", reason="an empty answer: no option (allow_empty)")
-        reader = self._reader(text, settings)
+        return super().read(text, settings)
+
+    def read_masked(self, text: str, masked: str, settings: Mapping[str, Any]) -> Parsed:
+        allow_empty: bool = settings["allow_empty"]
+        reader = self._reader(text, masked, settings)
         if isinstance(reader, Parsed):
             return reader
         anchored = reader.anchored(none_ok=True)
