@@ -218,3 +218,19 @@ def test_pltrdy_rouge_case_of_section_5() -> None:
     assert compat.compute(["the cat the cat"], ["the cat"]).value == pytest.approx(1.0, abs=1e-7)
     correct = evaluate("medqsum", ["the cat the cat"], ["the cat"], metrics=["rouge"])["rouge"].value
     assert correct == pytest.approx(2 * 0.5 * 1.0 / 1.5)  # rouge-score: LCS 2 of 4 predicted words
+
+
+def test_ebm_pico_reads_biomistral_nlu_pico_lines_and_scores_them_token_level() -> None:
+    """Issue 12: BioMistral-NLU answers EBM-PICO with "Participants: ... / Interventions: ... /
+    Outcomes: ..." lines; they are found among the gold tokens and scored like tags."""
+    tokens = ["Forty", "patients", "with", "type", "2", "diabetes", "received", "metformin", "or", "placebo", ";",
+              "HbA1c", "was", "measured", "."]
+    gold = ["O", "B-PAR", "I-PAR", "I-PAR", "I-PAR", "I-PAR", "O", "B-INT", "O", "B-INT", "O", "B-OUT", "O", "O", "O"]
+    perfect = "Participants: patients with type 2 diabetes\nInterventions: metformin...placebo\nOutcomes: HbA1c"
+    report = evaluate("ebm_pico", [perfect], [gold], context=[{"tokens": tokens}])
+    assert report["f1"].value == 1.0 and report.parsed[0].rule == "typed-lines"
+    missed = "Participants: patients with type 2 diabetes\nInterventions: metformin\nOutcomes: None"
+    parsed = evaluate("ebm_pico", [missed], [gold], context=[{"tokens": tokens}]).parsed[0]
+    assert parsed.value == [*gold[:9], "O", "O", "O", "O", "O", "O"]
+    unfound = evaluate("ebm_pico", ["Participants: adults over 80"], [gold], context=[{"tokens": tokens}]).parsed[0]
+    assert unfound.status == "partial" and "1 span(s) not found" in unfound.reason

@@ -166,7 +166,7 @@ class BioParser(Parser):
     """BIO tags per token (see the module docstring)."""
 
     name = "bio"
-    version = "1"
+    version = "2"  # 2: "Participants: ... / Interventions: ... / Outcomes: ..." lines onto the gold tokens
     defaults: ClassVar[Mapping[str, Any]] = {"tokens": None, "types": None, "scheme": None}
 
     def validate(self, settings: Mapping[str, Any]) -> None:
@@ -181,6 +181,10 @@ class BioParser(Parser):
 
     def read_masked(self, text: str, masked: str, settings: Mapping[str, Any]) -> Parsed:
         style, words, raw_tags = read_tagged_words(masked)
+        if not words and settings.get("tokens") is not None:
+            lines = _typed_lines_as_tags(text, settings["tokens"], settings.get("types"))
+            if lines is not None:  # "Participants: ... / Interventions: ... / Outcomes: ..." (BioMistral-NLU)
+                return lines
         if not words:
             return Parsed(None, "failed", reason="no tagged words (word [TAG], word/TAG or 'word TAG' lines) found")
         types = settings.get("types")
@@ -208,3 +212,49 @@ class BioParser(Parser):
             if aligned < len(tokens) or len(words) != len(tokens):
                 notes.insert(0, f"aligned {aligned} of {len(tokens)} gold tokens ({len(words)} predicted words)")
         return Parsed(tags, "partial" if partial else "ok", reason="; ".join(notes), rule=style)
+
+
+#: The names "Type: span...span" lines give the PICO classes (BioMistral-NLU's EBM-PICO prompt).
+PICO_NAMES = {"participants": "PAR", "participant": "PAR", "population": "PAR", "patients": "PAR",
+              "interventions": "INT", "intervention": "INT", "outcomes": "OUT", "outcome": "OUT"}
+_TOKEN_EDGE = " \t\r\n.,;:\"'()[]"
+
+
+def _typed_lines_as_tags(text: str, tokens: Sequence[str], types: Sequence[str] | None) -> Parsed | None:
+    """Tags for ``tokens`` from "Type: span...span" lines: each span found as a run of the tokens
+    (case-insensitive, in order of appearance, each token tagged once) and tagged B-/I- with its
+    type; None when the text has no such lines. Read by the ``labeled_spans`` parser, so the
+    lines are read as it reads them."""
+    from medmetrics.parsing.mentions import LabeledSpansParser
+
+    lines = LabeledSpansParser().parse(text)
+    if lines.status not in ("ok", "partial") or lines.rule != "typed-lines":
+        return None
+    folded = [fold(t) for t in tokens]
+    starts: dict[str, list[int]] = {}
+    for i, token in enumerate(folded):
+        starts.setdefault(token, []).append(i)
+    tags = ["O"] * len(tokens)
+    missing, undeclared = 0, []
+    for mention in lines.value or ():
+        written = str(mention["type"])
+        kind = PICO_NAMES.get(written.strip().lower(), written)
+        kind = resolve_type(kind, types)[0] if types else kind
+        if types and kind not in types:
+            undeclared.append(written)
+            continue
+        words = [fold(w.strip(_TOKEN_EDGE)) for w in str(mention["text"]).split()]
+        words = [w for w in words if w]
+        at = next((i for i in starts.get(words[0], ()) if words and folded[i:i + len(words)] == words
+                   and all(t == "O" for t in tags[i:i + len(words)])), None) if words else None
+        if at is None:
+            missing += 1
+            continue
+        tags[at:at + len(words)] = [f"B-{kind}"] + [f"I-{kind}"] * (len(words) - 1)
+    notes = []
+    if missing:
+        notes.append(f"{missing} span(s) not found among the gold tokens")
+    if undeclared:
+        notes.append(f"lines of undeclared types {', '.join(repr(t) for t in dict.fromkeys(undeclared))}")
+    return Parsed(tags, "partial" if notes else "ok", reason="; ".join(notes), rule="typed-lines")
+
