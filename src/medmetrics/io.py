@@ -2,16 +2,42 @@
 
 A bad input file gives one ``InputError`` naming the file and line; an output file is written
 to a temporary name and renamed, so a failed run never leaves a partial file behind.
+
+Counting, one convention everywhere: every message about a file starts ``PATH:LINE:`` with
+lines counted from 1, the way editors, ``grep -n`` and compilers count. A record spanning lines
+(a CSV field holding a newline) is named by the line it starts on. "record N" also counts from
+1 (the N-th record; blank lines are not records) and, from a JSONL or CSV file, comes after its
+line (``PATH:7: record 5 has no field ...``): ``read_records`` returns a ``Records`` list that
+keeps each record's line. Records of a whole-file JSON list have no line of their own and are
+named by number only. The byte of a text that is not UTF-8 is an offset in the file, from 0 as
+hex dumps count. Scoring messages and the per-item output speak of items, not lines: "item 0"
+and ``"index": 0`` are positions in the list of items, from 0, like any Python index.
+
+What is accepted: UTF-8 text, with or without a byte-order mark (Excel's "CSV UTF-8" writes
+one). JSONL lines end at ``\n`` or ``\r\n`` only: U+2028, U+2029, U+0085 and form feeds are
+characters of a record, not line ends (JSON allows them unescaped in strings, and
+``ensure_ascii=False`` writers such as lm-eval emit them). Nothing in a file produces a
+traceback: nesting too deep for the decoder, integers longer than Python's limit for converting
+digits, and numbers too large for a float (which would be read as infinity) are each an
+``InputError`` naming the line. A CSV row with fewer or more fields than the header is an error
+even when the missing columns are not used: a short row almost always means a quote or a
+delimiter went astray, and scoring the rest would silently shift values. A quote left open to the
+end of the file is an error naming the line it opens on. An empty file (nothing but whitespace
+and a byte-order mark) is the error "file is empty", not zero items.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 import os
+import re
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from io import StringIO
 from pathlib import Path
 from typing import IO, Any
 
@@ -58,76 +84,223 @@ def detect_format(path: Path, given: str | None = None) -> str:
     raise InputError(f"{path}: cannot tell the format from the file name; pass --input-format ({', '.join(FORMATS)})")
 
 
+class Records(list[dict[str, Any]]):
+    """The records of a file (a plain ``list`` of dicts) with the line each one starts on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[int] = []
+
+    def add(self, record: dict[str, Any], line: int) -> None:
+        self.append(record)
+        self.lines.append(line)
+
+
 def read_records(path: str | Path, fmt: str | None = None) -> list[dict[str, Any]]:
-    """Every record of the file as a dict; line numbers in errors are 1-based."""
+    """Every record of the file as a dict (a ``Records`` list); lines in errors count from 1."""
     path = Path(path)
     fmt = detect_format(path, fmt)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # utf-8-sig reports positions in the bytes after a byte-order mark
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        byte = exc.start + len(data) - len(exc.object)
+        raise InputError(f"{path}:{line}: not UTF-8 text ({exc.reason} at byte {byte})") from None
+    if not text.strip():
+        raise InputError(f"{path}: file is empty")
     if fmt == "jsonl":
-        return list(_jsonl(path, text))
+        return _jsonl(path, text)
     if fmt == "json":
         return _json(path, text)
     return _csv(path, text)
 
 
-def _jsonl(path: Path, text: str) -> Iterator[dict[str, Any]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+#: a float has at most 309 integer digits; an integer literal longer than this is checked
+_FLOAT_DIGITS = 308
+
+
+class _NumberError(ValueError):
+    """A number in the file that cannot be read faithfully (raised from the decoder's hooks)."""
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NumberError(f"the number {_short(text)} is too large for a float (it would be read as infinity)")
+    return value
+
+
+def _parse_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:  # longer than sys.get_int_max_str_digits()
+        raise _NumberError(f"the integer {_short(text)} has {len(text.lstrip('-'))} digits, too many to read") from None
+    if len(text.lstrip("-")) > _FLOAT_DIGITS:
+        try:
+            float(value)
+        except OverflowError:
+            raise _NumberError(f"the integer {_short(text)} ({len(text.lstrip('-'))} digits) is too large "
+                               "for a float") from None
+    return value
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:10]}...{text[-10:]}"
+
+
+_DECODER = json.JSONDecoder(parse_float=_parse_float, parse_int=_parse_int)
+#: the tokens of a JSON text that matter for locating an error: strings (skipped), brackets,
+#: numbers and line ends; each alternative is unambiguous, so the scan is linear
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]|-?[0-9][0-9.eE+-]*|\n')
+
+
+def _decode(text: str, path: Path, line: int | None) -> Any:
+    """``text`` as JSON; every failure is an ``InputError`` naming ``path`` and the line (``line``
+    for one JSONL line, else found in ``text``)."""
+    try:
+        return _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        where = f"{path}:{line or exc.lineno}"
+        raise InputError(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+    except _NumberError as exc:
+        where = f"{path}:{line or _error_line(text, 'number')}"
+        raise InputError(f"{where}: {exc}") from None
+    except RecursionError:
+        where = f"{path}:{line or _error_line(text, 'depth')}"
+        raise InputError(f"{where}: JSON nested too deeply to read (more than about "
+                         f"{sys.getrecursionlimit()} levels of lists and objects)") from None
+    except ValueError as exc:  # anything else the decoder rejects
+        raise InputError(f"{path}:{line or 1}: invalid JSON: {exc}") from None
+
+
+def _error_line(text: str, kind: str) -> int:
+    """The line of a whole-file JSON text holding the first unreadable number (``kind="number"``)
+    or where the nesting is deepest (``kind="depth"``)."""
+    line, depth, deepest, deepest_line = 1, 0, 0, 1
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line += 1
+        elif token in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, deepest_line = depth, line
+        elif token in "]}":
+            depth -= 1
+        elif kind == "number" and token[0] != '"':
+            try:
+                (_parse_int if token.lstrip("-").isdigit() else _parse_float)(token)
+            except ValueError:
+                return line
+    return deepest_line
+
+
+def _jsonl(path: Path, text: str) -> Records:
+    records = Records()
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.endswith("\r"):
+            line = line[:-1]
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+        record = _decode(line, path, number)
         if not isinstance(record, dict):
             raise InputError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
-        yield record
+        records.add(record, number)
+    return records
 
 
-def _json(path: Path, text: str) -> list[dict[str, Any]]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+def _json(path: Path, text: str) -> Records:
+    data = _decode(text, path, None)
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) != 1:
-            raise InputError(f"{path}: expected a list of records (or an object holding exactly one list)")
+            raise InputError(f"{path}:1: expected a list of records (or an object holding exactly one list)")
         data = lists[0]
     if not isinstance(data, list):
-        raise InputError(f"{path}: expected a list of records, got {type(data).__name__}")
-    for i, record in enumerate(data):
+        raise InputError(f"{path}:1: expected a list of records, got {type(data).__name__}")
+    records = Records()
+    for i, record in enumerate(data, start=1):
         if not isinstance(record, dict):
             raise InputError(f"{path}: record {i} is {type(record).__name__}, not an object")
-    return data
-
-
-def _csv(path: Path, text: str) -> list[dict[str, Any]]:
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    records = []
-    try:
-        for record in reader:
-            if None in record:
-                raise InputError(f"{path}:{reader.line_num}: more fields than the header names")
-            records.append(dict(record))
-    except csv.Error as exc:
-        raise InputError(f"{path}:{reader.line_num}: invalid CSV: {exc}") from None
+        records.append(record)
     return records
+
+
+def _csv(path: Path, text: str) -> Records:
+    """Strictly first, so that a quote left open names the line it opens on; a file the strict
+    reader rejects for another reason (text after a closing quote) is read leniently, as before."""
+    try:
+        return _csv_rows(path, text, strict=True)
+    except csv.Error:
+        pass
+    try:
+        return _csv_rows(path, text, strict=False)
+    except csv.Error as exc:  # pragma: no cover - the lenient reader only fails on NUL and the like
+        raise InputError(f"{path}: invalid CSV: {exc}") from None
+
+
+def _csv_rows(path: Path, text: str, strict: bool) -> Records:
+    reader = csv.reader(StringIO(text, newline=""), strict=strict)
+    records = Records()
+    header: list[str] | None = None
+    end = 0
+    for row in _rows(reader, path, strict):
+        start, end = end + 1, reader.line_num
+        if not row:  # a blank line
+            continue
+        if header is None:
+            header = row
+            continue
+        if len(row) != len(header):
+            if len(row) > len(header):
+                raise InputError(f"{path}:{start}: more fields than the header names "
+                                 f"({len(row)}, the header has {len(header)})")
+            missing = ", ".join(repr(name) for name in header[len(row):])
+            raise InputError(f"{path}:{start}: {len(row)} field{'s' if len(row) != 1 else ''}, but the header "
+                             f"names {len(header)} (missing: {missing}); a short row usually means a stray "
+                             "quote or delimiter")
+        records.add(dict(zip(header, row)), start)
+    return records
+
+
+def _rows(reader: Any, path: Path, strict: bool) -> Iterator[list[str]]:
+    """The reader's rows; an unterminated quote (only the strict reader reports it) names the line
+    the record starts on."""
+    end = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if strict and "unexpected end of data" in str(exc):
+                raise InputError(f"{path}:{end + 1}: invalid CSV: a quoted field opened here is never closed "
+                                 "(unterminated quote)") from None
+            if strict:
+                raise
+            raise InputError(f"{path}:{reader.line_num}: invalid CSV: {exc}") from None
+        end = reader.line_num
+        yield row
 
 
 def field(records: list[dict[str, Any]], name: str, path: str | Path) -> list[Any]:
     """The values of ``name`` in every record; a missing field names the record."""
+    lines = getattr(records, "lines", None) or []
     values = []
     for i, record in enumerate(records):
         if name not in record:
             keys = ", ".join(sorted(record)) or "(none)"
-            raise InputError(f"{path}: record {i + 1} has no field {name!r}; its fields are: {keys}")
+            where = f"{path}:{lines[i]}: record {i + 1}" if i < len(lines) else f"{path}: record {i + 1}"
+            raise InputError(f"{where} has no field {name!r}; its fields are: {keys}")
         values.append(record[name])
     return values
 
