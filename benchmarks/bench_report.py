@@ -23,7 +23,6 @@ Targets of issue #14: written in under 10 s, open in under 3 s (never failed on:
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import random
@@ -36,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_common import Row, render
+from bench_common import Row, best_of, render
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -66,16 +65,6 @@ def synthetic_run(n: int, words: int = 0) -> Any:
         generations.append(text)
         references.append(reference)
     return TaskRun("pubmedqa", generations, references, None, "synthetic")
-
-
-def _best(fn: Any, repeat: int) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def _open_selenium(path: Path, repeat: int, profile: Path) -> tuple[float, dict[str, Any], str]:
@@ -170,12 +159,12 @@ def _one_report(n: int, words: int, repeat: int) -> list[Row]:
 
     run = synthetic_run(n, words)
     size = f"{n:,} items (~{sum(map(len, run.generations)) // n} chars)"
-    score_s, (entries, rows, notes) = _best(
+    score_s, (entries, rows, notes) = best_of(
         lambda: score_runs({"synthetic": {"pubmedqa": run}}, resamples=1000), repeat)
     out = Path(tempfile.mkdtemp(prefix="mm-bench-report-"))
     try:
         path = out / "report.html"
-        write_s, _ = _best(lambda: entries_html(entries, rows, notes=notes, path=path), repeat)
+        write_s, _ = best_of(lambda: entries_html(entries, rows, notes=notes, path=path), repeat)
         files = [path, *out.glob("*_files/*")]
         total = sum(f.stat().st_size for f in files)
         result = [

@@ -44,7 +44,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from medmetrics.adapters.base import Fields, build_runs, model_name, task_name
+from medmetrics.adapters.base import Fields, build_runs, merge_runs, model_name, task_name
 from medmetrics.adapters.generic import context
 from medmetrics.adapters.loglikelihood import LoglikelihoodItems, NoGenerations
 from medmetrics.errors import InputError
@@ -96,7 +96,7 @@ def read(path: Path, fields: Fields, task_map: Mapping[str, str],
         for task, (date, file) in sorted(chosen.items()):
             config = _config(folder, date, task)
             parts.append(_read_file(file, task_name(task, names), fields, config))
-        models[model_name(root, folder)] = _merge(parts)
+        models[model_name(root, folder)] = merge_runs(parts)
     if not models and wanted is not None:
         dates = sorted({d for tasks in by_model.values() for dated in tasks.values() for d, _ in dated})
         raise InputError(f"{path}: no lm-eval run of date {run!r}; the runs here are: {', '.join(dates)}")
@@ -113,17 +113,6 @@ def _pick(task: str, dated: list[tuple[str, Path]], wanted: str | None) -> tuple
         raise InputError(f"--run {wanted!r} matches several runs of task {task!r}: "
                          f"{', '.join(d for d, _ in matches)}; give more of the date")
     return matches[0] if matches else None
-
-
-def _merge(parts: list[dict[str, TaskRun]]) -> dict[str, TaskRun]:
-    out: dict[str, TaskRun] = {}
-    for part in parts:
-        for name, task_run in part.items():
-            if name in out:
-                raise InputError(f"task {name!r} comes from both {out[name].source} and {task_run.source}; "
-                                 "rename one with --task-map")
-            out[name] = task_run
-    return out
 
 
 def _config(folder: Path, date: str, task: str) -> Mapping[str, Any]:
