@@ -11,8 +11,11 @@ import csv
 import io
 import json
 import math
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -22,7 +25,7 @@ from medmetrics._json import json_native
 from medmetrics.adapters import ADAPTERS, Fields, load_runs, pick_model
 from medmetrics.errors import MedmetricsError
 from medmetrics.evaluation import run_evaluation
-from medmetrics.io import atomic_writer, coerce, field, json_value, read_records
+from medmetrics.io import atomic_writers, check_output, coerce, field, items_located, json_value, read_records
 from medmetrics.plugins import default_catalog, exit_on_interrupt
 from medmetrics.report.cli import add_report_command
 from medmetrics.results import Report
@@ -118,12 +121,24 @@ def render(reports: dict[str, Report], fmt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, files: dict[str, Iterable[str]] | None = None) -> None:
+    """Write ``text`` to ``output`` (or stdout) and each of ``files`` (path -> lines) all or none:
+    a failure while any of them is written leaves no new file, not even the ones already done."""
+    outputs = {path: lines for path, lines in (files or {}).items() if path}
     if output:
-        with atomic_writer(output) as handle:
-            handle.write(text)
-    else:
+        outputs[output] = [text]
+    with atomic_writers(list(outputs)) as handles:
+        for handle, lines in zip(handles, outputs.values()):
+            handle.writelines(lines)
+    if not output:
         sys.stdout.write(text)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output path that cannot be written before any work is done."""
+    for option in ("output", "per_item"):
+        if getattr(args, option, None):
+            check_output(getattr(args, option), "--" + option.replace("_", "-"))
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -234,33 +249,76 @@ def cmd_score_suite(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    if bool(args.suite) == bool(args.task):
+    """Two runs: run A against run B (as ever). Three or more runs, one folder holding several
+    models, ``--baseline``, ``--demo``, or ``--format csv|latex``: every model side by side, each
+    tested against the baseline, the p-values Holm-adjusted over the table (``render_models``)."""
+    from medmetrics.suites.comparison import DEMO_MODEL_TASKS, compare_models, demo_models, name_models
+    from medmetrics.suites.render import render_models
+
+    runs = list(args.runs)
+    if args.demo and runs:
+        raise MedmetricsError("--demo compares the models bundled with medmetrics; drop the runs")
+    if not args.demo and not runs:
+        raise MedmetricsError("compare needs two or more runs (or one folder holding several models, or --demo)")
+    if args.suite and args.task:
         raise MedmetricsError("compare needs --suite S or --task T (one of them)")
+    if not args.demo and not args.suite and not args.task:
+        raise MedmetricsError("compare needs --suite S or --task T (one of them)")
+    tasks = [t.strip() for t in args.task.split(",") if t.strip()] if args.task else None
     catalog = default_catalog()
+    fmt = "text" if args.format == "table" else args.format
+    if not args.demo and len(runs) == 2 and args.baseline is None and fmt not in ("csv", "latex"):
+        return _compare_two(args, tasks or [], fmt, catalog)
+    if args.demo:
+        models = demo_models()
+        paths: dict[str, str] = {}
+        if args.suite is None and tasks is None:
+            tasks = list(DEMO_MODEL_TASKS)
+    else:
+        models = name_models([(path, _read_models(path, args)) for path in runs], args.model)
+        paths = dict(zip(models, runs)) if len(runs) > 1 else {}
+    baseline = args.baseline
+    if baseline is not None and baseline not in models:  # a path given for the baseline
+        given = [m for m, path in paths.items() if Path(path).resolve() == Path(baseline).resolve()]
+        baseline = given[0] if len(given) == 1 else baseline
+    result = compare_models(models, suite=_suite(args) if args.suite else None, tasks=tasks, baseline=baseline,
+                            catalog=catalog, method=args.method, resamples=args.resamples, seed=args.seed,
+                            level=args.level)
+    title = "bundled demo models" if args.demo else None
+    _emit(render_models(result, fmt, None if title is None else f"{title}: {len(result.models)} models against "
+                        f"{result.baseline}"), args.output)
+    return 0
+
+
+def _compare_two(args: argparse.Namespace, tasks: list[str], fmt: str, catalog: Any) -> int:
+    """``compare RUN_A RUN_B``: A against B per task (``--task``, several comma-separated) or on a suite."""
+    run_a, run_b = args.runs
     chosen = args.model or []
     if len(chosen) > 2:
         raise MedmetricsError("compare takes --model once (both runs) or twice (run A's, then run B's)")
     model_a = chosen[0] if chosen else None
     model_b = chosen[-1] if chosen else None
-    runs_a, runs_b = _load_run(args.run_a, args, model_a), _load_run(args.run_b, args, model_b)
-    fmt = "text" if args.format == "table" else args.format
-    title = f"{args.run_a} (A) against {args.run_b} (B)"
+    runs_a, runs_b = _load_run(run_a, args, model_a), _load_run(run_b, args, model_b)
+    title = f"{run_a} (A) against {run_b} (B)"
     if args.suite:
         result = compare_suite(_suite(args), runs_a, runs_b, catalog=catalog, method=args.method,
                                resamples=args.resamples, seed=args.seed, level=args.level)
         _emit(render_comparison(result, fmt, title), args.output)
         return 0
-    for side, runs in (("A", runs_a), ("B", runs_b)):
-        if args.task not in runs:
-            raise MedmetricsError(f"run {side} has no task {args.task!r}; it has: {', '.join(sorted(runs))}")
-    comparison, _ = compare_task(args.task, runs_a[args.task], runs_b[args.task], catalog=catalog,
-                                 method=args.method, resamples=args.resamples, seed=args.seed, level=args.level)
-    _emit(render_comparison({args.task: comparison}, fmt, title), args.output)
+    compared = {}
+    for task in tasks:
+        for side, runs in (("A", runs_a), ("B", runs_b)):
+            if task not in runs:
+                raise MedmetricsError(f"run {side} has no task {task!r}; it has: {', '.join(sorted(runs))}")
+        compared[task], _ = compare_task(task, runs_a[task], runs_b[task], catalog=catalog, method=args.method,
+                                         resamples=args.resamples, seed=args.seed, level=args.level)
+    _emit(render_comparison(compared, fmt, title), args.output)
     return 0
 
 
-def _read_task_file(args: argparse.Namespace) -> tuple[list[Any], list[Any], Any]:
-    """Generations, references (as read) and context of one task's file(s), as ``score`` reads them."""
+def _read_task_file(args: argparse.Namespace) -> tuple[list[Any], list[Any], Any, Callable[[], Any]]:
+    """Generations, references (as read) and context of one task's file(s), as ``score`` reads them,
+    and ``located()``: a context in which an error about item ``i`` names its file and line."""
     records = read_records(args.predictions, args.input_format)
     generations = field(records, args.prediction_field, args.predictions)
     if args.references:
@@ -270,13 +328,18 @@ def _read_task_file(args: argparse.Namespace) -> tuple[list[Any], list[Any], Any
     else:
         references = field(records, args.reference_field, args.predictions)
         context_records, context_path = records, args.predictions
+
+    def located() -> Any:
+        return items_located(records, args.predictions, (ref_records, args.references) if args.references else None)
+
     shared = _pairs(args.context, "--context")
     context: Any = shared
     if args.context_field:
-        columns = {key: coerce(field(context_records, path, context_path), "json", f"field {path!r}")
-                   for key, path in _fields(args).context.items()}
+        with items_located(context_records, context_path):
+            columns = {key: coerce(field(context_records, path, context_path), "json", f"field {path!r}")
+                       for key, path in _fields(args).context.items()}
         context = [{**shared, **{k: v[i] for k, v in columns.items()}} for i in range(len(context_records))]
-    return generations, references, context
+    return generations, references, context, located
 
 
 def cmd_score_run_task(args: argparse.Namespace) -> int:
@@ -302,11 +365,9 @@ def cmd_score_run_task(args: argparse.Namespace) -> int:
                        resamples=args.resamples, seed=args.seed)
     assert score.report is not None
     text = render({args.task: score.report}, args.format)
-    if args.per_item:
-        with atomic_writer(args.per_item) as handle:
-            for i, (parsed, ref) in enumerate(zip(score.report.parsed, runs[args.task].references)):
-                handle.write(json.dumps({"index": i, "reference": ref, **parsed.to_dict()}, ensure_ascii=False) + "\n")
-    _emit(text, args.output)
+    per_item = (json.dumps({"index": i, "reference": ref, **parsed.to_dict()}, ensure_ascii=False) + "\n"
+                for i, (parsed, ref) in enumerate(zip(score.report.parsed, runs[args.task].references)))
+    _emit(text, args.output, {args.per_item: per_item})
     return 0
 
 
@@ -319,14 +380,14 @@ def cmd_score(args: argparse.Namespace) -> int:
         raise MedmetricsError("--model/--run pick a model and a run of a harness's output folder (lm-eval, "
                               "OpenCompass); this is one task's file")
     catalog = default_catalog()
-    generations, references, context = _read_task_file(args)
+    generations, references, context, located = _read_task_file(args)
 
     target: Any
     if args.task:
         if args.parser or args.metric:
             raise MedmetricsError("--task already names the parser and metrics; drop --parser/--metric")
         target = catalog.tasks.get(args.task).obj
-        references = coerce(references, target.reference_type)
+        reference_type = target.reference_type
     else:
         if not args.parser or not args.metric:
             raise MedmetricsError("score needs --task, or --parser with at least one --metric")
@@ -335,26 +396,28 @@ def cmd_score(args: argparse.Namespace) -> int:
             parser_options=_pairs(args.parser_option, "--parser-option"),
             metrics={k: (v.pop("metric"), v) for k, v in _metric_specs(args.metric).items()},
         )
-        references = coerce(references, args.reference_type)
+        reference_type = args.reference_type
     ci: bool | float = False if args.ci is None else args.ci
-    report = run_evaluation(target, generations, references, metrics=None, context=context, ci=ci,
-                            resamples=args.resamples, seed=args.seed, catalog=catalog,
-                            progress=Progress(len(generations), "parsing"),
-                            reference_format=args.reference_format, index_base=args.index_base)
+    with located():
+        references = coerce(references, reference_type)
+        report = run_evaluation(target, generations, references, metrics=None, context=context, ci=ci,
+                                resamples=args.resamples, seed=args.seed, catalog=catalog,
+                                progress=Progress(len(generations), "parsing"),
+                                reference_format=args.reference_format, index_base=args.index_base)
     label = args.task or "command-line"
     text = render({label: report}, args.format)
+    per_item: Iterable[str] = ()
     if args.per_item:
         from medmetrics.api import get_metric
 
         metrics = None if args.task else {key: get_metric(name, catalog=catalog, **dict(options))
                                           for key, (name, options) in target.metrics.items()}
         scores = report.item_scores(references, context, metrics=metrics, catalog=catalog)
-        with atomic_writer(args.per_item) as handle:
-            for i, (parsed, ref) in enumerate(zip(report.parsed, references)):
-                line = {"index": i, "reference": ref, **parsed.to_dict(),
-                        "scores": {name: values[i] for name, values in scores.items()}}
-                handle.write(json.dumps(json_native(line), ensure_ascii=False) + "\n")
-    _emit(text, args.output)
+        per_item = (json.dumps(json_native({"index": i, "reference": ref, **parsed.to_dict(),
+                                            "scores": {name: values[i] for name, values in scores.items()}}),
+                               ensure_ascii=False) + "\n"
+                    for i, (parsed, ref) in enumerate(zip(report.parsed, references)))
+    _emit(text, args.output, {args.per_item: per_item})
     return 0
 
 
@@ -392,27 +455,25 @@ def cmd_audit(args: argparse.Namespace) -> int:
             raise MedmetricsError(f"the run has no task {args.task!r}; it has: {', '.join(sorted(runs))}")
         audits, notes = audit_run({args.task: runs[args.task]}, [args.task], catalog=catalog)
     elif args.task or args.parser:
-        generations, references, context = _read_task_file(args)
+        generations, references, context, located = _read_task_file(args)
         target: Any
         if args.task:
             target = catalog.tasks.get(args.task).obj
-            references = coerce(references, target.reference_type)
+            reference_type = target.reference_type
         else:
             target = get_parser(args.parser, catalog=catalog, **_pairs(args.parser_option, "--parser-option"))
-            references = coerce(references, args.reference_type)
-        audits = {args.task or "command-line": audit(
-            target, generations, references, context=context, catalog=catalog, source=args.predictions,
-            progress=Progress(len(generations), "parsing"))}
+            reference_type = args.reference_type
+        with located():
+            references = coerce(references, reference_type)
+            audits = {args.task or "command-line": audit(
+                target, generations, references, context=context, catalog=catalog, source=args.predictions,
+                progress=Progress(len(generations), "parsing"))}
     else:
         raise MedmetricsError("audit needs --task T (or --parser P) for one task's file, or --suite S for a run")
     fmt = "text" if args.format == "table" else args.format
     text = render_audits(audits, fmt, notes=notes, top=args.top or None)
-    if args.per_item:
-        with atomic_writer(args.per_item) as handle:
-            for result in audits.values():
-                for line in result.per_item():
-                    handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-    _emit(text, args.output)
+    per_item = (json.dumps(line, ensure_ascii=False) + "\n" for result in audits.values() for line in result.per_item())
+    _emit(text, args.output, {args.per_item: per_item})
     return 0
 
 
@@ -515,20 +576,29 @@ def build_parser() -> argparse.ArgumentParser:
                    "model (one table each; JSON keyed by model)")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("compare", help="paired tests of two runs, per task and for a suite's average")
-    p.add_argument("run_a", help="run A: a file or folder (as for score --suite)")
-    p.add_argument("run_b", help="run B: the same tasks and references")
+    p = sub.add_parser("compare", help="paired tests: two runs per task and for a suite's average, or several "
+                       "models against a baseline (one column each, Holm-adjusted p-values)")
+    p.add_argument("runs", nargs="*", metavar="RUN", help="runs (files or folders, as for score --suite): two "
+                   "compare A against B; three or more, or one folder holding several models, give one column per "
+                   "model, each tested against the baseline")
     p.add_argument("--suite", help="compare every task of this suite and its average")
-    p.add_argument("--task", help="compare one task")
+    p.add_argument("--task", help="compare one task (several comma-separated)")
+    p.add_argument("--baseline", metavar="NAME_OR_PATH", help="the model the others are tested against (a model "
+                   "name or a run's path; default: the first); with two runs it gives the several-model table")
+    p.add_argument("--demo", action="store_true", help="compare the three models bundled with medmetrics "
+                   "(synthetic generations for medqa, pubmedqa, chemprot, biosses)")
     _run_arguments(p)
     p.add_argument("--method", choices=list(METHODS), default="paired_bootstrap")
     p.add_argument("--resamples", type=int, default=1000)
     p.add_argument("--seed", type=int, default=12345)
-    p.add_argument("--level", type=float, default=0.95, help="level of the interval of the difference")
-    p.add_argument("--format", choices=["table", "text", "markdown", "json"], default="table")
+    p.add_argument("--level", type=float, default=0.95, help="level of the intervals; several models: a "
+                   "Holm-adjusted p below 1 - level is marked")
+    p.add_argument("--format", choices=["table", "text", "markdown", "json", "csv", "latex"], default="table",
+                   help="csv and latex give the several-model table (also for two runs)")
     p.add_argument("--output", help="write the result here instead of stdout")
     p.add_argument("--model", action="append", metavar="NAME", help="the model to compare where a run folder holds "
-                   "several: once for both runs, or twice (run A's, then run B's)")
+                   "several: once for every run, or once per run (two runs: A's, then B's); with one folder, the "
+                   "models of it to compare (default: all)")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("audit", help="where parsing fails: status shares, frequent reasons with examples, rules")
@@ -557,11 +627,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP (``timeout``, Slurm preemption, ``kill``, a closed terminal), raised where
+    the run is so that it unwinds like Ctrl-C: temporary output files are removed on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated(signum)
+
+
+@contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    """Turn SIGTERM/SIGHUP into :class:`Terminated` while a command runs (main thread only: signal
+    handlers can be set nowhere else), and put the previous handlers back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, _raise_terminated) for s in signals}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return exit_on_interrupt(func, args)
+        with _terminate_as_exception():
+            _check_outputs(args)
+            return exit_on_interrupt(func, args)
+    except Terminated as exc:
+        sys.stderr.write(f"medmetrics: terminated by {signal.Signals(exc.signum).name}\n")
+        return 128 + exc.signum
     except MedmetricsError as exc:
         sys.stderr.write(f"medmetrics: error: {exc}\n")
         return 2

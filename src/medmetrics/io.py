@@ -1,7 +1,8 @@
 """Reading records from JSONL, JSON and CSV files, and writing outputs atomically.
 
 A bad input file gives one ``InputError`` naming the file and line; an output file is written
-to a temporary name and renamed, so a failed run never leaves a partial file behind.
+to a temporary name and renamed, so a failed, interrupted or terminated run never leaves a partial
+file behind (and a killed one's temporary file is swept by the next run writing beside it).
 
 Counting, one convention everywhere: every message about a file starts ``PATH:LINE:`` with
 lines counted from 1, the way editors, ``grep -n`` and compilers count. A record spanning lines
@@ -10,8 +11,11 @@ lines counted from 1, the way editors, ``grep -n`` and compilers count. A record
 line (``PATH:7: record 5 has no field ...``): ``read_records`` returns a ``Records`` list that
 keeps each record's line. Records of a whole-file JSON list have no line of their own and are
 named by number only. The byte of a text that is not UTF-8 is an offset in the file, from 0 as
-hex dumps count. Scoring messages and the per-item output speak of items, not lines: "item 0"
-and ``"index": 0`` are positions in the list of items, from 0, like any Python index.
+hex dumps count. An error about one item read from a file (a reference outside the labels, a
+prediction that is not text) names that file and line too, through ``items_located`` and the
+adapters' ``TaskRun.places``: ``run.jsonl:7: record 5: the reference is ...``. Only where no file
+is involved (the Python API given lists) is an item named by its position, "reference 4", from 0
+like any Python index, as is ``"index"`` in the per-item output.
 
 What is accepted: UTF-8 text, with or without a byte-order mark (Excel's "CSV UTF-8" writes
 one). JSONL lines end at ``\n`` or ``\r\n`` only: U+2028, U+2029, U+0085 and form feeds are
@@ -57,7 +61,7 @@ def json_value(text: str) -> Any:
 
 
 def coerce(values: list[Any], kind: str | None, what: str = "reference") -> list[Any]:
-    """Turn string values (CSV gives only strings) into ``kind``; the error names the record."""
+    """Turn string values (CSV gives only strings) into ``kind``; the error names the item."""
     if kind in (None, "str"):
         return values
     converters: dict[str, Callable[[str], Any]] = {"json": json_value, "list": json_value, "float": float, "int": int}
@@ -68,7 +72,7 @@ def coerce(values: list[Any], kind: str | None, what: str = "reference") -> list
             try:
                 value = convert(value)
             except ValueError:
-                raise InputError(f"{what} of record {i + 1} is {value!r}, not {kind}") from None
+                raise InputError(f"{what} of item {i} is {value!r}, not {kind}", item=i) from None
         out.append(value)
     return out
 
@@ -96,7 +100,7 @@ class Records(list[dict[str, Any]]):
         self.lines.append(line)
 
 
-def read_records(path: str | Path, fmt: str | None = None) -> list[dict[str, Any]]:
+def read_records(path: str | Path, fmt: str | None = None) -> Records:
     """Every record of the file as a dict (a ``Records`` list); lines in errors count from 1."""
     path = Path(path)
     fmt = detect_format(path, fmt)
@@ -292,30 +296,134 @@ def _rows(reader: Any, path: Path, strict: bool) -> Iterator[list[str]]:
         yield row
 
 
+def record_place(records: list[dict[str, Any]], path: str | Path, i: int) -> str:
+    """Where record ``i`` (from 0) of ``path`` is: ``PATH:LINE: record N`` (line and N from 1), or
+    ``PATH: record N`` for a whole-file JSON list, whose records have no line of their own."""
+    lines = getattr(records, "lines", None) or []
+    return f"{path}:{lines[i]}: record {i + 1}" if i < len(lines) else f"{path}: record {i + 1}"
+
+
+@contextmanager
+def items_located(records: list[dict[str, Any]], path: str | Path,
+                  references: tuple[list[dict[str, Any]], str | Path] | None = None) -> Iterator[None]:
+    """An ``InputError`` about item ``i`` raised inside names the file and line of record ``i``
+    instead of its position (one counting convention in a file's messages: lines from 1). With
+    references in a file of their own, an error about a reference names that file's record."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.item is None or not 0 <= exc.item < len(records):
+            raise
+        about_reference = references is not None and str(exc).startswith("reference ")
+        rows, where = references if references is not None and about_reference else (records, path)
+        raise exc.located(record_place(rows, where, exc.item)) from None
+
+
 def field(records: list[dict[str, Any]], name: str, path: str | Path) -> list[Any]:
     """The values of ``name`` in every record; a missing field names the record."""
-    lines = getattr(records, "lines", None) or []
     values = []
     for i, record in enumerate(records):
         if name not in record:
             keys = ", ".join(sorted(record)) or "(none)"
-            where = f"{path}:{lines[i]}: record {i + 1}" if i < len(lines) else f"{path}: record {i + 1}"
-            raise InputError(f"{where} has no field {name!r}; its fields are: {keys}")
+            raise InputError(f"{record_place(records, path, i)} has no field {name!r}; its fields are: {keys}")
         values.append(record[name])
     return values
+
+
+#: temporary files of outputs being written: ``.<name>.medmetrics-<host>-<pid>-<random>.tmp``
+_TEMP = re.compile(r"\.(?P<name>.+)\.medmetrics-(?P<host>[^-]+)-(?P<pid>\d+)-[^.]+\.tmp\Z")
+
+
+def check_output(path: str | Path, option: str = "output") -> Path:
+    """``path`` as a file medmetrics can write, checked before any work is done: a folder, a path
+    ending in a separator, or a missing parent folder is one error that names the user's path."""
+    text = os.fspath(path)
+    where = f"cannot write {option} {text!r}"
+    if not text:
+        raise InputError(f"{where}: the path is empty")
+    resolved = Path(text)
+    if text.endswith(("/", os.sep)) or resolved.is_dir():
+        raise InputError(f"{where}: it is a folder; name a file in it")
+    parent = resolved.parent
+    if not parent.is_dir():
+        raise InputError(f"{where}: its folder {os.fspath(parent)!r} does not exist")
+    return resolved
+
+
+def sweep_stale_temporaries(folder: str | Path) -> list[Path]:
+    """Remove the temporary files that a killed medmetrics process on this host left in ``folder``.
+
+    SIGTERM and Ctrl-C remove a run's own temporary files as the run unwinds; SIGKILL leaves no
+    chance to, so the next run writing into the same folder sweeps them. A file is swept only when
+    its host is this one and its process is gone: a run still writing (here, or on another host
+    sharing the folder) keeps its file.
+    """
+    host, swept = _host(), list[Path]()
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return swept
+    for name in names:
+        match = _TEMP.match(name)
+        if match and match["host"] == host and not _alive(int(match["pid"])):
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                continue
+            swept.append(Path(folder, name))
+    return swept
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", os.uname().nodename if hasattr(os, "uname") else "host") or "host"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or a platform that cannot tell: keep the file
+    return True
+
+
+@contextmanager
+def atomic_writers(paths: list[str | Path]) -> Iterator[list[IO[str]]]:
+    """Write several outputs all or none: each goes to a temporary file beside it, and all are
+    moved into place only when every one was written. Any failure, Ctrl-C or SIGTERM (the CLI
+    turns it into an exception) removes the temporary files; errors name the user's path."""
+    targets = [check_output(path) for path in paths]
+    handles: list[IO[str]] = []
+    try:
+        for target in targets:
+            folder = target.parent
+            sweep_stale_temporaries(folder)
+            try:
+                handles.append(tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
+                    "w", encoding="utf-8", dir=folder, prefix=f".{target.name}.medmetrics-{_host()}-{os.getpid()}-",
+                    suffix=".tmp", delete=False, newline=""))
+            except OSError as exc:
+                raise InputError(f"cannot write {os.fspath(target)!r}: {exc.strerror or exc}") from None
+        yield handles
+        for handle in handles:
+            handle.close()
+        for target, handle in zip(targets, handles):
+            try:
+                os.replace(handle.name, target)
+            except OSError as exc:
+                raise InputError(f"cannot write {os.fspath(target)!r}: {exc.strerror or exc}") from None
+    finally:
+        for handle in handles:
+            handle.close()
+            if os.path.exists(handle.name):
+                os.unlink(handle.name)
 
 
 @contextmanager
 def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
     """Write to a temporary file beside ``path`` and move it into place only on success."""
-    path = Path(path)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
-        "w", encoding="utf-8", dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp", delete=False, newline=""
-    )
-    try:
-        with handle:
-            yield handle
-        os.replace(handle.name, path)
-    except BaseException:
-        os.unlink(handle.name)
-        raise
+    with atomic_writers([path]) as (handle,):
+        yield handle

@@ -296,11 +296,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     ci: bool | float = False if args.ci == 0 else args.ci
     entries, rows, notes = score_runs(models, suite=args.suite, tasks=tasks or None, ci=ci,
                                       resamples=args.resamples, seed=args.seed, average=args.average)
+    # every item's line is made before any file is written, so a failure leaves neither file
+    per_item: list[str] = []
     if args.per_item:
-        with atomic_writer(args.per_item) as handle:
-            for line in per_item_lines(entries):
-                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        per_item = [json.dumps(line, ensure_ascii=False) + "\n" for line in per_item_lines(entries)]
     title = args.title or ("medmetrics report: demo" if args.demo else
                            f"medmetrics report: {args.suite or ', '.join(tasks) or ', '.join(models)}")
     entries_html(entries, rows, title=title, notes=notes, path=args.output)
+    if args.per_item:
+        with atomic_writer(args.per_item) as handle:
+            handle.writelines(per_item)
     return 0
