@@ -234,7 +234,7 @@ def test_caller_mistakes_are_one_line(capsys, pubmedqa_file: Path, argv: list[st
 def test_a_wrong_context_names_the_item(capsys, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "mc.jsonl", [{"generation": "B", "reference": "B", "options": "fever"}])
     code, _, err = run(capsys, "audit", str(path), "--task", "medqa", "--context-field", "options")
-    assert code == 2 and "item 0" in err
+    assert code == 2 and f"{path}:1: record 1: context of parser 'choice'" in err, err
 
 
 # --- from Python ------------------------------------------------------------------------------

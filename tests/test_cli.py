@@ -114,7 +114,7 @@ def test_unconvertible_reference_names_the_record(capsys, tmp_path: Path) -> Non
     path = tmp_path / "sts.csv"
     path.write_text("generation,reference\n4,3.8\n2,n/a\n", encoding="utf-8")
     code, _, err = run(capsys, "score", str(path), "--task", "biosses")
-    assert code == 2 and "reference of record 2 is 'n/a', not float" in err
+    assert code == 2 and f"{path}:3: record 2: reference is 'n/a', not float" in err
 
 
 def test_help_and_version_start_without_scipy() -> None:

@@ -404,7 +404,7 @@ def test_targets_lm_eval_reads_as_index_or_text(tmp_path: Path) -> None:
     bad = mc_samples(YES_NO_MAYBE, ["perhaps"], [[-1.0, -2.0, -3.0]])
     bad[0].pop("acc")
     write_lm_eval_run(tmp_path / "bad", "org/m", {"pubmedqa": bad})
-    with pytest.raises(InputError, match=r"line 1: target 'perhaps' is no choice"):
+    with pytest.raises(InputError, match=r"\.jsonl:1: target 'perhaps' is no choice"):
         load_run(tmp_path / "bad")
 
 
@@ -463,4 +463,4 @@ def test_a_document_logged_twice_is_an_error_never_counted_twice(tmp_path: Path,
     out = tmp_path / "out"
     write_lm_eval_run(out, "org/m", {"pubmedqa": samples})
     code, _, err = run_cli(capsys, "score", str(out), "--task", "pubmedqa")
-    assert code == 2 and "line 4: doc_id 1 was already read at line 2" in err
+    assert code == 2 and ".jsonl:4: doc_id 1 was already read at line 2" in err

@@ -139,3 +139,62 @@ def test_text_not_utf8_names_file_line_and_byte(tmp_path: Path, bom: bytes) -> N
     message = error(path)
     assert message.startswith(f"{path}:2: not UTF-8 text")
     assert f"at byte {len(bom) + len(json.dumps(ROW)) + 20}" in message  # the offset in the file, from 0
+
+
+# --- an error about an item names its file and line (one counting convention in a file's messages)
+
+@pytest.mark.parametrize(("records", "argv", "expected"), [
+    ('{"generation": "yes", "reference": "yes"}\n\n{"generation": "no", "reference": "maybee"}\n',
+     ["--task", "pubmedqa"], ":3: record 2: the reference has label(s) ['maybee'] outside the label set"),
+    ('{"generation": "yes", "reference": "yes"}\n{"generation": "no", "reference": NaN}\n',
+     ["--task", "pubmedqa"], ":2: record 2: the reference is nan (float), not a label"),
+    ('{"generation": "yes", "reference": "yes"}\n{"generation": 7, "reference": "no"}\n',
+     ["--task", "pubmedqa"], ":2: record 2: the prediction is int 7, not a string"),
+    ('{"generation": "A", "reference": "A"}\n{"generation": "B", "reference": "Z"}\n',
+     ["--parser", "choice", "--metric", "accuracy", "--context", 'options=["x", "y"]'],
+     ":2: record 2: the reference is 'Z' (str), not an option letter (A, B)"),
+])
+def test_an_item_error_names_the_file_and_line_of_its_record(records: str, argv: list[str], expected: str,
+                                                             tmp_path: Path, capsys) -> None:
+    path = tmp_path / "run.jsonl"
+    path.write_text(records, encoding="utf-8")
+    code = cli.main(["score", str(path), *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{path}{expected}" in err and err.count("\n") == 1, err
+
+
+def test_a_reference_error_names_the_references_file_when_it_is_apart(tmp_path: Path, capsys) -> None:
+    predictions, references = tmp_path / "gen.jsonl", tmp_path / "gold.csv"
+    predictions.write_text('{"generation": "yes"}\n{"generation": "no"}\n', encoding="utf-8")
+    references.write_text("reference\nyes\nperhaps\n", encoding="utf-8")
+    code = cli.main(["score", str(predictions), "--references", str(references), "--task", "pubmedqa"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{references}:3: record 2: the reference has label(s) ['perhaps']" in err, err
+
+
+def test_a_json_list_files_item_error_names_the_record(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "run.json"
+    path.write_text('[{"generation": "yes", "reference": "yes"}, {"generation": "no", "reference": null}]',
+                    encoding="utf-8")
+    code = cli.main(["score", str(path), "--task", "pubmedqa"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{path}: record 2: the reference is None" in err, err
+
+
+def test_the_python_api_names_items_by_position_from_0() -> None:
+    import medmetrics
+
+    with pytest.raises(InputError, match=r"^reference 1 has label\(s\) \['perhaps'\]") as info:
+        medmetrics.evaluate("pubmedqa", ["yes", "no"], ["yes", "perhaps"])
+    assert info.value.item == 1
+
+
+def test_a_runs_item_error_names_the_task_file_and_line(tmp_path: Path, capsys) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "pubmedqa.jsonl").write_text(
+        '{"generation": "yes", "reference": "yes"}\n\n{"generation": "no", "reference": "perhaps"}\n', encoding="utf-8")
+    code = cli.main(["score", str(run), "--suite", "blurb"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"task 'pubmedqa': {run / 'pubmedqa.jsonl'}:3: record 2: the reference has label(s) ['perhaps']" in err

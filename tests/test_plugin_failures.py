@@ -333,3 +333,56 @@ def test_metric_raising_in_item_stats_is_one_error_naming_metric_distribution_an
                      "--metric", "fragile"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "metric 'fragile' (distribution medmetrics-fragile==0.4)" in err, err
+
+
+BROKEN_STAGES = """
+    import medmetrics
+    from medmetrics.metrics.classification import F1
+
+    class Broken(F1):
+        '''F1 whose own code breaks in the stage named by the option ``where``.'''
+        name = "broken"
+        defaults = {**F1.defaults, "where": "score"}
+
+        def _fail(self, stage):
+            if self.options["where"] == stage:
+                raise KeyError(f"no column for {stage}")
+
+        def from_totals(self, totals, present):
+            self._fail("score")
+            return super().from_totals(totals, present)
+
+        def per_label_from_totals(self, totals, present):
+            self._fail("per_label")
+            return super().per_label_from_totals(totals, present)
+
+        def notes(self, table, counts):
+            self._fail("notes")
+            return super().notes(table, counts)
+
+    @medmetrics.hookimpl
+    def register_metrics(register):
+        register(Broken)
+"""
+
+
+@pytest.mark.parametrize("stage", ["score", "per_label", "notes"])
+def test_metric_raising_after_item_stats_is_one_error_naming_metric_distribution_and_stage(
+        stage: str, fake_distribution, tmp_path, capsys) -> None:
+    fake_distribution("medmetrics-broken", "broken", "mm_broken", BROKEN_STAGES, version="2.0")
+    catalog = load_catalog(strict=True)
+    metric = medmetrics.get_metric("broken", catalog=catalog, where=stage)
+    with pytest.raises(MetricError) as info:
+        metric.compute(["a", "b"], ["a", "a"])
+    assert str(info.value) == (f"metric 'broken' (distribution medmetrics-broken==2.0) raised in {stage}: "
+                               f"KeyError: 'no column for {stage}'")
+
+    run = tmp_path / "run.jsonl"
+    run.write_text("".join(json.dumps({"generation": p, "reference": "a"}) + "\n" for p in ["a", "b"]),
+                   encoding="utf-8")
+    plugins.reset_default_catalog()
+    code = cli.main(["score", str(run), "--parser", "label", "--parser-option", 'labels=["a","b"]',
+                     "--metric", f"broken:where={stage}", "--per-item", str(tmp_path / "items.jsonl")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and f"raised in {stage}" in err, err
+    assert not (tmp_path / "items.jsonl").exists()

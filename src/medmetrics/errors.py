@@ -7,6 +7,7 @@ mistakes (``InputError``), unknown or clashing registry names, and broken plugin
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 
@@ -15,7 +16,29 @@ class MedmetricsError(Exception):
 
 
 class InputError(MedmetricsError, ValueError):
-    """The caller passed something that cannot be scored; the message says what and where."""
+    """The caller passed something that cannot be scored; the message says what and where.
+
+    ``item`` is the position (from 0, as a Python index) of the item the error is about, when it
+    is about one. A caller that knows where items came from names that place instead: the CLI
+    turns "reference 3 is nan" into "run.jsonl:5: the reference is nan" (see ``located``).
+    """
+
+    def __init__(self, message: str, *, item: int | None = None) -> None:
+        super().__init__(message)
+        self.item = item
+
+    def located(self, where: str) -> InputError:
+        """This error at ``where`` (``PATH:LINE``, say) instead of at its item's position."""
+        message = str(self)
+        if self.item is not None:
+            position = re.compile(rf"(item|reference|prediction) {self.item}\b(: )?")
+            match = position.match(message)
+            if match:
+                rest = message[match.end():]
+                message = rest if match[2] else f"the {match[1]}{rest}"
+            else:  # "field 'x' of item 3 is ..."
+                message = message.replace(f" of item {self.item} ", " ", 1)
+        return InputError(f"{where}: {message}", item=self.item)
 
 
 class UnknownNameError(MedmetricsError, KeyError):

@@ -87,11 +87,12 @@ def parse_all(
     for i, generation in enumerate(predictions):
         item_context = context[i] if per_item else shared  # type: ignore[index]
         if not isinstance(generation, str):
-            raise InputError(f"prediction {i} is {type(generation).__name__} {generation!r:.60}, not a string")
+            raise InputError(f"prediction {i} is {type(generation).__name__} {generation!r:.60}, not a string",
+                             item=i)
         try:
             parsed.append(parser.parse(generation, **item_context))
         except InputError as exc:
-            raise InputError(f"item {i}: {exc}") from None
+            raise InputError(f"item {i}: {exc}", item=i) from None
         if progress is not None:
             progress(i + 1)
     if parser.internal_errors != errors_before:
@@ -246,11 +247,19 @@ def normalize_references(
     if per_item and len(context) != len(references):  # type: ignore[arg-type]
         raise InputError(f"context has {len(context)} items but there are {len(references)} references")  # type: ignore[arg-type]
     shared = context if isinstance(context, Mapping) else {}
-    if not per_item:
-        normalize = _normalizer(parser, shared, kind, reference_format, index_base)
-        return [normalize(reference, f"reference {i}") for i, reference in enumerate(references)]
-    return [_normalizer(parser, context[i], kind, reference_format, index_base)(reference, f"reference {i}")  # type: ignore[index]
-            for i, reference in enumerate(references)]
+    normalize = _normalizer(parser, shared, kind, reference_format, index_base) if not per_item else None
+    normalized = []
+    for i, reference in enumerate(references):
+        try:
+            if normalize is None:  # each item's own options or labels
+                normalized.append(_normalizer(parser, context[i], kind, reference_format, index_base)(  # type: ignore[index]
+                    reference, f"reference {i}"))
+            else:
+                normalized.append(normalize(reference, f"reference {i}"))
+        except InputError as exc:
+            exc.item = i
+            raise
+    return normalized
 
 
 def normalize_reference(

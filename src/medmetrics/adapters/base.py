@@ -63,16 +63,18 @@ def task_name(raw: str, task_map: Mapping[str, str]) -> str:
 
 
 def build_runs(
-    rows: Sequence[tuple[str, str, Any, Mapping[str, Any]]], source: str
+    rows: Sequence[tuple[str, str, Any, Mapping[str, Any], str]], source: str
 ) -> dict[str, TaskRun]:
-    """Group (task, generation, reference, context) rows into one ``TaskRun`` per task."""
-    grouped: dict[str, tuple[list[str], list[Any], list[Mapping[str, Any]]]] = {}
-    for task, generation, reference, context in rows:
-        generations, references, contexts = grouped.setdefault(task, ([], [], []))
+    """Group (task, generation, reference, context, place) rows into one ``TaskRun`` per task;
+    ``place`` is where the item was read (``PATH:LINE: record N``), named by errors about it."""
+    grouped: dict[str, tuple[list[str], list[Any], list[Mapping[str, Any]], list[str]]] = {}
+    for task, generation, reference, context, place in rows:
+        generations, references, contexts, places = grouped.setdefault(task, ([], [], [], []))
         generations.append(generation)
         references.append(reference)
         contexts.append(context)
-    return {task: TaskRun(task, g, r, c, source) for task, (g, r, c) in grouped.items()}
+        places.append(place)
+    return {task: TaskRun(task, g, r, c, source, places=p) for task, (g, r, c, p) in grouped.items()}
 
 
 def merge_runs(parts: Sequence[dict[str, TaskRun]]) -> dict[str, TaskRun]:

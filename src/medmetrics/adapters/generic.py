@@ -13,7 +13,7 @@ from typing import Any
 
 from medmetrics.adapters.base import Fields, build_runs, merge_runs, model_name, require, task_name
 from medmetrics.errors import InputError
-from medmetrics.io import FORMATS, json_value, read_records
+from medmetrics.io import FORMATS, json_value, read_records, record_place
 from medmetrics.suites.scoring import TaskRun
 
 
@@ -43,8 +43,9 @@ def _read_folder(files: list[Path], fields: Fields, task_map: Mapping[str, str])
 def _read_file(path: Path, fields: Fields, task: str | None,
                task_map: Mapping[str, str] | None = None) -> dict[str, TaskRun]:
     rows = []
-    for number, record in enumerate(read_records(path), start=1):
-        where = f"{path}: record {number}"
+    records = read_records(path)
+    for i, record in enumerate(records):
+        where = record_place(records, path, i)
         if task is None:
             own = task_name(str(require(record, fields.task, where + " (no task: name it with --task-field, "
                                         "or use a folder with one file per task)")), task_map or {})
@@ -54,7 +55,7 @@ def _read_file(path: Path, fields: Fields, task: str | None,
         if not isinstance(generation, str):
             raise InputError(f"{where}: the prediction field {fields.prediction!r} holds "
                              f"{type(generation).__name__}, not a string")
-        rows.append((own, generation, require(record, fields.reference, where), context(record, fields, where)))
+        rows.append((own, generation, require(record, fields.reference, where), context(record, fields, where), where))
     return build_runs(rows, str(path))
 
 

@@ -150,14 +150,14 @@ def _read_file(path: Path, task: str, fields: Fields, config: Mapping[str, Any])
     filters = sorted({str(r.get("filter")) for r in records})
     if fields.filter is not None and fields.filter not in filters:
         raise InputError(f"{path}: no filter {fields.filter!r}; the file has {filters}")
-    selected = [(number, record) for number, record in enumerate(records, start=1) if record.get("filter") == chosen]
+    selected = [(line, record) for line, record in zip(records.lines, records) if record.get("filter") == chosen]
     _check_unique_documents(path, selected)
     if selected and _is_loglikelihood(selected[0][1]):
         return {task: _loglikelihood_run(path, task, selected, fields, config)}
     rows = []
     parser = _choice_parser(task) if fields.index_base is not None else None
     for number, record in selected:
-        where = f"{path}: line {number}"
+        where = f"{path}:{number}"
         generation = _generation(record, fields.response, where)
         item_context = context(record, fields, where)
         target = _target(record, where)
@@ -166,7 +166,7 @@ def _read_file(path: Path, task: str, fields: Fields, config: Mapping[str, Any])
 
             target = normalize_reference(parser, target, item_context, where=f"{where}: target",
                                          reference_format="index", index_base=fields.index_base)
-        rows.append((task, generation, target, item_context))
+        rows.append((task, generation, target, item_context, where))
     return build_runs(rows, str(path))
 
 
@@ -178,7 +178,7 @@ def _check_unique_documents(path: Path, selected: list[tuple[int, dict[str, Any]
             continue
         key = json.dumps(record["doc_id"], sort_keys=True, default=str)
         if key in seen:
-            raise InputError(f"{path}: line {number}: doc_id {record['doc_id']!r} was already read at line "
+            raise InputError(f"{path}:{number}: doc_id {record['doc_id']!r} was already read at line "
                              f"{seen[key]}; a document counted twice would weigh twice in every number")
         seen[key] = number
 
@@ -293,7 +293,7 @@ def _loglikelihood_run(path: Path, task: str, selected: list[tuple[int, dict[str
     delimiter = _target_delimiter(config)
     lls_all, choices_all, gold_all, logged_all, contexts = [], [], [], [], []
     for number, record in selected:
-        where = f"{path}: line {number}"
+        where = f"{path}:{number}"
         pairs = [_pair(r) for r in record.get("filtered_resps") or []]
         if not pairs or any(p is None for p in pairs):
             raise InputError(f"{where}: filtered_resps is not one [loglikelihood, is_greedy] per choice")
@@ -321,4 +321,4 @@ def _loglikelihood_run(path: Path, task: str, selected: list[tuple[int, dict[str
                 if isinstance(value := config.get("_reported", {}).get(f"{metric},{chosen}"), (int, float))}
     items = LoglikelihoodItems(tuple(lls_all), tuple(choices_all), tuple(gold_all), tuple(logged_all), reported)
     return TaskRun(task, NoGenerations(len(items), f"{path} (task {task!r})"), list(items.gold), contexts, str(path),
-                   loglikelihood=items)
+                   loglikelihood=items, places=[f"{path}:{number}" for number, _ in selected])

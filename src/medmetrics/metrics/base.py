@@ -20,7 +20,8 @@ import functools
 import math
 import operator
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -148,7 +149,7 @@ def check_references(references: Sequence[Any], kinds: set[type]) -> None:
     """References are gold values: neither ``None`` nor a parse (``kinds``: their types)."""
     if type(None) in kinds or any(issubclass(kind, Parsed) for kind in kinds):
         i, ref = next((i, r) for i, r in enumerate(references) if r is None or isinstance(r, Parsed))
-        raise InputError(f"reference {i} is {ref!r}; references must be gold values")
+        raise InputError(f"reference {i} is {ref!r}; references must be gold values", item=i)
 
 
 def check_sequences(items: Sequence[Any], kinds: set[type], what: str, must: str,
@@ -159,8 +160,8 @@ def check_sequences(items: Sequence[Any], kinds: set[type], what: str, must: str
     for kind in kinds - {type(None)}:
         if issubclass(kind, (str, bytes, Mapping)) or not (hasattr(kind, "__len__") and hasattr(kind, "__iter__")):
             i = next(i for i, x in enumerate(items) if type(x) is kind)
-            raise InputError(f"{what} {i if positions is None else int(positions[i])} must be {must}, "
-                             f"not {kind.__name__}")
+            item = i if positions is None else int(positions[i])
+            raise InputError(f"{what} {item} must be {must}, not {kind.__name__}", item=item)
 
 
 def equal_items(predictions: Sequence[Any], references: Sequence[Any]) -> np.ndarray:
@@ -369,9 +370,24 @@ class Metric(ABC):
                 break
         where = (f"item {lo}" if hi - lo == 1 else
                  f"items {lo} to {hi - 1} together (no single item raises on its own)")
-        origin = self.provenance or f"medmetrics=={__version__}, a bug in medmetrics"
-        return MetricError(f"metric {self.name!r} (distribution {origin}) raised in item_stats on {where}: "
+        return MetricError(f"metric {self.name!r} (distribution {self._origin()}) raised in item_stats on {where}: "
                            f"{type(exc).__name__}: {exc}")
+
+    def _origin(self) -> str:
+        return self.provenance or f"medmetrics=={__version__}, a bug in medmetrics"
+
+    @contextmanager
+    def guarded(self, stage: str) -> Iterator[None]:
+        """Run the metric's own code for ``stage`` (``score``, ``per_label``, ``notes``, ...): a
+        caller mistake stays its ``InputError``; anything else is a bug in the metric, raised as one
+        ``MetricError`` naming the metric, its distribution and the stage, never a traceback."""
+        try:
+            yield
+        except (MedmetricsError, MemoryError):
+            raise
+        except Exception as exc:
+            raise MetricError(f"metric {self.name!r} (distribution {self._origin()}) raised in {stage}: "
+                              f"{type(exc).__name__}: {exc}") from exc
 
     @staticmethod
     def _read_sequences(predictions: Sequence[Any], references: Sequence[Any], must: str
@@ -434,16 +450,19 @@ class Metric(ABC):
             stats = stats.canonical()
             rows, counts = collapse(stats.rows)
         table = Table(stats.columns, rows)
-        components = {k: float(v[0]) for k, v in self.score(table, counts[None, :].astype(np.float64)).items()}
-        value = components[self.primary]
+        with self.guarded("score"):
+            components = {k: float(v[0]) for k, v in self.score(table, counts[None, :].astype(np.float64)).items()}
+            value = components[self.primary]
         statuses: dict[str, int] = {s: int(table.totals(counts)[s]) for s in STATUSES}
         n_failed = stats.n - statuses["ok"] - statuses["partial"]
         if 0 < n_failed < stats.n:  # the metric on the answered items alone, as if the rest were absent
             answered = (table["ok"] + table["partial"]) > 0
             subset = Table(table.columns, table.rows[answered])
-            components[f"{self.primary}_answered"] = float(
-                self.score(subset, counts[answered][None, :].astype(np.float64))[self.primary][0])
-        interval, notes = None, self.notes(table, counts)
+            with self.guarded("score"):
+                components[f"{self.primary}_answered"] = float(
+                    self.score(subset, counts[answered][None, :].astype(np.float64))[self.primary][0])
+        with self.guarded("notes"):
+            interval, notes = None, tuple(self.notes(table, counts))
         if ci is not False:
             level = 0.95 if ci is True else float(ci)
             if not 0.0 < level < 1.0:
@@ -453,9 +472,11 @@ class Metric(ABC):
             if undefined:
                 notes += (f"{undefined} of {resamples} bootstrap resamples were undefined (e.g. a constant side) "
                           "and are left out of the interval",)
+        with self.guarded("per_label"):
+            per_label = self.per_label(table, counts)
         return MetricResult(
             metric=self.name, value=value, n=stats.n, n_failed=n_failed, components=components,
-            per_label=self.per_label(table, counts), statuses=statuses, ci=interval,
+            per_label=per_label, statuses=statuses, ci=interval,
             signature=self.signature, higher_is_better=self.higher_is_better, notes=notes,
         )
 
@@ -463,7 +484,9 @@ class Metric(ABC):
         """The primary value on each of ``resamples`` bootstrap resamples."""
         if resamples < 1:
             raise InputError(f"resamples must be a positive integer, got {resamples}")
-        return np.concatenate([self.score(table, w)[self.primary] for w in bootstrap_weights(counts, resamples, seed)])
+        with self.guarded("score (bootstrap)"):
+            return np.concatenate([self.score(table, w)[self.primary]
+                                   for w in bootstrap_weights(counts, resamples, seed)])
 
     def _interval(self, table: Table, counts: np.ndarray, value: float, level: float, resamples: int,
                   seed: int, method: str) -> tuple[ConfidenceInterval, int]:
@@ -472,7 +495,8 @@ class Metric(ABC):
             low, high, undefined = percentile_interval(self.bootstrap(table, counts, resamples, seed), level)
             return ConfidenceInterval(low, high, level, "bootstrap-percentile", resamples, seed), undefined
         if method in self.analytic_intervals:
-            low, high = self.interval(table, counts, value, level, method)
+            with self.guarded(f"interval ({method})"):
+                low, high = self.interval(table, counts, value, level, method)
             return ConfidenceInterval(low, high, level, method), 0
         raise InputError(f"metric {self.name!r} has no interval method {method!r}; "
                          f"use one of {('bootstrap', *self.analytic_intervals)}")

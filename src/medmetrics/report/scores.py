@@ -50,6 +50,11 @@ def task_metrics(report: Report, catalog: Any = None) -> dict[str, Metric]:
 
 def _score_rows(metric: Metric, columns: Sequence[str], rows: np.ndarray) -> np.ndarray:
     """The metric's primary value on each row alone."""
+    with metric.guarded("score (per item)"):
+        return _score_each_row(metric, columns, rows)
+
+
+def _score_each_row(metric: Metric, columns: Sequence[str], rows: np.ndarray) -> np.ndarray:
     out = np.full(len(rows), np.nan)
     if len(rows) <= _ONE_BY_ONE:
         one = np.ones((1, 1))

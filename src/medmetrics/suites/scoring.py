@@ -51,6 +51,8 @@ class TaskRun:
     context: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
     source: str = ""
     loglikelihood: LoglikelihoodItems | None = field(default=None, repr=False, compare=False)
+    #: where each item was read (``PATH:LINE: record N``), for errors about one item
+    places: Sequence[str] | None = field(default=None, repr=False, compare=False)
 
 
 def resolve_task(name: str, catalog: Catalog) -> Task | str:
@@ -252,6 +254,8 @@ def score_task(task: Task, group: str, run: TaskRun, *, catalog: Catalog, ci: bo
         report = run_evaluation(task, run.generations, references, metrics=None, context=run.context,
                                 ci=ci, resamples=resamples, seed=own_seed, catalog=catalog)
     except InputError as exc:
+        if exc.item is not None and run.places is not None and 0 <= exc.item < len(run.places):
+            raise exc.located(f"task {task.name!r}: {run.places[exc.item]}") from None
         raise InputError(f"{where}: {exc}") from None
     headline = next(iter(task.metrics))
     samples = None
