@@ -24,7 +24,7 @@ _EXPORTS = {
     "Stats": "medmetrics.metrics.base", "Table": "medmetrics.metrics.base", "Parser": "medmetrics.parsing.base",
     "Comparison": "medmetrics.results", "ConfidenceInterval": "medmetrics.results",
     "MetricResult": "medmetrics.results", "Parsed": "medmetrics.results", "Report": "medmetrics.results",
-    "Task": "medmetrics.tasks", "audit": "medmetrics.auditing",
+    "Task": "medmetrics.tasks", "audit": "medmetrics.auditing", "compare_models": "medmetrics.suites.comparison",
 }
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "__version__",
     "audit",
     "compare",
+    "compare_models",
     "evaluate",
     "get_metric",
     "get_parser",
@@ -105,5 +106,6 @@ if TYPE_CHECKING:
     from medmetrics.metrics.base import AdditiveMetric, Metric, Stats, Table
     from medmetrics.parsing.base import Parser
     from medmetrics.results import Comparison, ConfidenceInterval, MetricResult, Parsed, Report
+    from medmetrics.suites.comparison import compare_models
     from medmetrics.suites.suite import Suite
     from medmetrics.tasks import Task

@@ -135,3 +135,26 @@ def compare_systems(
     p = float((hits + 1) / (trials + 1))
     return replace(common, p_value=p, resamples=resamples, seed=seed,
                    details={"undefined_trials": float(resamples - trials)})
+
+
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjusted p-values (Holm 1979), in the order given.
+
+    With the ``m`` p-values sorted ascending, ``p_(1) <= ... <= p_(m)``, the adjusted value of the
+    ``i``-th is ``max_{j <= i} min(1, (m - j + 1) p_(j))``: monotone in the raw p-values, never
+    below the raw p-value, at most 1, and the raw p-value when ``m`` is 1. Rejecting where the
+    adjusted p-value is below ``alpha`` controls the family-wise error rate at ``alpha``. NaN
+    (a comparison with no test) stays NaN and is not counted in ``m``. Equal to
+    ``statsmodels.stats.multitest.multipletests(p, method="holm")[1]``.
+    """
+    p = np.asarray(p_values, dtype=np.float64).reshape(-1)
+    if np.any((p < 0) | (p > 1)):
+        raise InputError(f"p-values must lie in [0, 1]; got {p[(p < 0) | (p > 1)].tolist()}")
+    adjusted = np.full(p.shape, np.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    if tested.size:
+        order = tested[np.argsort(p[tested], kind="stable")]
+        m = order.size
+        stepped = (m - np.arange(m)) * p[order]
+        adjusted[order] = np.minimum(1.0, np.maximum.accumulate(stepped))
+    return adjusted

@@ -1,17 +1,25 @@
-"""Suite tables as text, Markdown or JSON: what ``medmetrics score --suite`` and ``compare`` print."""
+"""Suite tables as text, Markdown or JSON: what ``medmetrics score --suite`` and ``compare`` print;
+several models side by side (``compare A B C``) also as CSV and LaTeX."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from collections.abc import Sequence
 from typing import Any
 
+from medmetrics.errors import InputError
 from medmetrics.results import Comparison, ConfidenceInterval
-from medmetrics.suites.comparison import SuiteComparison
+from medmetrics.suites.comparison import ModelCell, ModelComparison, SuiteComparison
 from medmetrics.suites.scoring import SuiteResult
 
 FORMATS = ("text", "markdown", "json")
+#: what a table of several models (``render_models``) can be printed as
+MODEL_FORMATS = ("text", "markdown", "csv", "json", "latex")
+#: marks a model whose Holm-adjusted p-value against the baseline is below alpha
+MARK = "\u2020"
 #: the results a log-likelihood task reports beside its own metrics, shown under its row
 LOGLIKELIHOOD_EXTRAS = ("acc_norm", "ece")
 
@@ -24,8 +32,19 @@ def signed(x: float | None) -> str:
     return "-" if x is None or math.isnan(x) else f"{x:+.4f}"
 
 
-def interval(ci: ConfidenceInterval | None) -> str:
-    return "-" if ci is None else f"[{number(ci.low)}, {number(ci.high)}]"
+def interval(ci: ConfidenceInterval | None, digits: int = 4) -> str:
+    return "-" if ci is None else f"[{number(ci.low, digits)}, {number(ci.high, digits)}]"
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                  "<": r"\textless{}", ">": r"\textgreater{}"}
+
+
+def latex_escape(text: str) -> str:
+    """``text`` as LaTeX source that prints it: the ten special characters and ``<``, ``>`` (which print
+    as other glyphs in LaTeX's default font encoding) escaped, line breaks as spaces."""
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in " ".join(str(text).splitlines()))
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) -> str:
@@ -135,4 +154,110 @@ def render_comparison(result: SuiteComparison | dict[str, Comparison], fmt: str,
         method = next((c.method for c in tasks.values() if isinstance(c, Comparison)), "")
     lines = [title, "", table(header, rows, fmt).rstrip("\n"), "", f"method: {method}"]
     lines += [f"note: {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+# --- several models against a baseline -------------------------------------------------------
+def _p(p: float) -> str:
+    return "-" if math.isnan(p) else "<0.001" if p < 0.001 else number(p, 3)
+
+
+def _model_cells(cell: ModelCell, tested: bool, mark: str) -> list[str]:
+    """A model's cells on one row: value [CI] (marked where significant), failed, and p if tested."""
+    value = "-" if cell.value is None else number(cell.value, 3)
+    value += "" if cell.value is None or cell.ci is None else f" {interval(cell.ci, 3)}"
+    value += mark if cell.significant else ""
+    failed = "-" if cell.failure_rate is None else f"{100 * cell.failure_rate:.1f}%"
+    return [value, failed] + ([_p(cell.p_holm)] if tested else [])
+
+
+def _model_footnotes(result: ModelComparison) -> list[str]:
+    level = f"{100 * result.level:g}%"
+    ci = (f"value [{level} CI]: each model's headline metric scored alone, with its bootstrap percentile "
+          f"interval ({result.resamples} resamples, seed {result.seed}"
+          + ("; the suite average: joint bootstrap over its tasks" if result.suite is not None else "")
+          + "); failed: share of the generations that gave no usable answer, scored as wrong.")
+    test = (f"p (Holm): {result.method.replace('_', ' ')} test of each model against the baseline "
+            f"{result.baseline} on the same items, adjusted by {result.family_description}; "
+            f"{MARK}: Holm-adjusted p < {result.alpha:g}.")
+    reasons = [f"{row.task}, {model}: {cell.reason}" for row in result.rows for model, cell in row.cells.items()
+               if cell.reason]
+    return [ci, test, *reasons, *result.notes]
+
+
+def _models_csv(result: ModelComparison) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["task", "kind", "metric", "model", "baseline", "value", "ci_low", "ci_high", "level", "n",
+                     "n_failed", "parse_failure_rate", "difference", "difference_ci_low", "difference_ci_high",
+                     "p_value", "p_holm", "significant", "method", "reason"])
+
+    def cell(x: Any) -> Any:
+        return "" if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+    for row in result.rows:
+        for model, c in row.cells.items():
+            t = c.test
+            writer.writerow([cell(v) for v in (
+                row.task, row.kind, row.metric, model, model == result.baseline, c.value,
+                c.ci.low if c.ci else None, c.ci.high if c.ci else None, result.level, c.n, c.n_failed,
+                c.failure_rate, t.difference if t else None, t.ci.low if t and t.ci else None,
+                t.ci.high if t and t.ci else None, t.p_value if t else None, c.p_holm if t else None,
+                c.significant if t else None, t.method if t else None, c.reason)])
+    return buffer.getvalue()
+
+
+def _models_latex(result: ModelComparison, title: str) -> str:
+    others = result.models[1:]
+    columns = "ll" + "rr" + "rrr" * len(others)
+    group = [rf"\multicolumn{{2}}{{c}}{{{latex_escape(result.baseline)} (baseline)}}"]
+    group += [rf"\multicolumn{{3}}{{c}}{{{latex_escape(m)}}}" for m in others]
+    rules = [r"\cmidrule(lr){3-4}"] + [rf"\cmidrule(lr){{{5 + 3 * i}-{7 + 3 * i}}}" for i in range(len(others))]
+    level = f"{100 * result.level:g}\\% CI"
+    sub = ["Task", "Metric", f"Value [{level}]", "Failed"] + [f"Value [{level}]", "Failed", "$p_{\\mathrm{Holm}}$"] \
+        * len(others)
+    lines = [f"% {latex_escape(title)}", "% needs \\usepackage{booktabs}; suggested caption:"]
+    lines += ["% " + latex_escape(note).replace(MARK, r"$^{\dagger}$") for note in _model_footnotes(result)]
+    lines += [rf"\begin{{tabular}}{{{columns}}}", r"\toprule", " & ".join(["", "", *group]) + r" \\",
+              "".join(rules), " & ".join(sub) + r" \\", r"\midrule"]
+    for row in result.rows:
+        if row.kind == "average":
+            lines.append(r"\midrule")
+        cells = [latex_escape(row.task), latex_escape(row.metric)]
+        for model in result.models:
+            own = _model_cells(row.cells[model], model != result.baseline, "")
+            own = [latex_escape(x) for x in own]
+            if row.cells[model].significant:
+                own[0] += r"$^{\dagger}$"
+            cells += own
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def render_models(result: ModelComparison, fmt: str, title: str | None = None) -> str:
+    """Several models side by side: per row, each model's value [CI] and parse-failure rate, and for
+    every model but the baseline its Holm-adjusted p against the baseline, marked where below alpha.
+    ``fmt``: text, markdown, csv (one line per row and model), json or latex (a booktabs tabular)."""
+    if fmt not in MODEL_FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(MODEL_FORMATS)}")
+    title = title or (f"{len(result.models)} models against {result.baseline}"
+                      + (f" on {result.suite.name}" if result.suite is not None else ""))
+    if fmt == "json":
+        return json.dumps({"title": title, **result.to_dict()}, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return _models_csv(result)
+    if fmt == "latex":
+        return _models_latex(result, title)
+    header = ["task", "metric", f"{result.baseline} (baseline)", "failed"]
+    for model in result.models[1:]:
+        header += [model, "failed", "p (Holm)"]
+    rows = []
+    for row in result.rows:
+        cells = [row.task, row.metric]
+        for model in result.models:
+            cells += _model_cells(row.cells[model], model != result.baseline, MARK)
+        rows.append(cells)
+    lines = [title if fmt == "text" else f"**{title}**", "", table(header, rows, fmt).rstrip("\n"), ""]
+    lines += [f"note: {n}" if fmt == "text" else f"- {n}" for n in _model_footnotes(result)]
     return "\n".join(lines) + "\n"
