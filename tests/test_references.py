@@ -340,7 +340,7 @@ def test_lm_eval_adapter_maps_integer_targets_of_choice_tasks(tmp_path: Path) ->
     one_based = Fields(context={"options": "doc.choices"}, index_base=1)
     run = load_run(_samples(tmp_path, "medqa_gen", [2, 3, 1]), task_map={"medqa_gen": "medqa"}, fields=one_based)
     assert list(run["medqa"].references) == ["B", "C", "A"]
-    with pytest.raises(InputError, match=r"line 3: target is 3: index out of range"):
+    with pytest.raises(InputError, match=r"\.jsonl:3: target is 3: index out of range"):
         load_run(_samples(tmp_path, "medqa_gen", [1, 2, 3]), task_map={"medqa_gen": "medqa"}, fields=fields)
 
 

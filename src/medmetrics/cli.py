@@ -23,9 +23,20 @@ from typing import Any
 
 from medmetrics._json import json_native
 from medmetrics.adapters import ADAPTERS, Fields, load_runs, pick_model
+from medmetrics.adapters.base import context_fields
+from medmetrics.adapters.generic import context as record_context
 from medmetrics.errors import MedmetricsError
 from medmetrics.evaluation import run_evaluation
-from medmetrics.io import atomic_writers, check_output, coerce, field, items_located, json_value, read_records
+from medmetrics.io import (
+    atomic_writers,
+    check_output,
+    coerce,
+    field,
+    items_located,
+    json_value,
+    read_records,
+    record_place,
+)
 from medmetrics.plugins import default_catalog, exit_on_interrupt
 from medmetrics.report.cli import add_report_command
 from medmetrics.results import Report
@@ -33,7 +44,7 @@ from medmetrics.stats.significance import METHODS
 from medmetrics.suites.comparison import compare_suite, compare_task
 from medmetrics.suites.render import render_comparison, render_suite
 from medmetrics.suites.scoring import TaskRun, score_suite
-from medmetrics.suites.suite import AVERAGES, Suite
+from medmetrics.suites.suite import AVERAGES, SUITE_FILE_SUFFIXES, Suite, load_suite_file
 from medmetrics.tasks import Task
 
 DEMO_TASKS = ("medqa", "pubmedqa", "mednli", "chemprot", "hoc", "biosses", "bc5_disease")
@@ -170,12 +181,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _fields(args: argparse.Namespace) -> Fields:
     """Where records keep each value: ``--context-field options`` or ``options=doc.options``."""
-    context = {}
-    for spec in args.context_field:
-        key, _, path = spec.partition("=")
-        context[key] = path or key
     return Fields(prediction=args.prediction_field, reference=args.reference_field, task=args.task_field,
-                  context=context, filter=args.lm_eval_filter, response=args.lm_eval_response)
+                  context=context_fields(args.context_field), filter=args.lm_eval_filter,
+                  response=args.lm_eval_response)
 
 
 def _read_models(path: str, args: argparse.Namespace) -> dict[str, dict[str, TaskRun]]:
@@ -202,20 +210,56 @@ def _load_run(path: str, args: argparse.Namespace, model: str | None = None) -> 
 
 
 def _suite(args: argparse.Namespace, name: str | None = None) -> Suite:
-    suite: Suite = default_catalog().suites.get(name or args.suite).obj
-    return suite.with_average(args.average)
+    """A registered suite or a suite file (``my-bench.yaml``), averaged as ``--average`` says and
+    restricted to ``--tasks`` when given."""
+    name = name or args.suite
+    suite: Suite
+    if Path(name).suffix.lower() in SUITE_FILE_SUFFIXES:
+        suite = load_suite_file(name)
+    else:
+        suite = default_catalog().suites.get(name).obj
+    tasks = _task_list(getattr(args, "tasks", None))
+    return (suite.only(tasks) if tasks else suite).with_average(args.average)
+
+
+def _task_list(spec: str | None) -> list[str]:
+    return [t.strip() for t in spec.split(",") if t.strip()] if spec else []
+
+
+def _run_suite(args: argparse.Namespace, models: dict[str, dict[str, TaskRun]]) -> Suite:
+    """``score RUN`` without ``--suite``: every task of the run that medmetrics knows (or those
+    ``--tasks`` names), one group, the mean over tasks. Tasks it does not know are named in a note."""
+    catalog = default_catalog()
+    found = sorted({task for run in models.values() for task in run})
+    wanted = _task_list(args.tasks)
+    if wanted:
+        missing = [t for t in wanted if t not in found]
+        if missing:
+            raise MedmetricsError(f"{args.predictions}: no task(s) {', '.join(missing)} in the run; it has: "
+                                  f"{', '.join(found)}")
+        found = wanted
+    known = [task for task in found if task in catalog.tasks]
+    if not known:
+        raise MedmetricsError(f"{args.predictions}: none of its tasks ({', '.join(found)}) is a medmetrics task; "
+                              "name them with --task-map THEIRS=OURS (medmetrics list tasks)")
+    return Suite(name="run", groups={"tasks": tuple(known)}, average=args.average or "tasks",
+                 description="every task of the run that medmetrics knows")
 
 
 def cmd_score_suite(args: argparse.Namespace) -> int:
-    if args.task or args.parser or args.metric or args.references or args.per_item:
-        raise MedmetricsError("--suite scores the tasks its run holds; drop --task/--parser/--metric/--references "
-                              "(and --per-item, which is for one task)")
+    """``score RUN --suite S`` (S registered or a suite file; several comma-separated), or ``score
+    RUN`` alone: every task of the run it recognizes. Every model of the run, one table each."""
+    if args.task or args.parser or args.metric or args.references:
+        raise MedmetricsError("--suite scores the tasks its run holds; drop --task/--parser/--metric/--references")
     from medmetrics.compat import get_profile
 
     catalog = default_catalog()
-    suites = [_suite(args, name.strip()) for name in args.suite.split(",")]
-    profile = get_profile(args.profile) if args.profile else None
     models = _load_runs(args.predictions, args)  # read once, however many suites score it
+    if args.suite:
+        suites = [_suite(args, name.strip()) for name in args.suite.split(",")]
+    else:
+        suites = [_run_suite(args, models)]
+    profile = get_profile(args.profile) if args.profile else None
     listed = {task for suite in suites for task in suite.tasks}
     for model, run in models.items():  # a run none of whose tasks medmetrics knows is an error, not an empty table
         if not (listed | set(catalog.tasks.names())) & set(run):
@@ -244,8 +288,31 @@ def cmd_score_suite(args: argparse.Namespace) -> int:
                 tables = f"{heading}\n\n{tables}"
             blocks.append(tables)
         text = "\n".join(blocks)
-    _emit(text, args.output)
+    per_item = _suite_items(scored, models, catalog) if args.per_item else ()
+    _emit(text, args.output, {args.per_item: per_item})
     return 0
+
+
+def _suite_items(scored: dict[str, list[Any]], models: dict[str, dict[str, TaskRun]], catalog: Any) -> Iterator[str]:
+    """``--per-item`` with a suite: one JSON line per item of every scored task and model, with its
+    model and task (a task in two suites is written once), its parse, reference and scores."""
+    from medmetrics.report.scores import item_scores
+    from medmetrics.suites.scoring import task_references
+
+    for model, results in scored.items():
+        written: set[str] = set()
+        for result in results:
+            for score in result.tasks:
+                if score.report is None or score.task in written:
+                    continue
+                written.add(score.task)
+                run = models[model][score.task]
+                references = task_references(catalog.tasks.get(score.task).obj, run, catalog=catalog)
+                scores = item_scores(score.report, references, run.context, catalog=catalog, normalized=True)
+                for i, parsed in enumerate(score.report.parsed):
+                    line = {"model": model, "task": score.task, "index": i, "reference": references[i],
+                            **parsed.to_dict(), "scores": {k: v[i] for k, v in scores.items()}}
+                    yield json.dumps(json_native(line), ensure_ascii=False) + "\n"
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -333,12 +400,10 @@ def _read_task_file(args: argparse.Namespace) -> tuple[list[Any], list[Any], Any
         return items_located(records, args.predictions, (ref_records, args.references) if args.references else None)
 
     shared = _pairs(args.context, "--context")
-    context: Any = shared
-    if args.context_field:
-        with items_located(context_records, context_path):
-            columns = {key: coerce(field(context_records, path, context_path), "json", f"field {path!r}")
-                       for key, path in _fields(args).context.items()}
-        context = [{**shared, **{k: v[i] for k, v in columns.items()}} for i in range(len(context_records))]
+    fields = _fields(args)
+    own = [record_context(r, fields, record_place(context_records, context_path, i), args.task)
+           for i, r in enumerate(context_records)]  # --context-field paths, or each record's context object
+    context: Any = [{**shared, **c} for c in own] if any(own) else shared
     return generations, references, context, located
 
 
@@ -376,6 +441,11 @@ def cmd_score(args: argparse.Namespace) -> int:
         return cmd_score_suite(args)
     if args.task and _is_run(args):
         return cmd_score_run_task(args)
+    if not (args.task or args.parser or args.metric) and _is_run(args):
+        return cmd_score_suite(args)  # every task of the run it recognizes
+    if args.tasks:
+        raise MedmetricsError("--tasks picks tasks of a run (a folder or a harness's output); this is one task's "
+                              "file: use --task")
     if args.model or args.run:
         raise MedmetricsError("--model/--run pick a model and a run of a harness's output folder (lm-eval, "
                               "OpenCompass); this is one task's file")
@@ -553,7 +623,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("predictions", help="JSONL, JSON or CSV file with the generations; with --suite, a file or "
                    "folder holding a run")
     p.add_argument("--suite", help="score every task of this suite found in the run and print the suite table; "
-                   "several suites comma-separated (blurb,blue): one table each (JSON: a list)")
+                   "several suites comma-separated (blurb,blue): one table each (JSON: a list); or a suite file "
+                   "(.json/.yaml: name, tasks or groups, average). Without --suite or --task, a run (folder or "
+                   "harness output) is scored on every task it holds that medmetrics knows")
+    p.add_argument("--tasks", metavar="A,B,C", help="score only these tasks of the run (or of the suite)")
     p.add_argument("--profile", help="with --suite: also score as this paper's evaluator does (compat profile), "
                    "beside the correct score")
     _run_arguments(p)
@@ -570,7 +643,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "text", "markdown", "json", "csv"], default="table",
                    help="table (= text), markdown (suites) or json; csv for a single task")
     p.add_argument("--output", help="write the result here instead of stdout")
-    p.add_argument("--per-item", metavar="PATH", help="write one JSON line per item: parse, status, reason")
+    p.add_argument("--per-item", metavar="PATH", help="write one JSON line per item: parse, status, reason, "
+                   "scores (a run: with its model and task)")
     p.add_argument("--model", metavar="NAME", help="score only this model of an output folder holding several "
                    "(lm-eval <output>/<model>/, OpenCompass predictions/<model>/); by default --suite scores each "
                    "model (one table each; JSON keyed by model)")

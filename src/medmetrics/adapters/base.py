@@ -34,6 +34,16 @@ class Fields:
 _MISSING = object()
 
 
+def context_fields(specs: Sequence[str]) -> dict[str, str]:
+    """``--context-field`` values as ``Fields.context``: ``options`` (the field of that name),
+    ``options=doc.choices`` (a nested field) or ``medqa:options=doc.choices`` (that task only)."""
+    out = {}
+    for spec in specs:
+        key, _, path = spec.partition("=")
+        out[key] = path or key.rpartition(":")[2]
+    return out
+
+
 def lookup(record: Any, path: str) -> Any:
     """The value at a dotted ``path`` in nested dicts and lists, or ``_MISSING``."""
     value = record

@@ -55,12 +55,24 @@ def _read_file(path: Path, fields: Fields, task: str | None,
         if not isinstance(generation, str):
             raise InputError(f"{where}: the prediction field {fields.prediction!r} holds "
                              f"{type(generation).__name__}, not a string")
-        rows.append((own, generation, require(record, fields.reference, where), context(record, fields, where), where))
+        rows.append((own, generation, require(record, fields.reference, where), context(record, fields, where, own),
+                     where))
     return build_runs(rows, str(path))
 
 
-def context(record: Mapping[str, Any], fields: Fields, where: str) -> dict[str, Any]:
-    """The per-item context named by ``fields.context`` (key -> path in the record); text that is
-    JSON (a CSV cell holding a list of options) is decoded."""
-    values = {key: require(record, path, where) for key, path in fields.context.items()}
+def context(record: Mapping[str, Any], fields: Fields, where: str, task: str | None = None) -> dict[str, Any]:
+    """The per-item context of ``task``'s record: the keys ``fields.context`` names (key -> path in
+    the record, dotted for nested fields; ``task:key`` applies to that task only and wins over a
+    plain ``key``) or, where none applies, the record's own ``context`` object. Text that is JSON
+    (a CSV cell holding a list of options) is decoded."""
+    paths: dict[str, str] = {}
+    for key, path in sorted(fields.context.items(), key=lambda kv: ":" in kv[0]):  # task-scoped keys last
+        scope, scoped, name = key.rpartition(":")
+        if not scoped or scope == task:
+            paths[name] = path
+    if not paths:
+        own = record.get("context")
+        own = json_value(own) if isinstance(own, str) else own
+        return dict(own) if isinstance(own, Mapping) else {}
+    values = {key: require(record, path, where) for key, path in paths.items()}
     return {key: json_value(v) if isinstance(v, str) else v for key, v in values.items()}

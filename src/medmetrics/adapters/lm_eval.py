@@ -159,7 +159,7 @@ def _read_file(path: Path, task: str, fields: Fields, config: Mapping[str, Any])
     for number, record in selected:
         where = f"{path}:{number}"
         generation = _generation(record, fields.response, where)
-        item_context = context(record, fields, where)
+        item_context = context(record, fields, where, task)
         target = _target(record, where)
         if parser is not None and isinstance(target, int) and not isinstance(target, bool):
             from medmetrics.evaluation import normalize_reference
@@ -315,7 +315,7 @@ def _loglikelihood_run(path: Path, task: str, selected: list[tuple[int, dict[str
         gold_all.append(_gold(record, choices, lls, where))
         logged_all.append({k: float(record[k]) for k in ("acc", "acc_norm")
                            if isinstance(record.get(k), (int, float)) and not isinstance(record.get(k), bool)})
-        contexts.append(context(record, fields, where))
+        contexts.append(context(record, fields, where, task))
     chosen = selected[0][1].get("filter") if selected else None
     reported = {metric: float(value) for metric in ("acc", "acc_norm")
                 if isinstance(value := config.get("_reported", {}).get(f"{metric},{chosen}"), (int, float))}

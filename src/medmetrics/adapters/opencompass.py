@@ -83,11 +83,11 @@ def _read_model(files: list[Path], fields: Fields, task_map: Mapping[str, str]) 
     for dataset, pieces in parts.items():
         task = task_name(dataset, task_map)
         for _, file in sorted(pieces):
-            rows += [(task, *item) for item in _items(file, fields)]
+            rows += [(task, *item) for item in _items(file, fields, task)]
     return build_runs(rows, str(files[0].parent))
 
 
-def _items(path: Path, fields: Fields) -> list[tuple[str, Any, dict[str, Any], str]]:
+def _items(path: Path, fields: Fields, task: str) -> list[tuple[str, Any, dict[str, Any], str]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -103,5 +103,5 @@ def _items(path: Path, fields: Fields) -> list[tuple[str, Any, dict[str, Any], s
         if not isinstance(prediction, str):
             raise InputError(f"{where}: prediction is {type(prediction).__name__}, not generated text")
         gold = require(record, "gold", where + " (OpenCompass leaves out a gold of 0 or '')")
-        items.append((prediction, gold, context(record, fields, where), where))
+        items.append((prediction, gold, context(record, fields, where, task), where))
     return items

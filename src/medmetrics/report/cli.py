@@ -77,32 +77,16 @@ def _task_map(args: argparse.Namespace) -> dict[str, str]:
     return out
 
 
-def _context(record: Mapping[str, Any], specs: list[str], where: str) -> dict[str, Any]:
-    from medmetrics.adapters.base import require
-    from medmetrics.io import json_value
-
-    if specs:
-        out = {}
-        for spec in specs:
-            key, _, path = spec.partition("=")
-            value = require(record, path or key, where)
-            out[key] = json_value(value) if isinstance(value, str) and path else value
-        return out
-    found = record.get("context")
-    if isinstance(found, str):
-        try:
-            found = json.loads(found)
-        except ValueError:
-            found = None
-    return dict(found) if isinstance(found, Mapping) else {}
 
 
 def _read_file(path: Path, args: argparse.Namespace, default_task: str | None) -> dict[str, TaskRun]:
     """A generic file: records grouped by their task field, or all of ``default_task``."""
-    from medmetrics.adapters.base import _MISSING, lookup, require, task_name
+    from medmetrics.adapters.base import _MISSING, Fields, context_fields, lookup, require, task_name
+    from medmetrics.adapters.generic import context
     from medmetrics.io import read_records
 
     task_map = _task_map(args)
+    fields = Fields(context=context_fields(args.context_field))
     grouped: dict[str, tuple[list[str], list[Any], list[dict[str, Any]]]] = {}
     for number, record in enumerate(read_records(path), start=1):
         where = f"{path}: record {number}"
@@ -121,7 +105,7 @@ def _read_file(path: Path, args: argparse.Namespace, default_task: str | None) -
         g, r, c = grouped.setdefault(task, ([], [], []))
         g.append(generation)
         r.append(require(record, args.reference_field, where))
-        c.append(_context(record, args.context_field, where))
+        c.append(context(record, fields, where, task))
     return {task: TaskRun(task, g, r, c, str(path)) for task, (g, r, c) in grouped.items()}
 
 

@@ -214,6 +214,19 @@ def score_suite(
     return result
 
 
+def task_references(task: Task, run: TaskRun, *, catalog: Catalog) -> list[Any]:
+    """The run's references as the task scored them (normalized: option letters, declared labels;
+    a log-likelihood run's gold answers)."""
+    from medmetrics.api import get_parser
+
+    parser = get_parser(task.parser, catalog=catalog, **dict(task.parser_options))
+    if run.loglikelihood is not None:
+        from medmetrics.adapters.loglikelihood import loglikelihood_inputs
+
+        return list(loglikelihood_inputs(task, parser, run)[1])
+    return normalize_references(parser, coerce(list(run.references), task.reference_type), run.context)
+
+
 def task_inputs(task: Task, run: TaskRun, *, catalog: Catalog) -> tuple[list[Parsed], list[Any]]:
     """What the task's metrics score for one run: the parses and the normalized references.
 
