@@ -104,6 +104,25 @@ def read_records(path: str | Path, fmt: str | None = None) -> Records:
     """Every record of the file as a dict (a ``Records`` list); lines in errors count from 1."""
     path = Path(path)
     fmt = detect_format(path, fmt)
+    text = _read_text(path)
+    if not text.strip():
+        raise InputError(f"{path}: file is empty")
+    if fmt == "jsonl":
+        return _jsonl(path, text)
+    if fmt == "json":
+        return _json(path, text)
+    return _csv(path, text)
+
+
+def read_json(path: str | Path) -> Any:
+    """A whole JSON file (a harness's own files: OpenCompass predictions, lm-eval results), read as
+    ``read_records`` reads: a BOM accepted, and anything unreadable one ``InputError`` naming the line."""
+    path = Path(path)
+    return _decode(_read_text(path), path, None)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text (UTF-8, a byte-order mark dropped); an error names the file and line."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -119,13 +138,7 @@ def read_records(path: str | Path, fmt: str | None = None) -> Records:
         line = exc.object.count(b"\n", 0, exc.start) + 1
         byte = exc.start + len(data) - len(exc.object)
         raise InputError(f"{path}:{line}: not UTF-8 text ({exc.reason} at byte {byte})") from None
-    if not text.strip():
-        raise InputError(f"{path}: file is empty")
-    if fmt == "jsonl":
-        return _jsonl(path, text)
-    if fmt == "json":
-        return _json(path, text)
-    return _csv(path, text)
+    return text
 
 
 #: a float has at most 309 integer digits; an integer literal longer than this is checked

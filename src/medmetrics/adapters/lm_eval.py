@@ -48,7 +48,7 @@ from medmetrics.adapters.base import Fields, build_runs, merge_runs, model_name,
 from medmetrics.adapters.generic import context
 from medmetrics.adapters.loglikelihood import LoglikelihoodItems, NoGenerations
 from medmetrics.errors import InputError
-from medmetrics.io import read_records
+from medmetrics.io import read_json, read_records
 from medmetrics.suites.scoring import TaskRun
 
 #: samples_<task>_<date>.jsonl, the date being datetime.isoformat() with ':' replaced by '-'
@@ -121,13 +121,15 @@ def _config(folder: Path, date: str, task: str) -> Mapping[str, Any]:
     path = folder / f"results_{date}.json"
     if not path.is_file():
         return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError, OSError):
-        return {}
-    config = dict((data.get("configs") or {}).get(task) or {})
-    config["_chat_template"] = bool(data.get("chat_template"))
-    config["_reported"] = dict((data.get("results") or {}).get(task) or {})  # "acc,none": 0.61, ...
+    data = read_json(path)  # a broken results file is an error, not a silently different delimiter
+
+    def member(value: Any, key: str) -> dict[str, Any]:
+        found = value.get(key) if isinstance(value, Mapping) else None
+        return dict(found) if isinstance(found, Mapping) else {}
+
+    config = member(member(data, "configs"), task)
+    config["_chat_template"] = bool(data.get("chat_template")) if isinstance(data, Mapping) else False
+    config["_reported"] = member(member(data, "results"), task)  # "acc,none": 0.61, ...
     return config
 
 

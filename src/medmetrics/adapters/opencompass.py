@@ -15,7 +15,6 @@ files are joined in order.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 from medmetrics.adapters.base import Fields, build_runs, model_name, require, task_name
 from medmetrics.adapters.generic import context
 from medmetrics.errors import InputError
+from medmetrics.io import read_json
 from medmetrics.suites.scoring import TaskRun
 
 _PART = re.compile(r"(?P<dataset>.+)_(?P<part>\d+)\Z")
@@ -88,11 +88,9 @@ def _read_model(files: list[Path], fields: Fields, task_map: Mapping[str, str]) 
 
 
 def _items(path: Path, fields: Fields, task: str) -> list[tuple[str, Any, dict[str, Any], str]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
-    if not isinstance(data, dict) or not all(k.isdigit() and isinstance(v, dict) for k, v in data.items()):
+    data = read_json(path)
+    if not isinstance(data, dict) or not all(k.isascii() and k.isdigit() and isinstance(v, dict)
+                                             for k, v in data.items()):
         raise InputError(f"{path}: expected OpenCompass predictions: an object of index -> record")
     items = []
     for key in sorted(data, key=int):
