@@ -148,7 +148,8 @@ def test_per_task_context_fields_in_one_run(capsys, tmp_path: Path) -> None:
     for r in records:
         del r["context"]
     _write(folder / "medqa.jsonl", records)
-    _write(folder / "pubmedqa.jsonl", [{"generation": "yes", "reference": "yes"}, {"generation": "no", "reference": "no"}])
+    _write(folder / "pubmedqa.jsonl", [{"generation": "yes", "reference": "yes"},
+                                       {"generation": "no", "reference": "no"}])
     # the options path applies to medqa only: pubmedqa's records have no doc.choices and need none
     code, out, err = run(capsys, "score", str(folder), "--context-field", "medqa:options=doc.choices",
                          "--format", "json")
