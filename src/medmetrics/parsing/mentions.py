@@ -326,9 +326,11 @@ class EntityListParser(MentionParser):
         return self.finish([mention(item, kind) for item in items], grounder, "list")
 
 
-_TYPE_LINE = re.compile(r"^[ \t]*(?:[-*•+][ \t]+)?(?P<head>[^:\n]{1,60}?)[ \t]*:[ \t]*(?P<body>[^\n]*)$",
-                        re.MULTILINE)
-_HEAD = re.compile(r"[ \t]*(?:[-*•+][ \t]+)?(?P<head>[^:\n]{1,60}?)[ \t]*:[ \t]*")
+# A head starts at its first non-blank (or is the one blank before the colon), so a line of blanks
+# is tried once rather than once per split of it between the blanks and the head (tests/test_redos.py).
+_TYPE_LINE = re.compile(r"^[ \t]*(?:[-*•+][ \t]+)?(?P<head>[^:\n \t][^:\n]{0,59}?|[ \t](?=:))"
+                        r"[ \t]*:[ \t]*(?P<body>[^\n]*)$", re.MULTILINE)
+_HEAD = re.compile(r"[ \t]*(?:[-*•+][ \t]+)?(?P<head>[^:\n \t][^:\n]{0,59}?|[ \t](?=:))[ \t]*:[ \t]*")
 #: Heads of "X: ..." lines that are not entity types.
 _NOT_TYPES = frozenset({
     "answer", "final answer", "output", "entity", "entities", "named entity", "named entities", "note", "explanation",

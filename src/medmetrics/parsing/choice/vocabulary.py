@@ -203,7 +203,7 @@ AFFIRMATION = re.compile(
 )
 # "b)が正しい", "cが正解", "B 是正确的": a letter claimed right in Japanese or Chinese (a claim, like "B is correct").
 CJK_CLAIM = re.compile(
-    r"(?<![A-Za-z0-9])[(（]?([A-Za-z])[)）]?[ \t]*[:：]?[ \t]*(?:が|は|是)?[ \t]*(?:正しい|正解|正确|正確)"
+    r"(?<![A-Za-z0-9])[(（]?([A-Za-z])[)）]?[ \t]*(?:[:：][ \t]*)?(?:(?:が|は|是)[ \t]*)?(?:正しい|正解|正确|正確)"
     r"(?!くない|ではない|的吗)"
 )
 CJK_CLAIM_HINT = ("正しい", "正解", "正确", "正確")
@@ -236,8 +236,8 @@ NON_PREFIX = re.compile(r"\bnon[- ]")
 # A new question the model went on to invent after answering ("## Medical Question", "Question 2:").
 NEW_QUESTION = re.compile(
     r"^[ \t#>*]*(?:(?:medical|new|next|another|sample|example|follow[- ]up)[ \t]+)?question(?:[ \t]*\d+)?"
-    r"[ \t]*[:.)]?[ \t]*$"
-    r"|^[ \t#>*]*(?:(?:new|next|another)[ \t]+)?question[ \t]*\d*[ \t]*[:：]"
+    r"[ \t]*(?:[:.)][ \t]*)?$"
+    r"|^[ \t#>*]*(?:(?:new|next|another)[ \t]+)?question[ \t]*(?:\d+[ \t]*)?[:：]"
     r"|^[ \t#>*]*(?:問題|问题|問題文|题目)[ \t]*[:：]",
     re.IGNORECASE | re.MULTILINE,
 )
