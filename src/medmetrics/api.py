@@ -84,6 +84,7 @@ def evaluate(
     catalog: Catalog | None = None,
     reference_format: str = "label",
     index_base: int | None = None,
+    jobs: int | str | None = None,
 ) -> Report:
     """Parse every generation, score the parses, and return a ``Report``.
 
@@ -97,12 +98,17 @@ def evaluate(
     text; with ``reference_format="index"`` they are option positions, and ``index_base`` (0 or
     1) must say where counting starts. References of a label task are its labels (case, spacing
     and punctuation ignored). Anything else is an ``InputError`` naming the item.
+
+    ``jobs`` is how many processes parse: an int, ``"auto"``, or ``None`` for the
+    ``MEDMETRICS_JOBS`` environment variable, else ``auto`` (one process below 20,000 items, the
+    available cores above when parsing is slow enough to gain from them). The report is the same
+    whatever it is (``medmetrics.parallel``).
     """
     from medmetrics.evaluation import run_evaluation
 
     return run_evaluation(task_or_parser, predictions, references, metrics=metrics, context=context,
                           ci=ci, resamples=resamples, seed=seed, catalog=catalog or default_catalog(),
-                          reference_format=reference_format, index_base=index_base)
+                          reference_format=reference_format, index_base=index_base, jobs=jobs)
 
 
 def compare(

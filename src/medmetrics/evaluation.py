@@ -68,8 +68,13 @@ def parse_all(
     progress: Callable[[int], None] | None = None,
     *,
     strict: bool | None = None,
+    jobs: int | str | None = None,
 ) -> list[Parsed]:
     """Parse every generation with its context; a caller mistake names the item.
+
+    ``jobs``: how many processes parse (an int, ``"auto"``, or ``None`` for ``MEDMETRICS_JOBS``,
+    else ``auto``: more than one only for large runs); the parses are the same whatever it is
+    (``medmetrics.parallel``).
 
     Generations on which the parser raised (failed parses with ``rule="internal-error"``) are
     reported once for the call: a ``ParserErrorWarning`` naming the parser, its distribution, the
@@ -82,9 +87,14 @@ def parse_all(
     if per_item and len(context) != len(predictions):  # type: ignore[arg-type]
         raise InputError(f"context has {len(context)} items but there are {len(predictions)} predictions")  # type: ignore[arg-type]
     shared = context if isinstance(context, Mapping) else {}
-    parsed: list[Parsed] = []
     errors_before = parser.internal_errors
-    for i, generation in enumerate(predictions):
+    done = None
+    if jobs != 1:  # in worker processes when asked for, or worth it; None: parse here
+        from medmetrics.parallel import parse_in_workers
+
+        done = parse_in_workers(parser, predictions, context, jobs=jobs, progress=progress)
+    parsed: list[Parsed] = done if done is not None else []
+    for i, generation in enumerate(predictions if done is None else ()):
         item_context = context[i] if per_item else shared  # type: ignore[index]
         if not isinstance(generation, str):
             raise InputError(f"prediction {i} is {type(generation).__name__} {generation!r:.60}, not a string",
@@ -149,12 +159,13 @@ def run_evaluation(
     progress: Callable[[int], None] | None = None,
     reference_format: str = "label",
     index_base: int | None = None,
+    jobs: int | str | None = None,
 ) -> Report:
     task, parser, built = resolve(task_or_parser, metrics, catalog)
     if len(predictions) != len(references):
         raise InputError(f"predictions has {len(predictions)} items but references has {len(references)}")
     errors_before = parser.internal_errors
-    parsed = parse_all(parser, predictions, context, progress, strict=catalog.strict)
+    parsed = parse_all(parser, predictions, context, progress, strict=catalog.strict, jobs=jobs)
     # generations the parser raised on: warned about once by parse_all, and recorded in every result
     note = parser_error_note(parser, parsed) if parser.internal_errors != errors_before else None
     references = normalize_references(parser, references, context, reference_format=reference_format,

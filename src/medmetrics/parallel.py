@@ -1,0 +1,437 @@
+"""Parsing in worker processes: ``jobs=N`` (``--jobs N``) gives the same parses as ``jobs=1``.
+
+Parsing is one Python loop over the generations and most of a large run's time, and each item is
+parsed on its own, so the generations are cut into chunks of a few thousand items that N worker
+processes parse; the parent puts the chunks back in order. The result is the same list of
+``Parsed`` objects, equal field by field, that the serial loop of ``evaluation.parse_all`` gives,
+whatever N: no number, interval or signature depends on ``jobs``.
+
+How many processes (``resolve_jobs``): ``jobs=`` (an int >= 1, or ``"auto"``) if given, else the
+innermost ``default_jobs(...)`` block (how the command line passes ``--jobs`` down), else the
+``MEDMETRICS_JOBS`` environment variable (an int or ``auto``), else ``auto``. ``auto`` parses in
+this process below ``AUTO_MIN_ITEMS`` items; above, it parses a first chunk here, and only when
+the rest would take more than ``AUTO_MIN_SECONDS`` in one process does it hand the rest to as many
+workers as this process may use cores (``os.process_cpu_count()``, or the CPU affinity). A fast
+parser on a mid-sized run so never pays for starting processes it does not need.
+
+Workers and the parser:
+
+- Workers are forked on Linux when this process runs a single thread (they start at once, import
+  nothing, and see this process as it is: ``sys.path``, environment, the ``__main__`` of a script
+  without an ``if __name__ == "__main__":`` guard, which is not run again). A process that holds
+  threads (a plugin hook left running, the caller's own) is never forked: workers then come from
+  the ``forkserver`` (POSIX) or are spawned, with the parent's ``sys.path`` and working directory
+  (``multiprocessing`` passes them), and a script then needs the ``__main__`` guard, as always
+  with ``multiprocessing``. ``START_METHOD`` forces one method.
+- The parser is **pickled**, not rebuilt by name: the worker gets the same class, options and
+  provenance (so the same signature, which the worker checks), without loading plugins again.
+  A built-in parser, a third-party plugin's parser, or any parser whose class is importable by
+  its module path works in workers. No plugin is loaded in a worker, so ``MEDMETRICS_PLUGINS``,
+  ``MEDMETRICS_BLOCK_PLUGINS`` and strict mode act where the catalog is built, in the parent (and
+  strict mode's ``PluginError`` for a raising parser is raised there, after parsing).
+- A parser that cannot be rebuilt in a worker (a class defined inside a function or a test, a
+  lambda among its options, a module only the parent can import), or per-item context that does
+  not pickle, is parsed **in this process**, with no error and no warning: the result is the same,
+  only slower. ``last_mode()`` says which way the last call went.
+
+Guarantees: a caller mistake is the same ``InputError``, naming the same first bad item, as in
+one process; what the workers' parser raised on (``Parser.internal_errors``) is added to the
+parent's parser, so a run still reports its parser errors once with the right count; progress is
+reported after each chunk, in order; a worker that dies (killed, out of memory) is a
+``WorkerError`` and no result, never a partial one; workers ignore Ctrl-C, which the parent
+handles (``medmetrics: interrupted``).
+
+Only parsing runs in workers. Measured on 100,000 MedQA-style items with options per item,
+parsing was about 70% of ``run_evaluation`` and the accuracy's item statistics about 3% (0.4 s of
+15 s), not worth sending parses back to workers for; normalizing the references (per-item option
+tables) was about 15% and stays in the parent too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import gc
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from medmetrics.errors import InputError, MedmetricsError
+from medmetrics.results import Parsed
+
+ENV_JOBS = "MEDMETRICS_JOBS"
+#: ``auto`` parses runs shorter than this in this process.
+AUTO_MIN_ITEMS = 20_000
+#: ``auto`` starts workers only when parsing the rest here would take longer than this (seconds).
+AUTO_MIN_SECONDS = 1.5
+#: Items per chunk sent to a worker (at most), and at least (unless the run is shorter).
+CHUNK_MAX = 4000
+CHUNK_MIN = 500
+#: How many chunks per worker are in flight at once (bounds the parent's memory).
+IN_FLIGHT_PER_WORKER = 2
+#: The ``multiprocessing`` start method of the workers; ``None``: ``start_method()`` decides.
+START_METHOD: str | None = None
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+_default_jobs: contextvars.ContextVar[int | str | None] = contextvars.ContextVar("medmetrics_jobs", default=None)
+_last_mode: list[str] = ["serial"]
+
+
+class WorkerError(MedmetricsError):
+    """A worker process ended abruptly (killed, out of memory) while parsing; nothing is returned."""
+
+
+def available_cores() -> int:
+    """The cores this process may run on: ``os.process_cpu_count()`` (Python 3.13), else the CPU
+    affinity, else ``os.cpu_count()``."""
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        return max(1, count() or 1)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def check_jobs(jobs: Any, where: str = "jobs") -> int | str | None:
+    """``jobs`` as given (``None``, ``"auto"`` or an int >= 1; an int-like string is read), or an
+    ``InputError`` saying what is allowed."""
+    if jobs is None:
+        return None
+    if isinstance(jobs, str):
+        text = jobs.strip().lower()
+        if text == "auto":
+            return "auto"
+        if text.isdigit() and text.isascii():
+            jobs = int(text)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InputError(f"{where} must be a number of processes >= 1 or 'auto', not {jobs!r}")
+    return jobs
+
+
+def jobs_argument(value: str) -> int | str:
+    """An ``argparse`` type for ``--jobs``: an int >= 1 or ``auto``."""
+    import argparse
+
+    try:
+        checked = check_jobs(value, "--jobs")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    assert checked is not None
+    return checked
+
+
+def add_jobs_argument(parser: Any) -> None:
+    """``--jobs N|auto`` on a command that parses (``score``, ``audit``, ``report``)."""
+    parser.add_argument("--jobs", type=jobs_argument, default=None, metavar="N",
+                        help="processes that parse: N or auto (default: MEDMETRICS_JOBS, else auto: one process "
+                             "below 20,000 items, the available cores above); the results do not depend on it")
+
+
+@contextlib.contextmanager
+def default_jobs(jobs: int | str | None) -> Iterator[None]:
+    """Within the block, calls that are not given ``jobs=`` use ``jobs`` (``None``: no change).
+
+    The command line wraps a command in it, so ``--jobs`` reaches every parse of the command
+    (score, audit, report, compare) without each function passing it on."""
+    if jobs is None:
+        yield
+        return
+    token = _default_jobs.set(check_jobs(jobs))
+    try:
+        yield
+    finally:
+        _default_jobs.reset(token)
+
+
+def requested_jobs(jobs: int | str | None = None) -> int | str:
+    """What was asked for: ``jobs``, else ``default_jobs``, else ``MEDMETRICS_JOBS``, else ``auto``."""
+    checked = check_jobs(jobs)
+    if checked is None:
+        checked = _default_jobs.get()
+    if checked is None:
+        raw = os.environ.get(ENV_JOBS, "").strip()
+        if raw:
+            checked = check_jobs(raw, ENV_JOBS)
+    return "auto" if checked is None else checked
+
+
+def resolve_jobs(jobs: int | str | None, n: int) -> int:
+    """How many processes parse ``n`` items: the request (see ``requested_jobs``), or for
+    ``auto`` 1 below ``AUTO_MIN_ITEMS`` items and the available cores from there (``auto`` may
+    still parse in one process when the parser is fast; see ``parse_in_workers``)."""
+    wanted = requested_jobs(jobs)
+    if wanted == "auto":
+        return 1 if n < AUTO_MIN_ITEMS else available_cores()
+    return int(wanted)
+
+
+def last_mode() -> str:
+    """How the last ``parse_in_workers`` call (a parse with ``jobs`` other than 1) parsed:
+    ``"serial"`` (in this process), ``"workers"`` or
+    ``"fallback"`` (asked for workers, parsed here because the parser or context did not pickle
+    or could not be rebuilt in a worker)."""
+    return _last_mode[0]
+
+
+def start_method() -> str:
+    """``START_METHOD`` if set; else ``fork`` on Linux in a process running one thread (workers
+    start at once, import nothing, and a script without an ``if __name__ == "__main__":`` guard is
+    not run again in them), and otherwise ``forkserver`` (POSIX) or ``spawn``: a process that
+    holds threads is never forked."""
+    if START_METHOD is not None:
+        return START_METHOD
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def chunk_size(n: int, jobs: int) -> int:
+    """Items per chunk: about four chunks per worker, between ``CHUNK_MIN`` and ``CHUNK_MAX``."""
+    return max(CHUNK_MIN, min(CHUNK_MAX, -(-n // (4 * max(1, jobs)))))
+
+
+# ----------------------------------------------------------------------------------------------
+# The parse loop (one chunk), shared by the parent and the workers
+# ----------------------------------------------------------------------------------------------
+
+
+class _ChunkInputError(Exception):
+    """A caller mistake at one item: the message and item of the ``InputError`` to raise."""
+
+    def __init__(self, message: str, item: int) -> None:
+        super().__init__(message, item)
+        self.message, self.item = message, item
+
+
+def _parse_span(parser: Any, generations: Sequence[Any], contexts: Sequence[Mapping[str, Any]] | None,
+                shared: Mapping[str, Any], offset: int) -> list[Parsed]:
+    """Parse ``generations`` (items ``offset``...), as the serial loop of ``parse_all`` does and
+    with its messages; a caller mistake is ``_ChunkInputError`` at the first bad item."""
+    out: list[Parsed] = []
+    parse = parser.parse
+    for k, generation in enumerate(generations):
+        i = offset + k
+        item_context = contexts[k] if contexts is not None else shared
+        if not isinstance(generation, str):
+            raise _ChunkInputError(f"prediction {i} is {type(generation).__name__} {generation!r:.60}, not a string",
+                                   i)
+        try:
+            out.append(parse(generation, **item_context))
+        except InputError as exc:
+            raise _ChunkInputError(f"item {i}: {exc}", i) from None
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Worker side
+# ----------------------------------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(parser_blob: bytes, signature: str, shared_blob: bytes) -> None:
+    """Rebuild the parser once per worker; a failure is remembered and reported by each chunk
+    (an initializer that raises would break the whole pool, like a killed worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for name in ("SIGTERM", "SIGHUP"):  # a forked worker must not run the command's handlers: it just ends
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _worker.clear()
+    try:
+        parser = pickle.loads(parser_blob)
+        shared = pickle.loads(shared_blob)
+        if parser.signature != signature:
+            raise ValueError(f"the parser rebuilt in a worker has signature {parser.signature!r}, not {signature!r}")
+    except Exception as exc:
+        _worker["error"] = f"{type(exc).__name__}: {exc}"
+        return
+    _worker["parser"], _worker["shared"] = parser, shared
+
+
+def _work(offset: int, payload: bytes) -> tuple[Any, ...]:
+    """Parse one chunk in a worker: ``("ok", rows, new internal errors)``, ``("input", message,
+    item, new internal errors)`` or ``("unrebuildable", why)``."""
+    if "error" in _worker:
+        return ("unrebuildable", _worker["error"])
+    try:
+        generations, contexts = pickle.loads(payload)
+    except Exception as exc:
+        return ("unrebuildable", f"{type(exc).__name__}: {exc}")
+    parser = _worker["parser"]
+    before = parser.internal_errors
+    try:
+        parsed = _parse_span(parser, generations, contexts, _worker["shared"], offset)
+    except _ChunkInputError as exc:
+        return ("input", exc.message, exc.item, parser.internal_errors - before)
+    # plain tuples cross the pipe several times faster than pickled dataclasses
+    rows = [(p.value, p.status, p.reason, p.rule, p.span, p.candidates, p.parser) if type(p) is Parsed else p
+            for p in parsed]
+    return ("ok", rows, parser.internal_errors - before)
+
+
+# ----------------------------------------------------------------------------------------------
+# Parent side
+# ----------------------------------------------------------------------------------------------
+
+
+def parse_in_workers(
+    parser: Any,
+    predictions: Sequence[Any],
+    context: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+    *,
+    jobs: int | str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Parsed] | None:
+    """Every generation parsed, in order, by ``jobs`` processes; ``None`` when the caller should
+    parse them itself (one process resolved, a short run, a daemon process, or a parser or context
+    that cannot be sent to a worker). ``context`` is checked by the caller (one mapping, or one per
+    item of the same length). New internal errors of the workers' parser are added to
+    ``parser.internal_errors``."""
+    _last_mode[0] = "serial"
+    n = len(predictions)
+    wanted = requested_jobs(jobs)
+    workers = resolve_jobs(wanted, n)
+    if workers <= 1 or multiprocessing.current_process().daemon:  # a daemon process may not have children
+        return None
+    size = chunk_size(n, workers)
+    if n <= size:
+        return None
+    contexts: Sequence[Mapping[str, Any]] | None = None if isinstance(context, Mapping) else context
+    shared: Mapping[str, Any] = context if isinstance(context, Mapping) else {}
+    predictions = predictions if isinstance(predictions, list) else list(predictions)  # sliced below
+    if any(not isinstance(g, str) for g in predictions):
+        return None  # the serial loop names the first one that is not a string
+    try:
+        parser_blob = pickle.dumps(parser, protocol=pickle.HIGHEST_PROTOCOL)
+        shared_blob = pickle.dumps(dict(shared), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        _last_mode[0] = "fallback"
+        return None
+
+    parsed: list[Parsed] = []
+    start = 0
+    if wanted == "auto":  # parse a first chunk here: is the rest worth starting processes for?
+        began = time.perf_counter()
+        parsed = _here(parser, predictions, contexts, shared, 0, size)
+        start = len(parsed)
+        if progress is not None:
+            progress(start)
+        rest = (time.perf_counter() - began) / start * (n - start)
+        if rest < AUTO_MIN_SECONDS:
+            parsed += _here(parser, predictions, contexts, shared, start, n, progress)
+            return parsed
+    workers = min(workers, -(-(n - start) // size))
+    if workers <= 1:
+        return None if start == 0 else parsed + _here(parser, predictions, contexts, shared,
+                                                      start, n, progress)
+    done = _in_workers(parser, parser_blob, shared_blob, predictions, contexts, start, size,
+                       workers, progress)
+    if done is None:
+        _last_mode[0] = "fallback"
+        return None if start == 0 else parsed + _here(parser, predictions, contexts, shared,
+                                                      start, n, progress)
+    _last_mode[0] = "workers"
+    parsed += done
+    return parsed
+
+
+def _here(parser: Any, predictions: Sequence[Any], contexts: Sequence[Mapping[str, Any]] | None,
+          shared: Mapping[str, Any], begin: int, end: int,
+          progress: Callable[[int], None] | None = None) -> list[Parsed]:
+    """Items ``begin:end`` parsed in this process."""
+    try:
+        out = _parse_span(parser, predictions[begin:end],
+                          None if contexts is None else [contexts[i] for i in range(begin, end)], shared, begin)
+    except _ChunkInputError as exc:
+        raise InputError(exc.message, item=exc.item) from None
+    if progress is not None:
+        progress(end)
+    return out
+
+
+def _chunks(predictions: Sequence[Any], contexts: Sequence[Mapping[str, Any]] | None, start: int,
+            size: int) -> Iterator[tuple[int, int, bytes]]:
+    """``(offset, end, pickled (generations, contexts))`` of each chunk, made when it is sent."""
+    for offset in range(start, len(predictions), size):
+        end = min(offset + size, len(predictions))
+        items = list(predictions[offset:end])
+        own = None if contexts is None else [contexts[i] for i in range(offset, end)]
+        yield offset, end, pickle.dumps((items, own), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _Unpicklable(Exception):
+    """A chunk's per-item context does not pickle."""
+
+
+def _in_workers(parser: Any, parser_blob: bytes, shared_blob: bytes, predictions: Sequence[Any],
+                contexts: Sequence[Mapping[str, Any]] | None, start: int, size: int, workers: int,
+                progress: Callable[[int], None] | None) -> list[Parsed] | None:
+    """Items ``start:`` parsed by ``workers`` processes, in order; ``None`` if they cannot be."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunks = _chunks(predictions, contexts, start, size)
+    out: list[Parsed] = []
+    new_errors = 0
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method()),
+                                   initializer=_init_worker, initargs=(parser_blob, parser.signature, shared_blob))
+    pending: deque[tuple[int, int, Future[tuple[Any, ...]]]] = deque()
+
+    def send() -> bool:
+        """Send the next chunk; False when there is none. A context that does not pickle raises
+        ``_Unpicklable`` (the caller parses here instead)."""
+        try:
+            offset, end, payload = next(chunks)
+        except StopIteration:
+            return False
+        except Exception as exc:  # made in this process: the per-item context does not pickle
+            raise _Unpicklable(str(exc)) from exc
+        pending.append((offset, end, executor.submit(_work, offset, payload)))
+        return True
+
+    try:
+        # the parent's objects are moved out of the collector's sight while workers fork: a forked
+        # worker's collections would otherwise touch (and so copy) every page holding them
+        gc.freeze()
+        try:
+            for _ in range(workers * IN_FLIGHT_PER_WORKER):
+                if not send():
+                    break
+        finally:
+            gc.unfreeze()
+        while pending:
+            offset, end, future = pending.popleft()
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                raise WorkerError(
+                    f"a worker process parsing items {offset}-{end - 1} ended abruptly (killed by a signal, or out "
+                    "of memory?); no result is returned. Parse in one process with jobs=1 (--jobs 1)") from None
+            kind = result[0]
+            if kind == "unrebuildable":
+                return None
+            if kind == "input":
+                parser.internal_errors += new_errors + result[3]
+                raise InputError(result[1], item=result[2])
+            new_errors += result[2]
+            out.extend(Parsed(*row) if type(row) is tuple else row for row in result[1])
+            send()
+            if progress is not None:
+                progress(end)
+    except _Unpicklable:
+        return None
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    parser.internal_errors += new_errors
+    return out
