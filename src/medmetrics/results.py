@@ -1,4 +1,10 @@
-"""Typed, frozen, JSON-native results: what a parser returns and what a metric reports."""
+"""Typed, frozen, JSON-native results: what a parser returns and what a metric reports.
+
+Every result has ``to_dict`` (JSON-native) and a ``from_dict`` that reads it back:
+``X.from_dict(x.to_dict()).to_dict() == x.to_dict()``. ``Report``, ``Comparison`` (and the suite
+results) have ``to_frame`` for notebooks: a pandas DataFrame, pandas being an optional extra
+(``pip install 'medmetrics[pandas]'``) imported only when ``to_frame`` is called. ``docs/python-api.md``.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,51 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from medmetrics._json import json_native
+from medmetrics.errors import MissingDependencyError
 
 Status = Literal["ok", "partial", "ambiguous", "empty", "failed"]
 STATUSES: tuple[Status, ...] = ("ok", "partial", "ambiguous", "empty", "failed")
 #: Statuses that carry a usable value; the others mean "the model gave no answer we can score".
 ANSWERED: frozenset[str] = frozenset({"ok", "partial"})
+
+
+def load_pandas() -> Any:
+    """pandas, imported on first use (``to_frame``): ``import medmetrics`` never loads it."""
+    try:
+        import pandas
+    except ImportError:
+        raise MissingDependencyError("to_frame needs pandas: pip install 'medmetrics[pandas]'") from None
+    return pandas
+
+
+def restore_nan(value: Any) -> Any:
+    """``to_dict`` writes NaN as ``None`` (JSON has no NaN): read a number back as NaN, in nested mappings too."""
+    if value is None:
+        return math.nan
+    if isinstance(value, Mapping):
+        return {k: restore_nan(v) for k, v in value.items()}
+    return value
+
+
+def short_number(value: float | None) -> str:
+    """A number as a one-line ``__repr__`` shows it: three decimals, or three significant digits."""
+    if value is None:
+        return "-"
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value:.3f}" if value == 0 or 1e-3 <= abs(value) < 1e4 else f"{value:.3g}"
+
+
+def short_value(name: str, value: float | None, ci: ConfidenceInterval | None) -> str:
+    """``name=0.675 [0.606, 0.744]``: a value and its interval, for ``__repr__``."""
+    interval = "" if ci is None else f" [{short_number(ci.low)}, {short_number(ci.high)}]"
+    return f"{name}={short_number(value)}{interval}"
+
+
+def interval_columns(ci: ConfidenceInterval | None, prefix: str = "ci") -> dict[str, Any]:
+    """The ``ci_low``, ``ci_high``, ``ci_level`` columns of a ``to_frame`` row (``None`` without an interval)."""
+    return {f"{prefix}_low": None if ci is None else ci.low, f"{prefix}_high": None if ci is None else ci.high,
+            f"{prefix}_level": None if ci is None else ci.level}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +107,15 @@ class Parsed:
             "parser": self.parser,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Parsed:
+        """The parse ``to_dict`` wrote. ``value`` comes back as JSON holds it (a tuple as a list, a
+        mention as its dict); ``span`` and ``candidates`` as tuples."""
+        span = data.get("span")
+        return cls(value=data.get("value"), status=data["status"], reason=data.get("reason", ""),
+                   rule=data.get("rule"), span=None if span is None else (int(span[0]), int(span[1])),
+                   candidates=tuple(data.get("candidates") or ()), parser=data.get("parser"))
+
 
 @dataclass(frozen=True, slots=True)
 class ConfidenceInterval:
@@ -81,6 +136,12 @@ class ConfidenceInterval:
             {"low": self.low, "high": self.high, "level": self.level, "method": self.method,
              "resamples": self.resamples, "seed": self.seed}
         )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ConfidenceInterval:
+        """The interval ``to_dict`` wrote (an undefined bound, written ``None``, comes back NaN)."""
+        return cls(restore_nan(data.get("low")), restore_nan(data.get("high")), data["level"], data["method"],
+                   data.get("resamples"), data.get("seed"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +182,37 @@ class MetricResult:
             "notes": list(self.notes),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MetricResult:
+        """The result ``to_dict`` wrote (NaN values, written ``None``, come back NaN)."""
+        ci = data.get("ci")
+        return cls(metric=data["metric"], value=restore_nan(data.get("value")), n=data["n"],
+                   n_failed=data.get("n_failed", 0), components=restore_nan(data.get("components") or {}),
+                   per_label={label: restore_nan(row) for label, row in (data.get("per_label") or {}).items()},
+                   statuses=dict(data.get("statuses") or {}),
+                   ci=None if ci is None else ConfidenceInterval.from_dict(ci),
+                   signature=data.get("signature", ""), higher_is_better=data.get("higher_is_better", True),
+                   notes=tuple(data.get("notes") or ()))
+
     def __float__(self) -> float:
         return self.value
+
+    def __repr__(self) -> str:
+        return f"<MetricResult {short_value(self.metric, self.value, self.ci)} n={self.n} failed={self.n_failed}>"
 
     @property
     def failure_rate(self) -> float:
         return self.n_failed / self.n if self.n else math.nan
+
+    def row(self) -> dict[str, Any]:
+        """This result as one ``to_frame`` row: the value, its interval, the counts, the signature,
+        and every component as a ``components.<name>`` column (as ``pandas.json_normalize`` names them)."""
+        return {
+            "metric": self.metric, "value": self.value, **interval_columns(self.ci),
+            "n": self.n, "n_failed": self.n_failed, "failure_rate": self.failure_rate,
+            "higher_is_better": self.higher_is_better, "signature": self.signature,
+            **{f"components.{name}": v for name, v in self.components.items()},
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,15 +241,42 @@ class Comparison:
             "seed": self.seed, "signature": self.signature, "details": json_native(self.details),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Comparison:
+        """The comparison ``to_dict`` wrote (keys it does not write, such as a table's ``p_holm``, are ignored)."""
+        ci = data.get("ci")
+        return cls(metric=data["metric"], method=data["method"], value_a=restore_nan(data.get("value_a")),
+                   value_b=restore_nan(data.get("value_b")), difference=restore_nan(data.get("difference")),
+                   p_value=restore_nan(data.get("p_value")), n=data["n"],
+                   ci=None if ci is None else ConfidenceInterval.from_dict(ci), resamples=data.get("resamples"),
+                   seed=data.get("seed"), signature=data.get("signature", ""),
+                   details=restore_nan(data.get("details") or {}))
+
+    def row(self) -> dict[str, Any]:
+        """This comparison as one ``to_frame`` row: both values, the difference (A - B) with its
+        interval, the p-value."""
+        return {"metric": self.metric, "method": self.method, "value_a": self.value_a, "value_b": self.value_b,
+                "difference": self.difference, **interval_columns(self.ci), "p_value": self.p_value, "n": self.n,
+                "signature": self.signature}
+
+    def to_frame(self) -> Any:
+        """A one-row pandas DataFrame (``row``); needs pandas (``pip install 'medmetrics[pandas]'``)."""
+        return load_pandas().DataFrame([self.row()])
+
 
 @dataclass(frozen=True)
 class Report(Mapping[str, MetricResult]):
-    """What ``evaluate`` returns: metric name -> result, plus how every prediction was parsed."""
+    """What ``evaluate`` returns: metric name -> result, plus how every prediction was parsed.
+
+    ``stored_statuses`` holds the status counts of a report read back without its items
+    (``from_dict``); a report with ``parsed`` items counts them from the items.
+    """
 
     results: Mapping[str, MetricResult]
     parsed: tuple[Parsed, ...] = ()
     task: str | None = None
     parser: str | None = None
+    stored_statuses: Mapping[str, int] | None = field(default=None, compare=False, repr=False)
 
     def __getitem__(self, name: str) -> MetricResult:
         return self.results[name]
@@ -174,8 +287,28 @@ class Report(Mapping[str, MetricResult]):
     def __len__(self) -> int:
         return len(self.results)
 
+    def __repr__(self) -> str:
+        shown = [short_value(name, r.value, r.ci) for name, r in list(self.results.items())[:3]]
+        if len(self.results) > 3:
+            shown.append(f"+{len(self.results) - 3} more")
+        n = self.n
+        failed = n - sum(self.statuses[s] for s in ANSWERED)
+        if not n and self.results:  # read back without items or counts: the first result's
+            first = next(iter(self.results.values()))
+            n, failed = first.n, first.n_failed
+        return f"<Report {self.task or self.parser or '-'}: {', '.join(shown) or 'no results'} n={n} failed={failed}>"
+
+    @property
+    def n(self) -> int:
+        """How many generations were scored."""
+        if not self.parsed and self.stored_statuses is not None:
+            return sum(self.stored_statuses.values())
+        return len(self.parsed)
+
     @property
     def statuses(self) -> dict[str, int]:
+        if not self.parsed and self.stored_statuses is not None:
+            return {**dict.fromkeys(STATUSES, 0), **self.stored_statuses}
         counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         for p in self.parsed:
             counts[p.status] += 1
@@ -185,13 +318,54 @@ class Report(Mapping[str, MetricResult]):
         out: dict[str, Any] = {
             "task": self.task,
             "parser": self.parser,
-            "n": len(self.parsed),
+            "n": self.n,
             "statuses": self.statuses,
             "results": {name: r.to_dict() for name, r in self.results.items()},
         }
         if items:
             out["items"] = [p.to_dict() for p in self.parsed]
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        """The report ``to_dict`` wrote. Its parsed items come back only if they were written
+        (``to_dict(items=True)``, ``--per-item``); without them ``parsed`` is empty and the status
+        counts (``statuses``, ``n``) are those stored, so ``to_dict`` gives the same dict again."""
+        results = {name: MetricResult.from_dict(r) for name, r in (data.get("results") or {}).items()}
+        items = data.get("items")
+        if items is not None:
+            return cls(results, tuple(Parsed.from_dict(p) for p in items), data.get("task"), data.get("parser"))
+        statuses = data.get("statuses")
+        return cls(results, (), data.get("task"), data.get("parser"),
+                   stored_statuses=None if statuses is None else dict(statuses))
+
+    def to_frame(self) -> Any:
+        """One row per metric result, as a pandas DataFrame: ``task``, ``metric`` (the result's
+        name in the report), ``value``, ``ci_low``, ``ci_high``, ``ci_level``, ``n``, ``n_failed``,
+        ``failure_rate``, ``higher_is_better``, ``signature``, then each component as a
+        ``components.<name>`` column (empty where a metric has no such component). ``per_label``
+        tables stay on the results. Needs pandas (``pip install 'medmetrics[pandas]'``)."""
+        rows = [{"task": self.task, **r.row(), "metric": name} for name, r in self.results.items()]
+        return load_pandas().DataFrame(rows, columns=_columns(rows, ["task", "metric"]))
+
+    def items_frame(self, references: Sequence[Any] | None = None, context: Any = None) -> Any:
+        """One row per generation (index ``item``, from 0): ``value``, ``status``, ``answered``,
+        ``reason``, ``rule``, ``span_start``, ``span_end``, ``candidates``, ``parser``. Given the
+        ``references`` (and ``context``) the report was scored on, also ``reference`` and each
+        metric's score of the item alone as a ``score.<name>`` column (``item_scores``)."""
+        pandas = load_pandas()
+        rows = [{"value": p.value, "status": p.status, "answered": p.answered, "reason": p.reason, "rule": p.rule,
+                 "span_start": None if p.span is None else p.span[0], "span_end": None if p.span is None else p.span[1],
+                 "candidates": p.candidates, "parser": p.parser} for p in self.parsed]
+        frame = pandas.DataFrame(rows, columns=["value", "status", "answered", "reason", "rule", "span_start",
+                                                "span_end", "candidates", "parser"])
+        frame = frame.astype({"span_start": "Int64", "span_end": "Int64"})
+        frame.index.name = "item"
+        if references is not None:
+            frame["reference"] = list(references)
+            for name, scores in self.item_scores(references, context).items():
+                frame[f"score.{name}"] = scores
+        return frame
 
     def item_scores(self, references: Sequence[Any], context: Any = None, *, metrics: Any = None,
                     catalog: Any = None) -> dict[str, list[float]]:
@@ -208,3 +382,8 @@ class Report(Mapping[str, MetricResult]):
         from medmetrics.report import report_to_html
 
         return report_to_html(self, generations, references, context, model=model, path=path, title=title)
+
+
+def _columns(rows: Sequence[Mapping[str, Any]], first: Sequence[str]) -> list[str]:
+    """The columns of ``rows`` in first-seen order, ``first`` leading (rows may differ in components)."""
+    return list(dict.fromkeys([*first, *(key for row in rows for key in row)]))

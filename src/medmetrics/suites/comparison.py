@@ -14,6 +14,7 @@ adjusts all the p-values of the table together by Holm's step-down method.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -21,10 +22,18 @@ from typing import Any
 import numpy as np
 
 from medmetrics._json import json_native
-from medmetrics.errors import InputError
+from medmetrics.errors import InputError, UnknownNameError
 from medmetrics.evaluation import resolve
 from medmetrics.plugins import Catalog
-from medmetrics.results import Comparison, ConfidenceInterval
+from medmetrics.results import (
+    Comparison,
+    ConfidenceInterval,
+    interval_columns,
+    load_pandas,
+    restore_nan,
+    short_number,
+    short_value,
+)
 from medmetrics.stats.resampling import percentile_interval
 from medmetrics.stats.significance import bootstrap_p_value, compare_systems, holm, paired_tables
 from medmetrics.suites.scoring import (
@@ -61,6 +70,69 @@ class SuiteComparison:
             "p_value": self.p_value, "ci": None if self.ci is None else self.ci.to_dict(), "notes": list(self.notes),
             "tasks": {t: c if isinstance(c, str) else c.to_dict() for t, c in self.tasks.items()},
         })
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, suite: Suite | None = None) -> SuiteComparison:
+        """The comparison ``to_dict`` wrote. It names its suite only: ``suite`` if given, else the
+        registered suite of that name, else one holding the compared tasks (``stored_suite``)."""
+        tasks = {t: c if isinstance(c, str) else Comparison.from_dict(c) for t, c in (data.get("tasks") or {}).items()}
+        ci = data.get("ci")
+        return cls(stored_suite(data["suite"], data.get("signature"), list(tasks), suite), tasks,
+                   restore_nan(data.get("value_a")), restore_nan(data.get("value_b")),
+                   restore_nan(data.get("difference")), restore_nan(data.get("p_value")),
+                   None if ci is None else ConfidenceInterval.from_dict(ci), data["method"],
+                   tuple(data.get("notes") or ()))
+
+    def __repr__(self) -> str:
+        compared = sum(isinstance(c, Comparison) for c in self.tasks.values())
+        return (f"<SuiteComparison {self.suite.name}: A={short_number(self.value_a)} B={short_number(self.value_b)} "
+                f"{short_value('difference', self.difference, self.ci)} p={short_number(self.p_value)} "
+                f"({self.method}, {compared} of {len(self.tasks)} tasks)>")
+
+    def to_frame(self, summary: bool = True) -> Any:
+        """One row per suite task, as a pandas DataFrame: ``kind`` (``task``), ``task``, ``reason``
+        (why a task has no comparison), then ``Comparison.row``: ``metric``, ``method``, ``value_a``,
+        ``value_b``, ``difference`` (A - B), ``ci_low``, ``ci_high``, ``ci_level``, ``p_value``, ``n``,
+        ``signature``. With ``summary``, a last row (``kind`` ``average``) for the suite average.
+        Needs pandas (``pip install 'medmetrics[pandas]'``)."""
+        rows = [{"kind": "task", "task": t, "reason": c if isinstance(c, str) else "",
+                 **({} if isinstance(c, str) else c.row())} for t, c in self.tasks.items()]
+        if summary:
+            rows.append({"kind": "average", "task": f"{self.suite.name} average", "reason": "",
+                         "metric": f"{self.suite.name} average", "method": self.method, "value_a": self.value_a,
+                         "value_b": self.value_b, "difference": self.difference, **interval_columns(self.ci),
+                         "p_value": self.p_value, "n": sum(isinstance(c, Comparison) for c in self.tasks.values()),
+                         "signature": self.suite.signature})
+        columns = ["kind", "task", "reason", "metric", "method", "value_a", "value_b", "difference", "ci_low",
+                   "ci_high", "ci_level", "p_value", "n", "signature"]
+        return load_pandas().DataFrame(rows, columns=columns).astype({"n": "Int64"})
+
+
+_SUITE_SIGNATURE = re.compile(r"suite:.*\(average=(?P<average>\w+),tasks=(?P<tasks>\d+)\)$")
+
+
+def stored_suite(name: str, signature: str | None, tasks: Sequence[str], suite: Suite | None = None) -> Suite:
+    """The suite a stored comparison names (its ``to_dict`` keeps the name and signature only):
+    ``suite`` if given, else the registered suite ``name`` (averaged as the signature says, kept to
+    ``tasks`` if that gives the signature), else a suite holding ``tasks`` in one group. The
+    signature must match; where none does, an ``InputError`` asks for ``suite``."""
+    candidates = [] if suite is None else [suite]
+    if suite is None:
+        match = _SUITE_SIGNATURE.match(signature or "")
+        average = match["average"] if match else "tasks"
+        try:
+            from medmetrics.api import get_suite
+
+            registered = get_suite(name).with_average(average)
+            candidates += [registered, registered.only([t for t in tasks if t in registered.tasks])]
+        except (UnknownNameError, InputError):
+            pass
+        candidates.append(Suite(name, {name: tuple(tasks)}, average))
+    for candidate in candidates:
+        if signature is None or candidate.signature == signature:
+            return candidate
+    raise InputError(f"the stored result is on {signature}, not {candidates[0].signature}: "
+                     "pass suite= (the Suite it was computed on)")
 
 
 def compare_task(name: str, run_a: TaskRun, run_b: TaskRun, *, catalog: Catalog, method: str, resamples: int,
@@ -206,6 +278,69 @@ class ModelComparison:
             "correction": {"method": "holm", "family_size": self.family, "family": self.family_description},
             "rows": [r.to_dict() for r in self.rows], "notes": list(self.notes),
         })
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, suite: Suite | None = None) -> ModelComparison:
+        """The table ``to_dict`` wrote. The per-model scores (``scores``: reports, resamples) are not
+        written and come back empty; a suite is found as ``stored_suite`` finds it (pass ``suite``
+        for one that is not registered)."""
+        rows = tuple(ModelRow(r["task"], r["metric"], r["kind"],
+                              {m: cls._cell_from_dict(c) for m, c in r["models"].items()})
+                     for r in data.get("rows") or ())
+        stored = None if data.get("suite") is None else stored_suite(
+            data["suite"], data.get("signature"), [r.task for r in rows if r.kind == "task"], suite)
+        return cls(tuple(data["models"]), data["baseline"], rows, data["method"], data["level"], data["resamples"],
+                   data["seed"], stored, tuple(data.get("notes") or ()), (data.get("correction") or {}).get(
+                       "family_size", 0))
+
+    @staticmethod
+    def _cell_from_dict(data: Mapping[str, Any]) -> ModelCell:
+        ci, test = data.get("ci"), data.get("test")
+        return ModelCell(data.get("value"), None if ci is None else ConfidenceInterval.from_dict(ci), data.get("n"),
+                         data.get("n_failed"), data.get("reason", ""),
+                         None if test is None else Comparison.from_dict(test),
+                         restore_nan(None if test is None else test.get("p_holm")),
+                         bool(test and test.get("significant")))
+
+    def __repr__(self) -> str:
+        significant = sum(c.significant for r in self.rows for c in r.cells.values())
+        on = f" on {self.suite.name}" if self.suite is not None else ""
+        return (f"<ModelComparison {len(self.models)} models x {len(self.rows)} rows{on}: baseline {self.baseline}, "
+                f"{self.method}, Holm over {self.family} tests, {significant} significant>")
+
+    def to_frame(self) -> Any:
+        """The table in long (tidy) form, as a pandas DataFrame: one row per table row x model, the
+        baseline first. Columns: ``task``, ``metric``, ``kind`` (``task`` or ``average``),
+        ``model``, ``baseline`` (bool), ``value``, ``ci_low``, ``ci_high``, ``ci_level``, ``n``,
+        ``n_failed``, ``failure_rate``, ``reason`` (why a cell has no value or no test), then the
+        test against the baseline (empty for the baseline and where there is none):
+        ``difference`` (model - baseline), ``diff_ci_low``, ``diff_ci_high``, ``p_value`` (raw),
+        ``p_holm`` (Holm-adjusted over the table), ``significant`` (``p_holm`` below ``1 - level``).
+        ``frame.pivot(index="task", columns="model", values="value")`` gives the wide table.
+        Needs pandas (``pip install 'medmetrics[pandas]'``)."""
+        rows = []
+        for row in self.rows:
+            for model in self.models:
+                cell = row.cells.get(model)
+                if cell is None:
+                    continue
+                test = cell.test
+                diff = interval_columns(None if test is None else test.ci, "diff_ci")
+                rows.append({
+                    "task": row.task, "metric": row.metric, "kind": row.kind, "model": model,
+                    "baseline": model == self.baseline, "value": cell.value, **interval_columns(cell.ci),
+                    "n": cell.n, "n_failed": cell.n_failed, "failure_rate": cell.failure_rate, "reason": cell.reason,
+                    "difference": None if test is None else test.difference, "diff_ci_low": diff["diff_ci_low"],
+                    "diff_ci_high": diff["diff_ci_high"], "p_value": None if test is None else test.p_value,
+                    "p_holm": None if test is None else cell.p_holm, "significant": cell.significant,
+                })
+        columns = ["task", "metric", "kind", "model", "baseline", "value", "ci_low", "ci_high", "ci_level", "n",
+                   "n_failed", "failure_rate", "reason", "difference", "diff_ci_low", "diff_ci_high", "p_value",
+                   "p_holm", "significant"]
+        floats = ["value", "ci_low", "ci_high", "ci_level", "failure_rate", "difference", "diff_ci_low",
+                  "diff_ci_high", "p_value", "p_holm"]
+        return load_pandas().DataFrame(rows, columns=columns).astype(
+            {"n": "Int64", "n_failed": "Int64", **dict.fromkeys(floats, "float64")})
 
 
 def name_models(loaded: Sequence[tuple[str, Mapping[str, dict[str, TaskRun]]]],

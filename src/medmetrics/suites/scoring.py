@@ -27,7 +27,17 @@ from medmetrics.evaluation import normalize_references, run_evaluation
 from medmetrics.io import coerce
 from medmetrics.metrics.base import Metric, Stats, Table
 from medmetrics.plugins import Catalog
-from medmetrics.results import ConfidenceInterval, MetricResult, Parsed, Report
+from medmetrics.results import (
+    ConfidenceInterval,
+    MetricResult,
+    Parsed,
+    Report,
+    interval_columns,
+    load_pandas,
+    restore_nan,
+    short_number,
+    short_value,
+)
 from medmetrics.stats.resampling import collapse, percentile_interval
 from medmetrics.suites.suite import Suite
 from medmetrics.tasks import Task
@@ -116,6 +126,33 @@ class TaskScore:
             "compat": None if self.compat is None else self.compat.to_dict(),
         })
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskScore:
+        """The task score ``to_dict`` wrote. Its report holds the results only (no parsed items;
+        the status counts are the headline result's), and the bootstrap ``samples`` are not kept."""
+        headline = data.get("headline")
+        results: dict[str, MetricResult] = {}
+        if headline and data.get("result") is not None:
+            results[headline] = MetricResult.from_dict(data["result"])
+        results.update({name: MetricResult.from_dict(r) for name, r in (data.get("other_results") or {}).items()})
+        report = None
+        if results:
+            first = results.get(headline or "")
+            statuses = dict(first.statuses) if first is not None and first.statuses else None
+            report = Report(results, task=data["task"], stored_statuses=statuses)
+        compat = data.get("compat")
+        return cls(data["task"], data.get("group", ""), data["status"], data.get("reason", ""), headline, report,
+                   None if compat is None else MetricResult.from_dict(compat), source=data.get("source", ""))
+
+    def __repr__(self) -> str:
+        result = self.result
+        where = f"<TaskScore {self.task}" + (f" ({self.group})" if self.group else "")
+        if result is None:
+            reason = f": {self.reason}" if self.reason else ""
+            return f"{where}: {self.status}{reason if len(reason) <= 100 else reason[:99] + '...'}>"
+        shown = short_value(self.headline or result.metric, result.value, result.ci)
+        return f"{where}: {shown} n={result.n} failed={result.n_failed}>"
+
 
 @dataclass(frozen=True)
 class SuiteResult:
@@ -153,6 +190,73 @@ class SuiteResult:
             "notes": list(self.notes), "tasks": [t.to_dict() for t in self.tasks],
         })
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, suite: Suite | None = None) -> SuiteResult:
+        """The suite result ``to_dict`` wrote (the tasks as ``TaskScore.from_dict`` reads them).
+
+        The suite is rebuilt from the tasks' groups, name and averaging rule (its description and
+        source are not written); pass ``suite`` to use the suite itself (its signature must match)."""
+        tasks = tuple(TaskScore.from_dict(t) for t in data.get("tasks") or ())
+        if suite is None:
+            groups: dict[str, list[str]] = {}
+            for score in tasks:
+                groups.setdefault(score.group, []).append(score.task)
+            suite = Suite(data["suite"], {g: tuple(members) for g, members in groups.items()},
+                          data.get("average", "tasks"))
+        profile = data.get("profile")
+        signature = f"{suite.signature}|compat:{profile}" if profile else suite.signature
+        if data.get("signature") not in (None, signature):
+            raise InputError(f"the stored suite result is for {data.get('signature')}, not {signature}")
+        ci = data.get("ci")
+        return cls(suite, tasks, restore_nan(data.get("value")), restore_nan(dict(data.get("groups") or {})),
+                   None if ci is None else ConfidenceInterval.from_dict(ci),
+                   restore_nan(data.get("compat_value")) if profile else data.get("compat_value"), profile,
+                   tuple(data.get("notes") or ()), data.get("model"))
+
+    def __repr__(self) -> str:
+        model = f" ({self.model})" if self.model else ""
+        compat = f", {self.profile}={short_number(self.compat_value)}" if self.profile else ""
+        average = short_value(f"average({self.suite.average})", self.value, self.ci)
+        return (f"<SuiteResult {self.suite.name}{model}: {average} over {len(self.averaged)} of {len(self.tasks)} "
+                f"tasks{compat}>")
+
+    def to_frame(self, summary: bool = True) -> Any:
+        """One row per suite task, as a pandas DataFrame: ``model``, ``kind`` (``task``), ``group``,
+        ``task``, ``status``, ``reason``, ``metric`` (the headline), ``value``, ``ci_low``,
+        ``ci_high``, ``ci_level``, ``n``, ``n_failed``, ``failure_rate``, ``compat_value`` (the
+        profile's number, with ``--profile``), ``source``, ``signature``.
+
+        With ``summary`` (the default) one row per group mean (``kind`` ``group``) and the suite
+        average (``kind`` ``average``: its joint interval, ``compat_value`` and the suite's
+        signature) follow, as in the printed table; ``frame[frame.kind == "task"]`` keeps the
+        tasks. Needs pandas (``pip install 'medmetrics[pandas]'``)."""
+        rows: list[dict[str, Any]] = []
+        for score in self.tasks:
+            result = score.result
+            rows.append({
+                "model": self.model, "kind": "task", "group": score.group, "task": score.task, "status": score.status,
+                "reason": score.reason, "metric": score.headline, "value": None if result is None else result.value,
+                **interval_columns(None if result is None else result.ci),
+                "n": None if result is None else result.n, "n_failed": None if result is None else result.n_failed,
+                "failure_rate": score.failure_rate,
+                "compat_value": None if score.compat is None else score.compat.value, "source": score.source,
+                "signature": None if result is None else result.signature,
+            })
+        if summary:
+            empty = dict.fromkeys(rows[0] if rows else ())
+            for group, value in self.groups.items():
+                rows.append({**empty, "model": self.model, "kind": "group", "group": group, "metric": "mean",
+                             "value": value})
+            rows.append({**empty, "model": self.model, "kind": "average", "task": f"{self.suite.name} average",
+                         "metric": f"{self.suite.average} ({len(self.averaged)} of {len(self.tasks)} tasks)",
+                         "value": self.value, **interval_columns(self.ci), "compat_value": self.compat_value,
+                         "signature": self.signature})
+        return load_pandas().DataFrame(rows, columns=[
+            "model", "kind", "group", "task", "status", "reason", "metric", "value", "ci_low", "ci_high", "ci_level",
+            "n", "n_failed", "failure_rate", "compat_value", "source", "signature",
+        ]).astype({"value": "float64", "ci_low": "float64", "ci_high": "float64", "ci_level": "float64", "n": "Int64",
+                   "n_failed": "Int64", "failure_rate": "float64", "compat_value": "float64"})
+
     def to_html(self, runs: Mapping[str, Any] | None = None, *, path: str | None = None,
                 title: str | None = None) -> str:
         """One self-contained HTML page of this suite result (``docs/report.md``); ``runs`` (task ->
@@ -187,8 +291,10 @@ def score_suite(
     seed: int = 12345,
     compat: CompatScorer | None = None,
     profile: str | None = None,
+    jobs: int | str | None = None,
 ) -> SuiteResult:
-    """Score every task of ``suite`` found in ``runs`` (task name -> inputs)."""
+    """Score every task of ``suite`` found in ``runs`` (task name -> inputs); ``jobs``: processes
+    that parse each task (as in ``evaluate``; the result does not depend on it)."""
     scores: list[TaskScore] = []
     for name in suite.tasks:
         group = suite.group_of(name)
@@ -202,7 +308,7 @@ def score_suite(
             continue
         try:
             scores.append(score_task(task, group, run, catalog=catalog, ci=ci, resamples=resamples, seed=seed,
-                                     compat=compat))
+                                     compat=compat, jobs=jobs))
         except MissingDependencyError as exc:  # one task's extra must not sink the whole table
             scores.append(TaskScore(name, group, "unavailable", reason=str(exc)))
     result = summarize(suite, scores, ci=ci, profile=profile)
@@ -247,7 +353,7 @@ def task_inputs(task: Task, run: TaskRun, *, catalog: Catalog) -> tuple[list[Par
 
 
 def score_task(task: Task, group: str, run: TaskRun, *, catalog: Catalog, ci: bool | float, resamples: int,
-               seed: int, compat: CompatScorer | None = None) -> TaskScore:
+               seed: int, compat: CompatScorer | None = None, jobs: int | str | None = None) -> TaskScore:
     """One task's report, its headline resamples, and the compat result beside it (a paper's
     evaluator reads generations: a log-likelihood run has none, so no compat result)."""
     from medmetrics.api import get_metric, get_parser
@@ -265,7 +371,7 @@ def score_task(task: Task, group: str, run: TaskRun, *, catalog: Catalog, ci: bo
         references = normalize_references(get_parser(task.parser, catalog=catalog, **dict(task.parser_options)),
                                           references, run.context)
         report = run_evaluation(task, run.generations, references, metrics=None, context=run.context,
-                                ci=ci, resamples=resamples, seed=own_seed, catalog=catalog)
+                                ci=ci, resamples=resamples, seed=own_seed, catalog=catalog, jobs=jobs)
     except InputError as exc:
         if exc.item is not None and run.places is not None and 0 <= exc.item < len(run.places):
             raise exc.located(f"task {task.name!r}: {run.places[exc.item]}") from None
