@@ -10,7 +10,6 @@ import argparse
 import csv
 import io
 import json
-import math
 import signal
 import sys
 import threading
@@ -37,8 +36,11 @@ from medmetrics.io import (
     read_records,
     record_place,
 )
+from medmetrics.parallel import add_jobs_argument, default_jobs
 from medmetrics.plugins import default_catalog, exit_on_interrupt
+from medmetrics.progress import Progress
 from medmetrics.report.cli import add_report_command
+from medmetrics.report.tables import FORMATS, check_format, document, interval, number, table
 from medmetrics.results import Report
 from medmetrics.stats.significance import METHODS
 from medmetrics.suites.comparison import compare_suite, compare_task
@@ -71,65 +73,20 @@ def _metric_specs(specs: Sequence[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-class Progress:
-    """A one-line progress bar on a terminal for long runs; silent otherwise."""
-
-    def __init__(self, total: int, label: str, stream: Any = None) -> None:
-        self.stream = stream or sys.stderr
-        self.total, self.label = total, label
-        self.enabled = total >= 2000 and hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.step = max(1, total // 100)
-
-    def __call__(self, done: int) -> None:
-        if self.enabled and (done % self.step == 0 or done == self.total):
-            filled = int(30 * done / self.total)
-            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{self.total}")
-            if done == self.total:
-                self.stream.write("\n")
-            self.stream.flush()
-
-
 # --- rendering ----------------------------------------------------------------------------
-def _fmt(x: float | None, digits: int = 4) -> str:
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
-
-
-def _rows(reports: dict[str, Report]) -> list[dict[str, Any]]:
-    rows = []
-    for label, report in reports.items():
-        for name, r in report.items():
-            rows.append({
-                "task": label, "metric": name, "value": r.value,
-                "ci_low": r.ci.low if r.ci else None, "ci_high": r.ci.high if r.ci else None,
-                "n": r.n, "n_failed": r.n_failed, "signature": r.signature,
-            })
-    return rows
-
-
 def render(reports: dict[str, Report], fmt: str) -> str:
-    if fmt == "json":
-        data = {label: report.to_dict() for label, report in reports.items()}
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    rows = _rows(reports)
+    """One or more tasks' reports: one row per metric, in any format of ``medmetrics.report.tables``.
+    CSV keeps the numbers apart (``ci_low``, ``ci_high``, the signature) for scripts."""
+    fmt = check_format(fmt)
+    rows = [(label, name, r) for label, report in reports.items() for name, r in report.items()]
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["task"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buffer.getvalue()
-    header = ("task", "metric", "value", "95% CI" if all(r["ci_low"] is not None for r in rows) else "CI",
-              "n", "failed")
-    table = [header] + [
-        (r["task"], r["metric"], _fmt(r["value"]),
-         f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["ci_low"] is not None else "-",
-         str(r["n"]), str(r["n_failed"]))
-        for r in rows
-    ]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
-             for row in table]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
+        header = ["task", "metric", "value", "ci_low", "ci_high", "n", "n_failed", "signature"]
+        return table(header, [[label, name, r.value, r.ci.low if r.ci else "", r.ci.high if r.ci else "", r.n,
+                               r.n_failed, r.signature] for label, name, r in rows], "csv")
+    with_ci = all(r.ci is not None for _, _, r in rows)
+    header = ["task", "metric", "value", "95% CI" if with_ci else "CI", "n", "failed"]
+    cells = [[label, name, number(r.value), interval(r.ci), str(r.n), str(r.n_failed)] for label, name, r in rows]
+    return document(fmt, header, cells, data={label: report.to_dict() for label, report in reports.items()})
 
 
 def _emit(text: str, output: str | None, files: dict[str, Iterable[str]] | None = None) -> None:
@@ -266,7 +223,7 @@ def cmd_score_suite(args: argparse.Namespace) -> int:
             where = args.predictions + (f" (model {model})" if len(models) > 1 else "")
             raise MedmetricsError(f"{where}: none of its tasks ({', '.join(sorted(run))}) is a medmetrics task; "
                                   "name them with --task-map THEIRS=OURS (medmetrics list tasks)")
-    fmt = "text" if args.format == "table" else args.format
+    fmt = check_format(args.format)
     scored: dict[str, list[Any]] = {}
     for model, run in models.items():
         scored[model] = [replace(score_suite(suite, run, catalog=catalog, ci=False if args.ci is None else args.ci,
@@ -279,12 +236,20 @@ def cmd_score_suite(args: argparse.Namespace) -> int:
                 for model, results in scored.items()}
         shown = next(iter(data.values())) if len(data) == 1 else data  # several models: keyed by model
         text = json.dumps(shown, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":  # one table for scripts: every model's and suite's rows, named in two columns
+        header: list[str] = []
+        rows: list[list[str]] = []
+        for model, results in scored.items():
+            for result in results:
+                header, *own = list(csv.reader(io.StringIO(render_suite(result, "csv"))))
+                rows += [[model, result.suite.name, *row] for row in own]
+        text = table(["model", "suite", *header], rows, "csv")
     else:
         blocks = []
         for model, results in scored.items():
             tables = "\n".join(render_suite(result, fmt) for result in results)
             if len(scored) > 1:
-                heading = f"model: {model}" if fmt == "text" else f"### model: {model}"
+                heading = {"text": "model: ", "markdown": "### model: ", "latex": "% model: "}[fmt] + model
                 tables = f"{heading}\n\n{tables}"
             blocks.append(tables)
         text = "\n".join(blocks)
@@ -333,7 +298,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise MedmetricsError("compare needs --suite S or --task T (one of them)")
     tasks = [t.strip() for t in args.task.split(",") if t.strip()] if args.task else None
     catalog = default_catalog()
-    fmt = "text" if args.format == "table" else args.format
+    fmt = check_format(args.format)
     if not args.demo and len(runs) == 2 and args.baseline is None and fmt not in ("csv", "latex"):
         return _compare_two(args, tasks or [], fmt, catalog)
     if args.demo:
@@ -540,7 +505,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 progress=Progress(len(generations), "parsing"))}
     else:
         raise MedmetricsError("audit needs --task T (or --parser P) for one task's file, or --suite S for a run")
-    fmt = "text" if args.format == "table" else args.format
+    fmt = check_format(args.format)
     text = render_audits(audits, fmt, notes=notes, top=args.top or None)
     per_item = (json.dumps(line, ensure_ascii=False) + "\n" for result in audits.values() for line in result.per_item())
     _emit(text, args.output, {args.per_item: per_item})
@@ -564,7 +529,7 @@ def demo_reports(resamples: int = 1000, seed: int = 12345) -> dict[str, Report]:
 def cmd_demo(args: argparse.Namespace) -> int:
     reports = demo_reports()
     text = render(reports, args.format)
-    if args.format == "table":
+    if check_format(args.format) == "text":
         failed = sum(r.statuses["failed"] + r.statuses["ambiguous"] + r.statuses["empty"] for r in reports.values())
         total = sum(len(r.parsed) for r in reports.values())
         text = ("medmetrics demo: real-style generations bundled with the package, scored per task\n\n"
@@ -640,14 +605,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add bootstrap confidence intervals (default level 0.95)")
     p.add_argument("--resamples", type=int, default=1000)
     p.add_argument("--seed", type=int, default=12345)
-    p.add_argument("--format", choices=["table", "text", "markdown", "json", "csv"], default="table",
-                   help="table (= text), markdown (suites) or json; csv for a single task")
+    p.add_argument("--format", choices=["table", *FORMATS], default="table",
+                   help="table (= text), markdown, csv (one table: numbers apart, for scripts), json, or latex "
+                   "(a booktabs tabular)")
     p.add_argument("--output", help="write the result here instead of stdout")
     p.add_argument("--per-item", metavar="PATH", help="write one JSON line per item: parse, status, reason, "
                    "scores (a run: with its model and task)")
     p.add_argument("--model", metavar="NAME", help="score only this model of an output folder holding several "
                    "(lm-eval <output>/<model>/, OpenCompass predictions/<model>/); by default --suite scores each "
                    "model (one table each; JSON keyed by model)")
+    add_jobs_argument(p)
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("compare", help="paired tests: two runs per task and for a suite's average, or several "
@@ -667,7 +634,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=12345)
     p.add_argument("--level", type=float, default=0.95, help="level of the intervals; several models: a "
                    "Holm-adjusted p below 1 - level is marked")
-    p.add_argument("--format", choices=["table", "text", "markdown", "json", "csv", "latex"], default="table",
+    p.add_argument("--format", choices=["table", *FORMATS], default="table",
                    help="csv and latex give the several-model table (also for two runs)")
     p.add_argument("--output", help="write the result here instead of stdout")
     p.add_argument("--model", action="append", metavar="NAME", help="the model to compare where a run folder holds "
@@ -690,10 +657,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-item", metavar="PATH", help="write one JSON line per item: task, index, status, value, "
                    "rule, reason, span and the text it covers")
     p.add_argument("--model", metavar="NAME", help="the model to audit where the run folder holds several")
+    add_jobs_argument(p)
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("demo", help="score the generations bundled with medmetrics and print the table")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--format", choices=["table", *FORMATS], default="table")
     p.add_argument("--output", help="write the result here instead of stdout")
     p.set_defaults(func=cmd_demo)
 
@@ -736,7 +704,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _terminate_as_exception():
             _check_outputs(args)
-            return exit_on_interrupt(func, args)
+            with default_jobs(getattr(args, "jobs", None)):
+                return exit_on_interrupt(func, args)
     except Terminated as exc:
         sys.stderr.write(f"medmetrics: terminated by {signal.Signals(exc.signum).name}\n")
         return 128 + exc.signum

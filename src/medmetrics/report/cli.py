@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from medmetrics.errors import InputError, MedmetricsError
+from medmetrics.parallel import add_jobs_argument
 from medmetrics.suites.scoring import TaskRun
 
 DEMO_TASKS = ("medqa", "pubmedqa", "mednli", "chemprot", "hoc", "biosses", "bc5_disease")
@@ -60,6 +61,7 @@ def add_report_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--lm-eval-response", choices=["raw", "filtered"], default="raw")
     p.add_argument("--run", metavar="DATE", help="lm_eval/opencompass: the run of this date")
     p.add_argument("--average", choices=list(AVERAGES), help="override the suite's averaging rule")
+    add_jobs_argument(p)
     p.set_defaults(func=cmd_report)
     return p
 

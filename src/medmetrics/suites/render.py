@@ -1,5 +1,5 @@
-"""Suite tables as text, Markdown or JSON: what ``medmetrics score --suite`` and ``compare`` print;
-several models side by side (``compare A B C``) also as CSV and LaTeX."""
+"""Suite tables: what ``medmetrics score --suite`` and ``compare`` print, in every format of
+``medmetrics.report.tables`` (text, Markdown, CSV, JSON, LaTeX)."""
 
 from __future__ import annotations
 
@@ -7,56 +7,19 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
 from typing import Any
 
-from medmetrics.errors import InputError
-from medmetrics.results import Comparison, ConfidenceInterval
+from medmetrics.report.tables import FORMATS, check_format, document, interval, latex_escape, number, signed, table
+from medmetrics.results import Comparison
 from medmetrics.suites.comparison import ModelCell, ModelComparison, SuiteComparison
 from medmetrics.suites.scoring import SuiteResult
 
-FORMATS = ("text", "markdown", "json")
 #: what a table of several models (``render_models``) can be printed as
-MODEL_FORMATS = ("text", "markdown", "csv", "json", "latex")
+MODEL_FORMATS = FORMATS
 #: marks a model whose Holm-adjusted p-value against the baseline is below alpha
 MARK = "\u2020"
 #: the results a log-likelihood task reports beside its own metrics, shown under its row
 LOGLIKELIHOOD_EXTRAS = ("acc_norm", "ece")
-
-
-def number(x: float | None, digits: int = 4) -> str:
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
-
-
-def signed(x: float | None) -> str:
-    return "-" if x is None or math.isnan(x) else f"{x:+.4f}"
-
-
-def interval(ci: ConfidenceInterval | None, digits: int = 4) -> str:
-    return "-" if ci is None else f"[{number(ci.low, digits)}, {number(ci.high, digits)}]"
-
-
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                  "<": r"\textless{}", ">": r"\textgreater{}"}
-
-
-def latex_escape(text: str) -> str:
-    """``text`` as LaTeX source that prints it: the ten special characters and ``<``, ``>`` (which print
-    as other glyphs in LaTeX's default font encoding) escaped, line breaks as spaces."""
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in " ".join(str(text).splitlines()))
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]], fmt: str) -> str:
-    """Aligned plain text, or a Markdown pipe table."""
-    if fmt == "markdown":
-        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
-        return "\n".join(lines) + "\n"
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows]]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
 
 
 def known_bugs(profile: str | None, task: str) -> tuple[str, ...] | None:
@@ -76,6 +39,7 @@ def _bugs_cell(bugs: tuple[str, ...] | None) -> str:
 
 def render_suite(result: SuiteResult, fmt: str) -> str:
     profile = result.profile
+    fmt = check_format(fmt)
     if fmt == "json":
         data = result.to_dict()
         if profile:  # per task, the keys of the evaluator's known bugs that apply (None: not defined)
@@ -83,6 +47,8 @@ def render_suite(result: SuiteResult, fmt: str) -> str:
                 keys = known_bugs(profile, str(task.get("task", "")))
                 task["compat_bugs"] = None if keys is None else list(keys)
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return _suite_csv(result)
     header = ["group", "task", "metric", "value", "CI", "n", "failed"]
     if profile:
         header += [profile, "moved", "evaluator bugs"]
@@ -117,15 +83,36 @@ def render_suite(result: SuiteResult, fmt: str) -> str:
         average += [number(result.compat_value), signed(moved), ""]
     rows.append(average)
     title = f"{result.suite.name}: {result.suite.description}"
-    lines = [title if fmt == "text" else f"**{title}**", "", table(header, rows, fmt).rstrip("\n"), ""]
     status = "complete" if result.complete else f"partial: {len(result.averaged)} of {len(result.tasks)} tasks"
-    lines.append(f"average: {status}; signature {result.signature}")
-    lines += [f"note: {n}" for n in (*result.notes, *compat_notes)]
-    if profile:
-        lines.append(f"'{profile}' is the paper's own evaluator reproduced (bugs included); 'value' is the "
-                     "correct score, 'moved' how far the evaluator moves it, and 'evaluator bugs' the keys of "
-                     "its known bugs that apply to the task (docs/builtins.md, \"Compat profiles\").")
-    return "\n".join(lines) + "\n"
+    footer = [f"average: {status}; signature {result.signature}"]
+    explained = [] if not profile else [
+        f"'{profile}' is the paper's own evaluator reproduced (bugs included); 'value' is the correct score, "
+        "'moved' how far the evaluator moves it, and 'evaluator bugs' the keys of its known bugs that apply to the "
+        "task (docs/builtins.md, \"Compat profiles\")."]
+    return document(fmt, header, rows, title=title, footer=footer, notes=[*result.notes, *compat_notes, *explained])
+
+
+def _suite_csv(result: SuiteResult) -> str:
+    """The suite for scripts: one line per task (and per group mean, and the average), numbers apart."""
+    def cell(x: Any) -> Any:
+        return "" if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+    header = ["group", "task", "kind", "status", "metric", "value", "ci_low", "ci_high", "n", "n_failed",
+              "parse_failure_rate", "compat_value", "reason", "signature"]
+    rows = []
+    for score in result.tasks:
+        r = score.result
+        rows.append([cell(x) for x in (
+            score.group, score.task, "task", score.status, score.headline, r and r.value, r and r.ci and r.ci.low,
+            r and r.ci and r.ci.high, r and r.n, r and r.n_failed, score.failure_rate,
+            score.compat.value if score.compat else None, score.reason, r and r.signature)])
+    rows += [[group, "", "group mean", "", "", cell(value), "", "", "", "", "", "", "", ""]
+             for group, value in result.groups.items()]
+    ci = result.ci
+    rows.append([result.suite.name, "", f"average ({result.suite.average})", "complete" if result.complete else
+                 "partial", "", cell(result.value), cell(ci and ci.low), cell(ci and ci.high), "", "", "",
+                 cell(result.compat_value), "", result.signature])
+    return table(header, rows, "csv")
 
 
 def _comparison_row(task: str, c: Comparison | str) -> list[str]:
@@ -137,10 +124,7 @@ def _comparison_row(task: str, c: Comparison | str) -> list[str]:
 
 def render_comparison(result: SuiteComparison | dict[str, Comparison], fmt: str, title: str) -> str:
     """A suite comparison, or per-task comparisons (``--task``), as a table."""
-    if fmt == "json":
-        data: Any = result.to_dict() if isinstance(result, SuiteComparison) else \
-            {t: c.to_dict() for t, c in result.items()}
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    data: Any = result.to_dict() if isinstance(result, SuiteComparison) else {t: c.to_dict() for t, c in result.items()}
     tasks = result.tasks if isinstance(result, SuiteComparison) else result
     header = ["task", "A", "B", "A - B", "CI of A - B", "p", "metric"]
     rows = [_comparison_row(t, c) for t, c in tasks.items()]
@@ -152,9 +136,7 @@ def render_comparison(result: SuiteComparison | dict[str, Comparison], fmt: str,
         method = result.method
     else:
         method = next((c.method for c in tasks.values() if isinstance(c, Comparison)), "")
-    lines = [title, "", table(header, rows, fmt).rstrip("\n"), "", f"method: {method}"]
-    lines += [f"note: {n}" for n in notes]
-    return "\n".join(lines) + "\n"
+    return document(fmt, header, rows, title=title, footer=[f"method: {method}"], notes=notes, data=data)
 
 
 # --- several models against a baseline -------------------------------------------------------
@@ -239,8 +221,7 @@ def render_models(result: ModelComparison, fmt: str, title: str | None = None) -
     """Several models side by side: per row, each model's value [CI] and parse-failure rate, and for
     every model but the baseline its Holm-adjusted p against the baseline, marked where below alpha.
     ``fmt``: text, markdown, csv (one line per row and model), json or latex (a booktabs tabular)."""
-    if fmt not in MODEL_FORMATS:
-        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(MODEL_FORMATS)}")
+    fmt = check_format(fmt)
     title = title or (f"{len(result.models)} models against {result.baseline}"
                       + (f" on {result.suite.name}" if result.suite is not None else ""))
     if fmt == "json":
@@ -258,6 +239,4 @@ def render_models(result: ModelComparison, fmt: str, title: str | None = None) -
         for model in result.models:
             cells += _model_cells(row.cells[model], model != result.baseline, MARK)
         rows.append(cells)
-    lines = [title if fmt == "text" else f"**{title}**", "", table(header, rows, fmt).rstrip("\n"), ""]
-    lines += [f"note: {n}" if fmt == "text" else f"- {n}" for n in _model_footnotes(result)]
-    return "\n".join(lines) + "\n"
+    return document(fmt, header, rows, title=title, notes=_model_footnotes(result))
