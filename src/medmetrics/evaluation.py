@@ -141,6 +141,7 @@ def parser_error_note(parser: Parser, parsed: Sequence[Parsed]) -> str | None:
     if not hits:
         return None
     first = parsed[hits[0]].reason.removeprefix("parser error ")
+    # begins as results.PARSER_NOTE says: Report.merge keeps a shard's note by its beginning
     return (f"parser {parser.name!r} ({parser_origin(parser)}) raised on {len(hits)} of {len(parsed)} generations, "
             f"which are scored as failed parses (rule 'internal-error'); first error, item {hits[0]}: {first:.300}")
 
@@ -258,11 +259,11 @@ def normalize_references(
     if per_item and len(context) != len(references):  # type: ignore[arg-type]
         raise InputError(f"context has {len(context)} items but there are {len(references)} references")  # type: ignore[arg-type]
     shared = context if isinstance(context, Mapping) else {}
-    normalize = _normalizer(parser, shared, kind, reference_format, index_base) if not per_item else None
+    normalize = _normalizer(parser, shared, kind, reference_format, index_base)
     normalized = []
     for i, reference in enumerate(references):
         try:
-            if normalize is None:  # each item's own options or labels
+            if per_item and context[i]:  # type: ignore[index]  # the item's own options or labels
                 normalized.append(_normalizer(parser, context[i], kind, reference_format, index_base)(  # type: ignore[index]
                     reference, f"reference {i}"))
             else:

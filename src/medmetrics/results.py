@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from medmetrics._json import json_native
-from medmetrics.errors import MissingDependencyError
+from medmetrics.errors import InputError, MissingDependencyError
 
 Status = Literal["ok", "partial", "ambiguous", "empty", "failed"]
 STATUSES: tuple[Status, ...] = ("ok", "partial", "ambiguous", "empty", "failed")
@@ -166,8 +166,24 @@ class MetricResult:
     signature: str = ""
     higher_is_better: bool = True
     notes: tuple[str, ...] = ()
+    #: the per-item statistics it was scored from (a ``Stats``) and the metric that scored them:
+    #: what merging shards (``Report.merge``) and resampling it again need, without recomputing.
+    #: Kept in memory; written by ``to_dict(stats=True)`` only.
+    stats: Any = field(default=None, compare=False, repr=False)
+    scorer: Any = field(default=None, compare=False, repr=False)
+    #: the primary value on each bootstrap resample behind ``ci`` (in memory only): a suite's
+    #: average and a paired test reuse it instead of resampling again
+    replicates: Any = field(default=None, compare=False, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, stats: bool = False) -> dict[str, Any]:
+        out = self._fields()
+        if stats and self.stats is not None:
+            out["stats"] = {"metric": self.stats.metric, "columns": list(self.stats.columns),
+                            "rows": json_native(self.stats.rows.tolist()),
+                            "options": json_native(dict(self.scorer.options)) if self.scorer is not None else None}
+        return out
+
+    def _fields(self) -> dict[str, Any]:
         return {
             "metric": self.metric,
             "value": json_native(self.value),
@@ -184,15 +200,17 @@ class MetricResult:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MetricResult:
-        """The result ``to_dict`` wrote (NaN values, written ``None``, come back NaN)."""
+        """The result ``to_dict`` wrote (NaN values, written ``None``, come back NaN), with its
+        statistics when they were written (``to_dict(stats=True)``): such results merge."""
         ci = data.get("ci")
+        stats, scorer = _stored_stats(data.get("stats"), data["metric"])
         return cls(metric=data["metric"], value=restore_nan(data.get("value")), n=data["n"],
                    n_failed=data.get("n_failed", 0), components=restore_nan(data.get("components") or {}),
                    per_label={label: restore_nan(row) for label, row in (data.get("per_label") or {}).items()},
                    statuses=dict(data.get("statuses") or {}),
                    ci=None if ci is None else ConfidenceInterval.from_dict(ci),
                    signature=data.get("signature", ""), higher_is_better=data.get("higher_is_better", True),
-                   notes=tuple(data.get("notes") or ()))
+                   notes=tuple(data.get("notes") or ()), stats=stats, scorer=scorer)
 
     def __float__(self) -> float:
         return self.value
@@ -264,6 +282,10 @@ class Comparison:
         return load_pandas().DataFrame([self.row()])
 
 
+#: how the note on generations a parser raised on begins (``evaluation.parser_error_note``)
+PARSER_NOTE = "parser '"
+
+
 @dataclass(frozen=True)
 class Report(Mapping[str, MetricResult]):
     """What ``evaluate`` returns: metric name -> result, plus how every prediction was parsed.
@@ -314,13 +336,15 @@ class Report(Mapping[str, MetricResult]):
             counts[p.status] += 1
         return counts
 
-    def to_dict(self, items: bool = False) -> dict[str, Any]:
+    def to_dict(self, items: bool = False, stats: bool = False) -> dict[str, Any]:
+        """JSON-native; ``items`` adds every parse, ``stats`` every result's per-item statistics
+        (what a shard scored elsewhere needs to be merged with ``merge``)."""
         out: dict[str, Any] = {
             "task": self.task,
             "parser": self.parser,
             "n": self.n,
             "statuses": self.statuses,
-            "results": {name: r.to_dict() for name, r in self.results.items()},
+            "results": {name: r.to_dict(stats=stats) for name, r in self.results.items()},
         }
         if items:
             out["items"] = [p.to_dict() for p in self.parsed]
@@ -338,6 +362,46 @@ class Report(Mapping[str, MetricResult]):
         statuses = data.get("statuses")
         return cls(results, (), data.get("task"), data.get("parser"),
                    stored_statuses=None if statuses is None else dict(statuses))
+
+    def merge(self, *others: Report, ci: bool | float | None = None, resamples: int | None = None,
+              seed: int | None = None) -> Report:
+        """One report of shards of a run (the same task, parser and metrics; different items),
+        each result scored from the shards' statistics merged: equal to scoring all the items at
+        once, its interval too for the same seed. By default intervals are made as the first
+        shard's were (level, resamples, seed). Parsed items are concatenated in order.
+
+        Every shard needs its statistics: a report made in this process has them; one read back
+        with ``from_dict`` has them if it was written with ``to_dict(stats=True)``."""
+        reports = (self, *others)
+        for k, other in enumerate(others, start=2):
+            if (other.task, other.parser, list(other.results)) != (self.task, self.parser, list(self.results)):
+                raise InputError(f"report {k} ({other.task or other.parser}: {', '.join(other.results)}) is not a "
+                                 f"shard of report 1 ({self.task or self.parser}: {', '.join(self.results)}): "
+                                 "the task, parser and metrics must be the same")
+        merged: dict[str, MetricResult] = {}
+        for name, first in self.results.items():
+            parts = [r.results[name] for r in reports]
+            missing = [k for k, p in enumerate(parts, start=1) if p.stats is None]
+            if missing:
+                raise InputError(f"result {name!r} of report {missing[0]} has no statistics to merge: merge reports "
+                                 "scored in this process, or written with to_dict(stats=True)")
+            scorer = _rebuild_scorer(first) if isinstance(first.scorer, _Options) else first.scorer
+            made = first.ci  # how the first shard's interval was made, unless told otherwise
+            result = scorer.result(
+                first.stats.merge(*[p.stats for p in parts[1:]]),
+                ci=ci if ci is not None else (made.level if made is not None else False),
+                resamples=resamples or (made.resamples if made and made.resamples else 1000),
+                seed=seed if seed is not None else (made.seed if made and made.seed is not None else 12345),
+                ci_method="bootstrap" if made is None or made.method.startswith("bootstrap") else made.method)
+            # the metric's own notes are made again for the whole; a shard's parser-error note stays, named
+            shard_notes = [f"shard {k}: {note}" for k, p in enumerate(parts, start=1) for note in p.notes
+                           if note.startswith(PARSER_NOTE)]
+            merged[name] = replace(result, signature=first.signature, notes=(*result.notes, *shard_notes))
+        parsed = tuple(p for r in reports for p in r.parsed) if all(r.parsed for r in reports) else ()
+        statuses: dict[str, int] | None = None
+        if not parsed:
+            statuses = {s: sum(r.statuses[s] for r in reports) for s in STATUSES}
+        return Report(merged, parsed, self.task, self.parser, stored_statuses=statuses)
 
     def to_frame(self) -> Any:
         """One row per metric result, as a pandas DataFrame: ``task``, ``metric`` (the result's
@@ -387,3 +451,37 @@ class Report(Mapping[str, MetricResult]):
 def _columns(rows: Sequence[Mapping[str, Any]], first: Sequence[str]) -> list[str]:
     """The columns of ``rows`` in first-seen order, ``first`` leading (rows may differ in components)."""
     return list(dict.fromkeys([*first, *(key for row in rows for key in row)]))
+
+
+def _stored_stats(data: Any, metric: str) -> tuple[Any, Any]:
+    """The ``Stats`` of a result written with ``to_dict(stats=True)``, and its metric's options
+    (the metric is rebuilt from them when the result is merged), or ``(None, None)``."""
+    if not data:
+        return None, None
+    import numpy as np
+
+    from medmetrics.metrics.base import Stats
+
+    rows = np.array(data["rows"], dtype=np.float64).reshape(len(data["rows"]), len(data["columns"]))
+    return Stats(data["metric"], tuple(data["columns"]), rows), _Options(metric, data.get("options") or {})
+
+
+@dataclass(frozen=True)
+class _Options:
+    """A result's metric, not yet rebuilt: its name and options as written."""
+
+    name: str
+    options: Mapping[str, Any]
+
+
+def _rebuild_scorer(result: MetricResult) -> Any:
+    """The metric of a result read back from JSON, rebuilt from its name and options; it must make
+    the same statistics (the same signature), or the merge would mix two definitions."""
+    from medmetrics.api import get_metric
+
+    stored = result.scorer
+    metric = get_metric(stored.name, **dict(stored.options))
+    if metric.signature != result.stats.metric:
+        raise InputError(f"the statistics of {result.metric!r} were made by {result.stats.metric!r}; this "
+                         f"installation builds {metric.signature!r}: merge with the version that made them")
+    return metric

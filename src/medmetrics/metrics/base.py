@@ -468,7 +468,8 @@ class Metric(ABC):
             if not 0.0 < level < 1.0:
                 raise InputError(f"ci level must be between 0 and 1, got {level}")
             check_resampling(resamples, seed)
-            interval, undefined = self._interval(table, counts, value, level, resamples, seed, ci_method)
+            interval, undefined, replicates = self._interval(table, counts, value, level, resamples, seed,
+                                                             ci_method)
             if undefined:
                 notes += (f"{undefined} of {resamples} bootstrap resamples were undefined (e.g. a constant side) "
                           "and are left out of the interval",)
@@ -477,7 +478,8 @@ class Metric(ABC):
         return MetricResult(
             metric=self.name, value=value, n=stats.n, n_failed=n_failed, components=components,
             per_label=per_label, statuses=statuses, ci=interval,
-            signature=self.signature, higher_is_better=self.higher_is_better, notes=notes,
+            signature=self.signature, higher_is_better=self.higher_is_better, notes=notes, stats=stats, scorer=self,
+            replicates=replicates if ci is not False else None,
         )
 
     def bootstrap(self, table: Table, counts: np.ndarray, resamples: int, seed: int) -> np.ndarray:
@@ -489,15 +491,17 @@ class Metric(ABC):
                                    for w in bootstrap_weights(counts, resamples, seed)])
 
     def _interval(self, table: Table, counts: np.ndarray, value: float, level: float, resamples: int,
-                  seed: int, method: str) -> tuple[ConfidenceInterval, int]:
-        """The interval, and how many resamples had no defined value (left out of it)."""
+                  seed: int, method: str) -> tuple[ConfidenceInterval, int, np.ndarray | None]:
+        """The interval, how many resamples had no defined value (left out of it), and the
+        bootstrap's values (None for an analytic interval)."""
         if method == "bootstrap":
-            low, high, undefined = percentile_interval(self.bootstrap(table, counts, resamples, seed), level)
-            return ConfidenceInterval(low, high, level, "bootstrap-percentile", resamples, seed), undefined
+            replicates = self.bootstrap(table, counts, resamples, seed)
+            low, high, undefined = percentile_interval(replicates, level)
+            return ConfidenceInterval(low, high, level, "bootstrap-percentile", resamples, seed), undefined, replicates
         if method in self.analytic_intervals:
             with self.guarded(f"interval ({method})"):
                 low, high = self.interval(table, counts, value, level, method)
-            return ConfidenceInterval(low, high, level, method), 0
+            return ConfidenceInterval(low, high, level, method), 0, None
         raise InputError(f"metric {self.name!r} has no interval method {method!r}; "
                          f"use one of {('bootstrap', *self.analytic_intervals)}")
 

@@ -366,10 +366,7 @@ def score_task(task: Task, group: str, run: TaskRun, *, catalog: Catalog, ci: bo
     own_seed = task_seed(seed, task.name)
     where = f"task {task.name!r}" + (f" ({run.source})" if run.source else "")
     try:
-        references = coerce(list(run.references), task.reference_type)
-        # normalized once here, so the headline resamples below see what the report scored
-        references = normalize_references(get_parser(task.parser, catalog=catalog, **dict(task.parser_options)),
-                                          references, run.context)
+        references = coerce(list(run.references), task.reference_type)  # normalized by run_evaluation
         report = run_evaluation(task, run.generations, references, metrics=None, context=run.context,
                                 ci=ci, resamples=resamples, seed=own_seed, catalog=catalog, jobs=jobs)
     except InputError as exc:
@@ -379,9 +376,19 @@ def score_task(task: Task, group: str, run: TaskRun, *, catalog: Catalog, ci: bo
     headline = next(iter(task.metrics))
     samples = None
     if ci is not False:
-        name, options = task.metrics[headline]
-        metric = get_metric(name, catalog=catalog, **dict(options))
-        samples = resample_values(metric, metric.stats(report.parsed, references), resamples, own_seed)
+        kept = report[headline]
+        if kept.replicates is not None and kept.ci is not None and (kept.ci.resamples, kept.ci.seed) == (
+                resamples, own_seed):
+            samples = kept.replicates  # the resamples behind the task's own interval, not made again
+        else:
+            name, options = task.metrics[headline]
+            metric = get_metric(name, catalog=catalog, **dict(options))
+            if kept.stats is not None:
+                stats = kept.stats
+            else:  # a result made without its statistics (a metric overriding ``result``)
+                parser = get_parser(task.parser, catalog=catalog, **dict(task.parser_options))
+                stats = metric.stats(report.parsed, normalize_references(parser, references, run.context))
+            samples = resample_values(metric, stats, resamples, own_seed)
     compat_result = compat(task, run) if compat is not None else None
     return TaskScore(task.name, group, "scored", headline=headline, report=report, compat=compat_result,
                      samples=samples, source=run.source)
