@@ -117,15 +117,18 @@ def test_unconvertible_reference_names_the_record(capsys, tmp_path: Path) -> Non
     assert code == 2 and f"{path}:3: record 2: reference is 'n/a', not float" in err
 
 
-def test_help_and_version_start_without_scipy() -> None:
-    """The command answers --help and --version without importing scipy (the slow part of a start)."""
+def test_help_and_version_start_without_scipy_or_numpy() -> None:
+    """The command answers --help and --version (of every command) without importing numpy or
+    scipy, the slow part of a start: what reads runs and scores is imported by the command."""
     import subprocess
     import sys
 
     code = ("import sys\nfrom medmetrics.cli import main\n"
-            "for argv in (['--help'], ['--version']):\n"
+            "for argv in (['--help'], ['--version'], ['score', '--help'], ['compare', '--help'], ['report', '--help'],"
+            " ['audit', '--help']):\n"
             "    try:\n        main(argv)\n    except SystemExit as done:\n        assert done.code == 0\n"
-            "assert 'scipy' not in sys.modules, sorted(m for m in sys.modules if m.startswith('scipy'))[:3]\n")
+            "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'scipy'))\n"
+            "assert not loaded, loaded[:3]\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "medmetrics 0." in result.stdout and "usage: medmetrics" in result.stdout

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from typing import Any
-
-import numpy as np
 
 
 def json_native(value: Any) -> Any:
@@ -18,14 +17,20 @@ def json_native(value: Any) -> Any:
     """
     if value is None or isinstance(value, (bool, str)):
         return value
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+    if isinstance(value, int):
         return int(value)
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, float):
         return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.ndarray):
-        return [json_native(v) for v in value.tolist()]
+    np = sys.modules.get("numpy")  # no numpy value can exist before numpy is imported: never import it here
+    if np is not None:
+        if isinstance(value, np.integer):
+            return int(value)
+        if isinstance(value, np.floating):
+            return float(value) if math.isfinite(value) else None
+        if isinstance(value, np.bool_):
+            return bool(value)
+        if isinstance(value, np.ndarray):
+            return [json_native(v) for v in value.tolist()]
     if isinstance(value, Mapping):
         return {str(k): json_native(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

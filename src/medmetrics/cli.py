@@ -18,14 +18,11 @@ from contextlib import contextmanager
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medmetrics._json import json_native
-from medmetrics.adapters import ADAPTERS, Fields, load_runs, pick_model
-from medmetrics.adapters.base import context_fields
-from medmetrics.adapters.generic import context as record_context
+from medmetrics.adapters import ADAPTERS
 from medmetrics.errors import MedmetricsError
-from medmetrics.evaluation import run_evaluation
 from medmetrics.io import (
     atomic_writers,
     check_output,
@@ -42,12 +39,16 @@ from medmetrics.progress import Progress
 from medmetrics.report.cli import add_report_command
 from medmetrics.report.tables import FORMATS, check_format, document, interval, number, table
 from medmetrics.results import Report
-from medmetrics.stats.significance import METHODS
-from medmetrics.suites.comparison import compare_suite, compare_task
-from medmetrics.suites.render import render_comparison, render_suite
-from medmetrics.suites.scoring import TaskRun, score_suite
+from medmetrics.stats import METHODS
 from medmetrics.suites.suite import AVERAGES, SUITE_FILE_SUFFIXES, Suite, load_suite_file
 from medmetrics.tasks import Task
+
+if TYPE_CHECKING:
+    from medmetrics.adapters import Fields
+    from medmetrics.suites.scoring import TaskRun
+
+# What reads runs, parses and scores (and numpy) is imported by the command that needs it, so
+# that ``medmetrics --help`` and ``--version`` answer at once.
 
 DEMO_TASKS = ("medqa", "pubmedqa", "mednli", "chemprot", "hoc", "biosses", "bc5_disease")
 
@@ -138,18 +139,24 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _fields(args: argparse.Namespace) -> Fields:
     """Where records keep each value: ``--context-field options`` or ``options=doc.options``."""
+    from medmetrics.adapters.base import Fields, context_fields
+
     return Fields(prediction=args.prediction_field, reference=args.reference_field, task=args.task_field,
                   context=context_fields(args.context_field), filter=args.lm_eval_filter,
                   response=args.lm_eval_response)
 
 
 def _read_models(path: str, args: argparse.Namespace) -> dict[str, dict[str, TaskRun]]:
+    from medmetrics.adapters import load_runs
+
     return load_runs(path, adapter=args.adapter, fields=_fields(args), run=args.run,
                      task_map={k: str(v) for k, v in _pairs(args.task_map, "--task-map").items()})
 
 
 def _load_runs(path: str, args: argparse.Namespace) -> dict[str, dict[str, TaskRun]]:
     """Every model's run at ``path`` (model -> task -> inputs); ``--model`` keeps one."""
+    from medmetrics.adapters import pick_model
+
     models = _read_models(path, args)
     if args.model is not None:
         return {args.model: pick_model(models, args.model, path)}
@@ -160,6 +167,8 @@ def _load_run(path: str, args: argparse.Namespace, model: str | None = None) -> 
     """One model's run at ``path``: the only one, or the one ``--model`` names; several models
     and no choice is an error that lists them. ``compare`` passes each side's ``model``, used
     only where that side holds several models."""
+    from medmetrics.adapters import pick_model
+
     models = _read_models(path, args)
     if isinstance(args.model, list):  # compare: --model once (both sides) or twice (A's, then B's)
         return next(iter(models.values())) if len(models) == 1 else pick_model(models, model, path)
@@ -206,6 +215,9 @@ def _run_suite(args: argparse.Namespace, models: dict[str, dict[str, TaskRun]]) 
 def cmd_score_suite(args: argparse.Namespace) -> int:
     """``score RUN --suite S`` (S registered or a suite file; several comma-separated), or ``score
     RUN`` alone: every task of the run it recognizes. Every model of the run, one table each."""
+    from medmetrics.suites.render import render_suite
+    from medmetrics.suites.scoring import score_suite
+
     if args.task or args.parser or args.metric or args.references:
         raise MedmetricsError("--suite scores the tasks its run holds; drop --task/--parser/--metric/--references")
     from medmetrics.compat import get_profile
@@ -324,6 +336,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _compare_two(args: argparse.Namespace, tasks: list[str], fmt: str, catalog: Any) -> int:
     """``compare RUN_A RUN_B``: A against B per task (``--task``, several comma-separated) or on a suite."""
+    from medmetrics.suites.comparison import compare_suite, compare_task
+    from medmetrics.suites.render import render_comparison
+
     run_a, run_b = args.runs
     chosen = args.model or []
     if len(chosen) > 2:
@@ -351,6 +366,8 @@ def _compare_two(args: argparse.Namespace, tasks: list[str], fmt: str, catalog: 
 def _read_task_file(args: argparse.Namespace) -> tuple[list[Any], list[Any], Any, Callable[[], Any]]:
     """Generations, references (as read) and context of one task's file(s), as ``score`` reads them,
     and ``located()``: a context in which an error about item ``i`` names its file and line."""
+    from medmetrics.adapters.generic import context as record_context
+
     records = read_records(args.predictions, args.input_format)
     generations = field(records, args.prediction_field, args.predictions)
     if args.references:
@@ -402,6 +419,8 @@ def cmd_score_run_task(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from medmetrics.evaluation import run_evaluation
+
     if args.suite:
         return cmd_score_suite(args)
     if args.task and _is_run(args):
@@ -514,6 +533,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def demo_reports(resamples: int = 1000, seed: int = 12345) -> dict[str, Report]:
     """Score the bundled demo generations of each demo task (what ``medmetrics demo`` prints)."""
+    from medmetrics.evaluation import run_evaluation
+
     catalog = default_catalog()
     reports = {}
     for name in DEMO_TASKS:

@@ -13,6 +13,21 @@ the harness's task names to medmetrics task names. ``auto`` picks the adapter fr
 
 from __future__ import annotations
 
-from medmetrics.adapters.base import ADAPTERS, Fields, load_run, load_runs, pick_model
+import importlib
+from typing import TYPE_CHECKING, Any
+
+#: how a run can be read (``--adapter``); here, so the command line lists them without loading the
+#: readers (and numpy): the rest of the package is imported on first use
+ADAPTERS = ("auto", "generic", "lm_eval", "opencompass")
 
 __all__ = ["ADAPTERS", "Fields", "load_run", "load_runs", "pick_model"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module 'medmetrics.adapters' has no attribute {name!r}")
+    return getattr(importlib.import_module("medmetrics.adapters.base"), name)
+
+
+if TYPE_CHECKING:
+    from medmetrics.adapters.base import Fields, load_run, load_runs, pick_model

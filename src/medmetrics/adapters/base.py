@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medmetrics.adapters import ADAPTERS  # the command line reads them there
 from medmetrics.errors import InputError
 from medmetrics.suites.scoring import TaskRun
 
@@ -107,9 +108,6 @@ def _readers() -> dict[str, Reader]:
     from medmetrics.adapters import generic, lm_eval, opencompass
 
     return {"generic": generic.read, "lm_eval": lm_eval.read, "opencompass": opencompass.read}
-
-
-ADAPTERS = ("auto", "generic", "lm_eval", "opencompass")
 
 
 def detect(path: Path) -> str:

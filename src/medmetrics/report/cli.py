@@ -14,11 +14,13 @@ import math
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medmetrics.errors import InputError, MedmetricsError
 from medmetrics.parallel import add_jobs_argument
-from medmetrics.suites.scoring import TaskRun
+
+if TYPE_CHECKING:  # the readers and scoring are imported by the command, not by --help
+    from medmetrics.suites.scoring import TaskRun
 
 DEMO_TASKS = ("medqa", "pubmedqa", "mednli", "chemprot", "hoc", "biosses", "bc5_disease")
 _FORMATS = (".jsonl", ".json", ".csv")
@@ -86,6 +88,7 @@ def _read_file(path: Path, args: argparse.Namespace, default_task: str | None) -
     from medmetrics.adapters.base import _MISSING, Fields, context_fields, lookup, require, task_name
     from medmetrics.adapters.generic import context
     from medmetrics.io import read_records
+    from medmetrics.suites.scoring import TaskRun
 
     task_map = _task_map(args)
     fields = Fields(context=context_fields(args.context_field))
@@ -159,6 +162,8 @@ def load(path: str, args: argparse.Namespace, tasks: list[str]) -> dict[str, dic
 
 def demo_runs() -> dict[str, TaskRun]:
     """The bundled demo generations, task -> inputs (what ``medmetrics demo`` scores)."""
+    from medmetrics.suites.scoring import TaskRun
+
     runs = {}
     for name in DEMO_TASKS:
         text = (resources.files("medmetrics") / "data" / "demo" / f"{name}.jsonl").read_text(encoding="utf-8")

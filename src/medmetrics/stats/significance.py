@@ -25,6 +25,7 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric, Table
 from medmetrics.results import Comparison, ConfidenceInterval
+from medmetrics.stats import METHODS  # the command line reads them there
 from medmetrics.stats.resampling import (
     bootstrap_weights,
     check_resampling,
@@ -32,8 +33,6 @@ from medmetrics.stats.resampling import (
     percentile_interval,
     swap_weights,
 )
-
-METHODS = ("paired_bootstrap", "approximate_randomization", "mcnemar")
 
 
 @dataclass(frozen=True)
