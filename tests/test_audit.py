@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import medmetrics
-from medmetrics import cli
+from cli_helpers import run_cli as run
 from medmetrics.auditing import Audit, audit_run, reason_notes, snippet
 
 OPTIONS = ["rash", "fever", "cough"]
@@ -34,12 +34,6 @@ PUBMEDQA = [
     ("Yes or no? It says yes, then no.", "yes"),
     ("maybe", "no"),
 ]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:

@@ -8,13 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from cli_helpers import run_cli as run
 from medmetrics import cli
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from medmetrics import cli
+from cli_helpers import run_cli as run
 
 RUNS = Path(__file__).parent / "data" / "runs"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_score_suite_json_lists_every_task(capsys) -> None:

@@ -17,7 +17,6 @@ import math
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -25,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from medmetrics import cli
+from cli_helpers import run_cli as run
 from medmetrics.errors import InputError
 from medmetrics.plugins import default_catalog
 from medmetrics.results import Comparison
@@ -44,12 +43,6 @@ from medmetrics.suites.scoring import TaskRun, resolve_task, score_suite, score_
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "src" / "medmetrics" / "data" / "demo_models"
 RESAMPLES = "200"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: Any) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

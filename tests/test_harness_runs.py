@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import medmetrics
-from medmetrics import cli
+from cli_helpers import run_cli
 from medmetrics.adapters import load_run, load_runs
 from medmetrics.adapters.loglikelihood import ExpectedCalibrationError
 from medmetrics.errors import InputError
@@ -28,12 +28,6 @@ from lm_eval.api.task import ConfigurableTask  # noqa: E402
 from lm_eval.loggers.evaluation_tracker import EvaluationTracker  # noqa: E402
 
 YES_NO_MAYBE = ["yes", "no", "maybe"]
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # --- writing runs as lm-eval writes them --------------------------------------------------------

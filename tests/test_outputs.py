@@ -17,17 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from cli_helpers import run_cli as run
 from medmetrics import cli
 from medmetrics.errors import InputError
 from medmetrics.io import atomic_writer, sweep_stale_temporaries
 
 TEMPORARIES = ".*.medmetrics-*.tmp"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -10,15 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from medmetrics import cli
+from cli_helpers import run_cli as run
 
 DEMO_MODELS = Path(str(resources.files("medmetrics") / "data" / "demo_models"))
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
