@@ -30,6 +30,7 @@ import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+from medmetrics.metrics.prf import COMPONENTS, label_averages, prf, prf_row
 
 _AVERAGES = ("micro", "macro", "weighted", "samples", "binary")
 
@@ -254,18 +255,9 @@ class F1(AdditiveMetric):
             tp = fp = fn = np.zeros((*shape, 0))
         spurious = sum((totals[f"fp:{v}"] for v in self._spurious(present)), np.zeros(shape))
         micro_tp, micro_fp, micro_fn = tp.sum(-1), fp.sum(-1) + spurious, fn.sum(-1)
-        out = {
-            "micro_precision": ratio(micro_tp, micro_tp + micro_fp, zd),
-            "micro_recall": ratio(micro_tp, micro_tp + micro_fn, zd),
-            "micro_f1": ratio(2 * micro_tp, 2 * micro_tp + micro_fp + micro_fn, zd),
-        }
-        per = {"precision": ratio(tp, tp + fp, zd), "recall": ratio(tp, tp + fn, zd),
-               "f1": ratio(2 * tp, 2 * tp + fp + fn, zd)}
-        support = tp + fn
-        for name, values in per.items():
-            out[f"macro_{name}"] = mean_over_labels(values, None)
-            weighted = mean_over_labels(values, support)  # no support at all: 0/0, so zero_division
-            out[f"weighted_{name}"] = np.where(np.isnan(weighted), zd, weighted)
+        out = {f"micro_{k}": v for k, v in prf(micro_tp, micro_tp + micro_fp, micro_tp + micro_fn, zd).items()}
+        # no gold support at all: scikit-learn's weighted scores are zero_division
+        out.update(label_averages(prf(tp, tp + fp, tp + fn, zd), tp + fn, dict.fromkeys(COMPONENTS, zd)))
         if "sample_f" in totals.columns:
             for short, name in (("p", "precision"), ("r", "recall"), ("f", "f1")):
                 undefined = totals[f"sample_{short}_undefined"]
@@ -286,17 +278,5 @@ class F1(AdditiveMetric):
         out = {}
         for v in self._labels(present):
             tp, fp, fn = (float(totals[f"{k}:{v}"]) for k in ("tp", "fp", "fn"))
-            out[v] = {
-                "precision": float(ratio(np.float64(tp), np.float64(tp + fp), zd)),
-                "recall": float(ratio(np.float64(tp), np.float64(tp + fn), zd)),
-                "f1": float(ratio(np.float64(2 * tp), np.float64(2 * tp + fp + fn), zd)),
-                "support": tp + fn, "predicted": tp + fp,
-            }
+            out[v] = {**prf_row(tp, tp + fp, tp + fn, zd), "support": tp + fn, "predicted": tp + fp}
         return out
-
-
-def mean_over_labels(values: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
-    """Average over the last axis (labels), skipping NaN (undefined under zero_division=nan)."""
-    defined = ~np.isnan(values)
-    w = np.where(defined, 1.0 if weights is None else weights, 0.0)
-    return ratio((np.where(defined, values, 0.0) * w).sum(-1), w.sum(-1), math.nan)

@@ -14,16 +14,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from medmetrics.metrics.base import AdditiveMetric, Table, ratio
-from medmetrics.metrics.classification import mean_over_labels
+from medmetrics.metrics.base import AdditiveMetric, Table
+from medmetrics.metrics.prf import mean_over_labels, prf, prf_row
 
 KINDS = ("tp", "pred", "true")
-
-
-def prf(tp: np.ndarray, pred: np.ndarray, true: np.ndarray, zero_division: float) -> dict[str, np.ndarray]:
-    """Precision, recall and F1 of hit counts; ``zero_division`` replaces 0/0."""
-    return {"precision": ratio(tp, pred, zero_division), "recall": ratio(tp, true, zero_division),
-            "f1": ratio(2 * tp, pred + true, zero_division)}
 
 
 class CountsF1(AdditiveMetric):
@@ -58,7 +52,6 @@ class CountsF1(AdditiveMetric):
         zd = self.options["zero_division"]
         out = {}
         for t in self.types(present):
-            tp, pred, true = (totals[f"{kind}:{t}"] for kind in KINDS)
-            out[t] = {**{k: float(v) for k, v in prf(tp, pred, true, zd).items()},
-                      "support": float(true), "predicted": float(pred)}
+            tp, pred, true = (float(totals[f"{kind}:{t}"]) for kind in KINDS)
+            out[t] = {**prf_row(tp, pred, true, zd), "support": true, "predicted": pred}
         return out

@@ -81,8 +81,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from medmetrics.errors import InputError
-from medmetrics.metrics.base import AdditiveMetric, Sequences, Table, equal_to_references, ratio, sequences
-from medmetrics.metrics.classification import mean_over_labels
+from medmetrics.metrics.base import AdditiveMetric, Sequences, Table, equal_to_references, sequences
+from medmetrics.metrics.prf import mean_over_labels, prf
 from medmetrics.metrics.sequence import Codebook
 from medmetrics.parsing.text import fold
 
@@ -137,10 +137,7 @@ def _counts(totals: Table, suffix: str) -> dict[str, np.ndarray]:
 
 def _scores(counts: dict[str, np.ndarray], zero_division: float) -> dict[str, np.ndarray]:
     """Precision, recall and F1 of ``_counts``."""
-    credit = counts["cor"] + 0.5 * counts["par"]
-    actual, possible = counts["act"], counts["pos"]
-    return {"precision": ratio(credit, actual, zero_division), "recall": ratio(credit, possible, zero_division),
-            "f1": ratio(2 * credit, actual + possible, zero_division)}
+    return prf(counts["cor"] + 0.5 * counts["par"], counts["act"], counts["pos"], zero_division)
 
 
 #: Columns after the counts: predicted mentions of undeclared types, predicted mentions without

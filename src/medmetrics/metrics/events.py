@@ -25,8 +25,9 @@ import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table
-from medmetrics.metrics.counting import KINDS, prf
+from medmetrics.metrics.counting import KINDS
 from medmetrics.metrics.entities import normalize_mention_text
+from medmetrics.metrics.prf import prf
 
 LEVELS = ("trigger", "argument")
 Key = tuple[str, ...]

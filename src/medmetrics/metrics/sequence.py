@@ -54,8 +54,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from medmetrics.errors import InputError
-from medmetrics.metrics.base import AdditiveMetric, Table, equal_to_references, ratio, sequences
-from medmetrics.metrics.classification import mean_over_labels
+from medmetrics.metrics.base import AdditiveMetric, Table, equal_to_references, sequences
+from medmetrics.metrics.prf import label_averages, prf, prf_row
 
 _AVERAGES = ("micro", "macro", "weighted")
 
@@ -298,20 +298,12 @@ class SeqevalF1(AdditiveMetric):
                           else np.zeros((*shape, 0)) for kind in ("tp", "pred", "true"))
         spurious = sum((totals[f"pred:{t}"] for t in self._spurious(present)), np.zeros(shape))
         micro_tp, micro_pred, micro_true = tp.sum(-1), pred.sum(-1) + spurious, true.sum(-1)
-        out = {
-            "micro_precision": ratio(micro_tp, micro_pred, zd),
-            "micro_recall": ratio(micro_tp, micro_true, zd),
-            "micro_f1": ratio(2 * micro_tp, micro_pred + micro_true, zd),
-        }
-        per = {"precision": ratio(tp, pred, zd), "recall": ratio(tp, true, zd), "f1": ratio(2 * tp, pred + true, zd)}
-        no_support = micro_true == 0
+        out = {f"micro_{k}": v for k, v in prf(micro_tp, micro_pred, micro_true, zd).items()}
         # seqeval's weighted average with no gold entity: recall is undefined, precision and F1
         # too when nothing was predicted, and 0 when something was (every prediction is wrong)
         nothing_right = np.where(micro_pred == 0, zd, 0.0)
-        for name, values in per.items():
-            out[f"macro_{name}"] = mean_over_labels(values, None)
-            weighted = mean_over_labels(values, true)
-            out[f"weighted_{name}"] = np.where(no_support, zd if name == "recall" else nothing_right, weighted)
+        out.update(label_averages(prf(tp, pred, true, zd), true,
+                                  {"precision": nothing_right, "recall": zd, "f1": nothing_right}))
         average = self.options["average"]
         for name in ("precision", "recall", "f1"):
             out[name] = out[f"{average}_{name}"]
@@ -328,12 +320,7 @@ class SeqevalF1(AdditiveMetric):
         out: dict[str, dict[str, float]] = {}
         for t in self._types(present):
             tp, pred, true = (float(totals[f"{kind}:{t}"]) for kind in ("tp", "pred", "true"))
-            out[t] = {
-                "precision": float(ratio(np.float64(tp), np.float64(pred), zd)),
-                "recall": float(ratio(np.float64(tp), np.float64(true), zd)),
-                "f1": float(ratio(np.float64(2 * tp), np.float64(pred + true), zd)),
-                "support": int(true), "predicted": int(pred),
-            }
+            out[t] = {**prf_row(tp, pred, true, zd), "support": int(true), "predicted": int(pred)}
         return out
 
     def notes(self, table: Table, counts: np.ndarray) -> tuple[str, ...]:
