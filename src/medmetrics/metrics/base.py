@@ -16,222 +16,35 @@ a metric object only holds its options.
 
 from __future__ import annotations
 
-import functools
 import math
-import operator
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
 from medmetrics._version import __version__
 from medmetrics.errors import InputError, MedmetricsError, MetricError
+from medmetrics.metrics.inputs import (
+    Sequences,
+    check_pair,
+    check_references,
+    check_sequences,
+    equal_items,
+    equal_to_references,
+    sequences,
+    unpack,
+)
+from medmetrics.metrics.statistics import BASE_COLUMNS, Stats, Table, ratio
 from medmetrics.options import check_options, render_signature
-from medmetrics.results import ANSWERED, STATUSES, ConfidenceInterval, MetricResult, Parsed
+from medmetrics.results import STATUSES, ConfidenceInterval, MetricResult
 from medmetrics.stats.resampling import bootstrap_weights, check_resampling, collapse, percentile_interval
 
-#: Columns every statistics table starts with: the item count and its parse status (one-hot).
-BASE_COLUMNS: tuple[str, ...] = ("n", *STATUSES)
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Per-item sufficient statistics: ``rows[i]`` holds item i's values of ``columns``.
-
-    ``metric`` is the signature of the metric that made them; only statistics of the same
-    metric merge. Column sets may differ between shards (a label seen in one shard only): a
-    merge aligns them, filling zeros, which is what the missing items contribute.
-    """
-
-    metric: str
-    columns: tuple[str, ...]
-    rows: np.ndarray
-
-    @property
-    def n(self) -> int:
-        return int(self.rows.shape[0])
-
-    def merge(self, *others: Stats) -> Stats:
-        """Concatenate shards; scoring the result equals scoring all items at once."""
-        parts = (self, *others)
-        for part in others:
-            if part.metric != self.metric:
-                raise InputError(f"cannot merge statistics of {part.metric!r} into {self.metric!r}")
-        columns = list(self.columns)
-        seen = set(columns)
-        for part in others:
-            columns += [c for c in part.columns if c not in seen]
-            seen.update(part.columns)
-        position = {c: i for i, c in enumerate(columns)}
-        rows = np.zeros((sum(p.n for p in parts), len(columns)))
-        start = 0
-        for part in parts:
-            rows[start:start + part.n, [position[c] for c in part.columns]] = part.rows
-            start += part.n
-        return Stats(self.metric, tuple(columns), rows)
-
-    def canonical(self) -> Stats:
-        """Columns in a fixed order (base columns, then sorted), so that statistics made whole
-        or merged from shards give the same resamples and so the same intervals."""
-        order = sorted(range(len(self.columns)), key=lambda i: (i >= len(BASE_COLUMNS), self.columns[i]))
-        if order == list(range(len(self.columns))):
-            return self
-        # take, not rows[:, order]: the same copy, about 3x faster on wide tables
-        return Stats(self.metric, tuple(self.columns[i] for i in order), self.rows.take(order, axis=1))
-
-
-class Table:
-    """Named access to the columns of (distinct) statistics rows."""
-
-    def __init__(self, columns: Sequence[str], rows: np.ndarray) -> None:
-        self.columns = tuple(columns)
-        self.rows = rows
-        self._index = {c: i for i, c in enumerate(self.columns)}
-        self._weighted: tuple[np.ndarray, Table] | None = None
-
-    @functools.cached_property
-    def present(self) -> Table:
-        """Sums over the rows themselves, unweighted: which columns occur at all (see ``from_totals``)."""
-        return Table(self.columns, self.rows.sum(axis=0))
-
-    def totals(self, counts: np.ndarray) -> Table:
-        """Column sums with row i counted ``counts[i]`` times; the last one is kept, as the
-        full-sample totals are asked for several times (value, statuses, notes, per-label table).
-        Every row counted once (a point value of uncollapsed rows) gives ``present``."""
-        if self._weighted is None or self._weighted[0] is not counts:
-            once = counts.size == len(self.rows) and counts.min(initial=1) == 1 == counts.max(initial=1)
-            self._weighted = (counts, self.present if once else
-                              Table(self.columns, counts.astype(np.float64) @ self.rows))
-        return self._weighted[1]
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        index = self._index.get(name)
-        return self.rows[..., index] if index is not None else np.zeros(self.rows.shape[:-1])
-
-    def with_prefix(self, prefix: str) -> list[str]:
-        """The suffixes of the columns named ``prefix:<suffix>`` (e.g. the labels of ``tp:``)."""
-        return [c[len(prefix) + 1:] for c in self.columns if c.startswith(prefix + ":")]
-
-
-def unpack(predictions: Sequence[Any]) -> tuple[list[Any], list[str], set[type]]:
-    """The answered values (``None`` for a failed parse or a ``None`` prediction), the status of
-    each prediction, and the types of those values."""
-    kinds = set(map(type, predictions))
-    if not any(issubclass(kind, Parsed) for kind in kinds):  # plain values: no per-item work
-        if type(None) not in kinds:
-            return list(predictions), ["ok"] * len(predictions), kinds
-        return list(predictions), ["failed" if p is None else "ok" for p in predictions], kinds
-    statuses: list[str] = [p.status if isinstance(p, Parsed) else ("failed" if p is None else "ok")
-                           for p in predictions]
-    values = [(p.value if isinstance(p, Parsed) else p) if s in ANSWERED else None
-              for p, s in zip(predictions, statuses)]
-    return values, statuses, set(map(type, values))
-
-
-def check_pair(predictions: Sequence[Any], references: Sequence[Any]) -> None:
-    """The caller mistakes every metric rejects the same way, before looking at the items."""
-    for what, seq in (("predictions", predictions), ("references", references)):
-        if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
-            raise InputError(f"{what} must be a sequence of items, not {type(seq).__name__}")
-    if len(predictions) != len(references):
-        raise InputError(
-            f"predictions has {len(predictions)} items but references has {len(references)}; "
-            "they must pair up one to one"
-        )
-    if len(references) == 0:
-        raise InputError("no items to score: predictions and references are empty")
-
-
-def check_references(references: Sequence[Any], kinds: set[type]) -> None:
-    """References are gold values: neither ``None`` nor a parse (``kinds``: their types)."""
-    if type(None) in kinds or any(issubclass(kind, Parsed) for kind in kinds):
-        i, ref = next((i, r) for i, r in enumerate(references) if r is None or isinstance(r, Parsed))
-        raise InputError(f"reference {i} is {ref!r}; references must be gold values", item=i)
-
-
-def check_sequences(items: Sequence[Any], kinds: set[type], what: str, must: str,
-                    positions: np.ndarray | None = None) -> None:
-    """Each item (but an unanswered prediction, ``None``) must be a sized iterable that is not text
-    or a mapping: ``InputError`` naming the first that is not (``positions``: where each item
-    stands among all, when ``items`` are some of them)."""
-    for kind in kinds - {type(None)}:
-        if issubclass(kind, (str, bytes, Mapping)) or not (hasattr(kind, "__len__") and hasattr(kind, "__iter__")):
-            i = next(i for i, x in enumerate(items) if type(x) is kind)
-            item = i if positions is None else int(positions[i])
-            raise InputError(f"{what} {item} must be {must}, not {kind.__name__}", item=item)
-
-
-def equal_items(predictions: Sequence[Any], references: Sequence[Any]) -> np.ndarray:
-    """Which predictions equal their reference (False where ``==`` gives no single truth value).
-
-    Most predictions of a good model equal their gold, and their statistics follow from the
-    gold alone, so metrics read and match only the others.
-    """
-    try:
-        return np.fromiter(map(operator.eq, predictions, references), dtype=bool, count=len(references))
-    except (TypeError, ValueError):  # sequences whose == is not one truth value (numpy arrays)
-        return np.zeros(len(references), dtype=bool)
-
-
-class Sequences(list):
-    """Items that are sequences (tags, mentions), with what metrics need from them, read in as
-    few passes as possible: ``lengths`` (-1 for ``None``, an unanswered prediction), ``flat``,
-    the elements laid end to end, and for predictions ``same``, which equal their reference.
-    Metrics read every gold element, but of the predictions only those that differ from their
-    reference, so a prediction's ``flat`` holds only theirs.
-
-    On large inputs the items lie scattered in memory, and a pass for their types, another for
-    their lengths and a third for their elements cost several times one pass that streams
-    through them. ``Metric.stats`` hands both sides of a ``sequence_items`` metric over in this form.
-    """
-
-    flat: list[Any] | None = None
-    lengths: np.ndarray
-    same: np.ndarray | None = None
-
-    @classmethod
-    def read(cls, items: Sequence[Any], flatten: bool = True) -> Sequences:
-        """Items checked to be sequences or ``None``; extending ``flat`` streams through their memory."""
-        out = cls(items)
-        if not flatten:
-            out.lengths = np.array([-1 if x is None else len(x) for x in out], dtype=np.int64)
-            return out
-        out.flat = []
-        extend = out.flat.extend
-        try:
-            lengths = [extend(x) or len(x) for x in out]
-        except TypeError:  # unanswered predictions among them
-            out.flat.clear()
-            lengths = [-1 if x is None else extend(x) or len(x) for x in out]
-        out.lengths = np.array(lengths, dtype=np.int64)
-        return out
-
-    @classmethod
-    def read_unchecked(cls, items: Sequence[Any]) -> tuple[Sequences, set[type]] | None:
-        """``read`` of items not checked yet, and their types, for checking them after, in the
-        same pass; ``None`` when an item is ``None`` or no sized iterable (look closer)."""
-        out, flat, kinds = cls(items), list[Any](), set[type]()
-        extend, note = flat.extend, kinds.add
-        try:
-            lengths = [extend(x) or note(type(x)) or len(x) for x in out]
-        except TypeError:
-            return None
-        out.flat, out.lengths = flat, np.array(lengths, dtype=np.int64)
-        return out, kinds
-
-
-def equal_to_references(predictions: Sequences, references: Sequence[Any]) -> np.ndarray:
-    """``predictions.same``, found by ``Metric.stats``, or (on a direct call of ``item_stats``) now."""
-    return predictions.same if predictions.same is not None else equal_items(predictions, references)
-
-
-def sequences(items: Sequence[Any], flatten: bool = False) -> Sequences:
-    """``items`` as ``Sequences``, as ``Metric.stats`` hands them over (for a direct call of
-    ``item_stats``, whose items are not checked); ``flatten`` for references."""
-    return items if isinstance(items, Sequences) else Sequences.read(items, flatten)
+# the input checks and the statistics types live in their own modules; imported from here too
+__all__ = ["BASE_COLUMNS", "AdditiveMetric", "Metric", "Sequences", "Stats", "Table", "check_pair",
+           "check_references", "check_sequences", "equal_items", "equal_to_references", "ratio", "sequences",
+           "unpack"]
 
 
 class Metric(ABC):
@@ -530,10 +343,3 @@ class AdditiveMetric(Metric):
         ``present`` holds the sums over the distinct rows of the full sample: use it for
         decisions that must not change between resamples, such as which labels exist.
         """
-
-
-def ratio(numerator: np.ndarray, denominator: np.ndarray, zero_division: float) -> np.ndarray:
-    """``numerator / denominator`` with ``zero_division`` where the denominator is 0."""
-    out = np.full(np.broadcast(numerator, denominator).shape, zero_division, dtype=np.float64)
-    np.divide(numerator, denominator, out=out, where=denominator != 0)
-    return out
