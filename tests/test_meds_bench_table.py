@@ -39,6 +39,7 @@ def _rows(task: str) -> tuple[list[str], list[str]]:
     return [r["output"] for r in rows], [r["GT"] for r in rows]
 
 
+@pytest.mark.slow  # the MedS-Bench tables in full: CI runs it
 @pytest.mark.parametrize("task", sorted(TABLE))
 def test_table_row(task: str) -> None:
     outputs, golds = _rows(task)
@@ -77,6 +78,7 @@ def test_item_scores_equal_nltk_word_tokenize_with_punkt(task: str) -> None:
         assert abs(rows[i] - expected) <= 1e-9
 
 
+@pytest.mark.slow  # the MedS-Bench tables in full: CI runs it
 @pytest.mark.parametrize("task", sorted(EXACT_BLEU))
 def test_item_scores_equal_the_evaluators_own_calls(task: str) -> None:
     """Item by item, what MedS-Bench's ``cal_similarity`` computes with jieba / janome, nltk and rouge."""

@@ -28,6 +28,8 @@ from medmetrics.errors import InputError
 from medmetrics.metrics.generation.bertscore import BertScore, table_name
 from medmetrics.testing.conformance import check_metric
 
+pytestmark = pytest.mark.slow  # loads a transformer model (CI runs it)
+
 TOLERANCE = 1e-6
 MODEL = str(get_model_path())
 LAYERS = 4

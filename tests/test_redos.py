@@ -48,6 +48,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow  # compiles and analyzes every pattern medmetrics builds (CI runs it)
+
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "medmetrics"
 

@@ -28,6 +28,8 @@ import pytest
 from medmetrics.report.cli import demo_runs, score_runs
 from medmetrics.report.html import entries_html
 
+pytestmark = pytest.mark.slow  # each test starts Chromium and its WebDriver (CI runs it)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WINDOW = (1280, 1000)

@@ -36,6 +36,8 @@ from medmetrics.report.data import MARKS, confusion, entity_marks
 from medmetrics.report.html import entries_html
 from medmetrics.suites.scoring import TaskRun, score_suite, score_task
 
+pytestmark = pytest.mark.slow  # each test starts Chromium (CI runs it)
+
 DEMO = Path(__file__).resolve().parents[1] / "src" / "medmetrics" / "data" / "demo"
 
 

@@ -176,6 +176,7 @@ def _rationale_run(task: str) -> TaskRun:
     return TaskRun("rationale", [r["output"] for r in rows], [r["GT"] for r in rows], source=task)
 
 
+@pytest.mark.slow  # the MedS-Bench tables in full: CI runs it
 @pytest.mark.parametrize("task", sorted(TABLE))
 def test_meds_bench_rationale_compat_by_task_id_equals_the_table(task: str) -> None:
     """Given each row's task id (as Rationale.py's TASKID2LANG uses it), the compat metric picks the
@@ -188,6 +189,7 @@ def test_meds_bench_rationale_compat_by_task_id_equals_the_table(task: str) -> N
     assert (f"{100 * compat.components['bleu_1']:.2f}", f"{100 * compat.value:.2f}") == TABLE[task]
 
 
+@pytest.mark.slow  # the MedS-Bench tables in full: CI runs it
 @pytest.mark.parametrize("task", sorted(TABLE))
 def test_meds_bench_profile_reproduces_the_rationale_table(task: str) -> None:
     catalog = load_catalog(entry_points=False, strict=True)
@@ -201,6 +203,7 @@ def test_meds_bench_profile_reproduces_the_rationale_table(task: str) -> None:
     assert rationale.result is not None and rationale.result.value != compat.value  # the correct ROUGE-L differs
 
 
+@pytest.mark.slow  # the MedS-Bench tables in full: CI runs it
 def test_meds_bench_table_through_the_command_line(capsys) -> None:
     code = cli.main(["score", "--suite", "meds_bench", str(DATA), "--prediction-field", "output",
                      "--reference-field", "GT", "--task-field", "task_id", "--task-map", "task54=rationale",
