@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from medmetrics.errors import InputError, ParserErrorWarning, PluginError
+from medmetrics.parallel import parse_in_workers, parse_span
 from medmetrics.parsing.base import Parser
 from medmetrics.plugins import Catalog
 from medmetrics.results import MetricResult, Parsed, Report
@@ -90,21 +91,9 @@ def parse_all(
     errors_before = parser.internal_errors
     done = None
     if jobs != 1:  # in worker processes when asked for, or worth it; None: parse here
-        from medmetrics.parallel import parse_in_workers
-
         done = parse_in_workers(parser, predictions, context, jobs=jobs, progress=progress)
-    parsed: list[Parsed] = done if done is not None else []
-    for i, generation in enumerate(predictions if done is None else ()):
-        item_context = context[i] if per_item else shared  # type: ignore[index]
-        if not isinstance(generation, str):
-            raise InputError(f"prediction {i} is {type(generation).__name__} {generation!r:.60}, not a string",
-                             item=i)
-        try:
-            parsed.append(parser.parse(generation, **item_context))
-        except InputError as exc:
-            raise InputError(f"item {i}: {exc}", item=i) from None
-        if progress is not None:
-            progress(i + 1)
+    parsed = done if done is not None else parse_span(parser, predictions, context if per_item else None,  # type: ignore[arg-type]
+                                                      shared, 0, progress)
     if parser.internal_errors != errors_before:
         note = parser_error_note(parser, parsed)
         if note is not None:

@@ -206,30 +206,26 @@ def chunk_size(n: int, jobs: int) -> int:
 # ----------------------------------------------------------------------------------------------
 
 
-class _ChunkInputError(Exception):
-    """A caller mistake at one item: the message and item of the ``InputError`` to raise."""
-
-    def __init__(self, message: str, item: int) -> None:
-        super().__init__(message, item)
-        self.message, self.item = message, item
-
-
-def _parse_span(parser: Any, generations: Sequence[Any], contexts: Sequence[Mapping[str, Any]] | None,
-                shared: Mapping[str, Any], offset: int) -> list[Parsed]:
-    """Parse ``generations`` (items ``offset``...), as the serial loop of ``parse_all`` does and
-    with its messages; a caller mistake is ``_ChunkInputError`` at the first bad item."""
+def parse_span(parser: Any, generations: Sequence[Any], contexts: Sequence[Mapping[str, Any]] | None,
+               shared: Mapping[str, Any], offset: int = 0,
+               progress: Callable[[int], None] | None = None) -> list[Parsed]:
+    """Parse ``generations`` (items ``offset``, ``offset + 1``, ...), each with its context (or
+    ``shared``): the one parse loop, run by ``evaluation.parse_all`` in this process and by each
+    worker on its chunk. A caller mistake is an ``InputError`` naming the first bad item."""
     out: list[Parsed] = []
     parse = parser.parse
     for k, generation in enumerate(generations):
         i = offset + k
         item_context = contexts[k] if contexts is not None else shared
         if not isinstance(generation, str):
-            raise _ChunkInputError(f"prediction {i} is {type(generation).__name__} {generation!r:.60}, not a string",
-                                   i)
+            raise InputError(f"prediction {i} is {type(generation).__name__} {generation!r:.60}, not a string",
+                             item=i)
         try:
             out.append(parse(generation, **item_context))
         except InputError as exc:
-            raise _ChunkInputError(f"item {i}: {exc}", i) from None
+            raise InputError(f"item {i}: {exc}", item=i) from None
+        if progress is not None:
+            progress(i + 1)
     return out
 
 
@@ -271,9 +267,9 @@ def _work(offset: int, payload: bytes) -> tuple[Any, ...]:
     parser = _worker["parser"]
     before = parser.internal_errors
     try:
-        parsed = _parse_span(parser, generations, contexts, _worker["shared"], offset)
-    except _ChunkInputError as exc:
-        return ("input", exc.message, exc.item, parser.internal_errors - before)
+        parsed = parse_span(parser, generations, contexts, _worker["shared"], offset)
+    except InputError as exc:
+        return ("input", str(exc), exc.item, parser.internal_errors - before)
     # plain tuples cross the pipe several times faster than pickled dataclasses
     rows = [(p.value, p.status, p.reason, p.rule, p.span, p.candidates, p.parser) if type(p) is Parsed else p
             for p in parsed]
@@ -350,11 +346,8 @@ def _here(parser: Any, predictions: Sequence[Any], contexts: Sequence[Mapping[st
           shared: Mapping[str, Any], begin: int, end: int,
           progress: Callable[[int], None] | None = None) -> list[Parsed]:
     """Items ``begin:end`` parsed in this process."""
-    try:
-        out = _parse_span(parser, predictions[begin:end],
-                          None if contexts is None else [contexts[i] for i in range(begin, end)], shared, begin)
-    except _ChunkInputError as exc:
-        raise InputError(exc.message, item=exc.item) from None
+    out = parse_span(parser, predictions[begin:end],
+                     None if contexts is None else [contexts[i] for i in range(begin, end)], shared, begin)
     if progress is not None:
         progress(end)
     return out
