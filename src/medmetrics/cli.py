@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from medmetrics._json import json_native
-from medmetrics.adapters import ADAPTERS
 from medmetrics.errors import MedmetricsError
 from medmetrics.io import (
     atomic_writers,
@@ -111,17 +110,31 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 # --- commands -----------------------------------------------------------------------------
+#: what ``medmetrics list`` shows, in this order (``all``: every one)
+LIST_KINDS = ("parsers", "metrics", "tasks", "suites", "adapters", "profiles", "plugins")
+
+
+def _version() -> str:
+    from medmetrics._version import __version__
+
+    return __version__
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     catalog = default_catalog()
-    kinds = ["parsers", "metrics", "tasks", "suites", "plugins"] if args.what == "all" else [args.what]
+    kinds = list(LIST_KINDS) if args.what == "all" else [args.what]
     data: dict[str, Any] = {}
     for kind in kinds:
         if kind == "plugins":
             data[kind] = [p.to_dict() for p in catalog.plugins]
         else:
             registry = catalog.registry(kind[:-1])
-            data[kind] = [{"name": e.name, "aliases": list(e.aliases), "plugin": e.plugin, "summary": e.summary}
-                          for e in registry]
+            entries = list(registry)
+            if kind == "adapters":  # in the order --adapter auto tries them: catch-alls (generic) last
+                entries = sorted(registry.in_order(), key=lambda e: bool(getattr(e.obj, "fallback", False)))
+            data[kind] = [{"name": e.name, "aliases": list(e.aliases), "plugin": e.plugin, "summary": e.summary,
+                           "provenance": catalog.provenance(e.plugin) or f"medmetrics=={_version()}"}
+                          for e in entries]
     if args.json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return 0
@@ -133,7 +146,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 sys.stdout.write(f"  {e['name']:<40} {e['distribution']} {e['version']}  {e['status']}{extra}\n")
             else:
                 aliases = f" (aliases: {', '.join(e['aliases'])})" if e["aliases"] else ""
-                sys.stdout.write(f"  {e['name']:<14} {e['summary']}{aliases}\n")
+                origin = "" if e["provenance"].startswith("medmetrics==") else f" [{e['provenance']}]"
+                sys.stdout.write(f"  {e['name']:<14} {e['summary']}{aliases}{origin}\n")
     return 0
 
 
@@ -223,12 +237,12 @@ def cmd_score_suite(args: argparse.Namespace) -> int:
     from medmetrics.compat import get_profile
 
     catalog = default_catalog()
+    profile = get_profile(args.profile, catalog=catalog) if args.profile else None  # any registered profile
     models = _load_runs(args.predictions, args)  # read once, however many suites score it
     if args.suite:
         suites = [_suite(args, name.strip()) for name in args.suite.split(",")]
     else:
         suites = [_run_suite(args, models)]
-    profile = get_profile(args.profile) if args.profile else None
     listed = {task for suite in suites for task in suite.tasks}
     for model, run in models.items():  # a run none of whose tasks medmetrics knows is an error, not an empty table
         if not (listed | set(catalog.tasks.names())) & set(run):
@@ -481,7 +495,7 @@ def _is_run(args: argparse.Namespace) -> bool:
     from medmetrics.adapters.base import detect
 
     path = Path(args.predictions)
-    if args.adapter in ("lm_eval", "opencompass") or path.is_dir():
+    if args.adapter not in ("auto", "generic") or path.is_dir():  # any harness adapter, a plugin's too
         return True
     return args.adapter == "auto" and path.is_file() and detect(path) != "generic"
 
@@ -567,8 +581,9 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--context-field", action="append", default=[], metavar="KEY[=PATH]",
                    help="per-item context (repeatable), e.g. options, or options=doc.choices for a nested field")
     p.add_argument("--task-field", default="task", help="field naming the task, in a one-file run")
-    p.add_argument("--adapter", choices=list(ADAPTERS), default="auto",
-                   help="how to read a run: generic JSONL/CSV, lm_eval samples, opencompass predictions")
+    p.add_argument("--adapter", default="auto", metavar="NAME",
+                   help="how to read a run: auto (default: detected), generic JSONL/CSV, lm_eval samples, "
+                   "opencompass predictions, or any adapter a plugin registers (medmetrics list adapters)")
     p.add_argument("--task-map", action="append", default=[], metavar="THEIRS=OURS",
                    help="rename a harness task to a medmetrics task (repeatable)")
     p.add_argument("--lm-eval-filter", help="lm_eval: the filter whose records to read (default: the first)")
@@ -599,9 +614,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"medmetrics {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("list", help="list parsers, metrics, tasks, suites and plugins")
-    p.add_argument("what", nargs="?", default="all",
-                   choices=["all", "parsers", "metrics", "tasks", "suites", "plugins"])
+    p = sub.add_parser("list", help="list parsers, metrics, tasks, suites, adapters, compat profiles and plugins")
+    p.add_argument("what", nargs="?", default="all", choices=["all", *LIST_KINDS])
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_list)
 
@@ -613,8 +627,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "(.json/.yaml: name, tasks or groups, average). Without --suite or --task, a run (folder or "
                    "harness output) is scored on every task it holds that medmetrics knows")
     p.add_argument("--tasks", metavar="A,B,C", help="score only these tasks of the run (or of the suite)")
-    p.add_argument("--profile", help="with --suite: also score as this paper's evaluator does (compat profile), "
-                   "beside the correct score")
+    p.add_argument("--profile", help="with --suite: also score as this paper's evaluator does (a compat profile: "
+                   "medmetrics list profiles), beside the correct score")
     _run_arguments(p)
     _file_arguments(p)
     p.add_argument("--task", help="a registered task (names its parser and metrics); on a folder or a harness's "

@@ -1,7 +1,8 @@
 """The hook specifications of medmetrics: the whole plugin contract, one documented hook each.
 
 A plugin is a module (or object) with functions decorated ``@medmetrics.hookimpl`` whose names
-are hooks below. Built-in parsers, metrics and tasks are plugins too: see
+are hooks below. Built-in parsers, metrics, tasks, suites, adapters and compat profiles are
+plugins too: see
 ``medmetrics.default_plugins``. Third-party plugins are found through the ``medmetrics``
 entry-point group, e.g. in ``pyproject.toml``::
 
@@ -68,4 +69,38 @@ def register_suites(register: RegisterFn) -> None:
     averages them (``average="tasks"``: mean over tasks; ``"groups"``: mean of the group means).
     Task names are resolved when the suite is scored: a task that is not registered, or whose
     parser or metric is not, is reported as unavailable rather than failing the suite.
+    """
+
+
+@hookspec
+def register_adapters(register: RegisterFn) -> None:
+    """Register adapter classes (harness output formats): ``register(AdapterClass)``.
+
+    An adapter class subclasses ``medmetrics.adapters.Adapter`` and sets a lowercase snake_case
+    ``name``. It is registered as a class, never an instance, and medmetrics calls its two
+    functions on the class:
+
+    - ``detect(path) -> bool``: whether the file or folder ``path`` looks like this format (read
+      as little as needed; it must not raise on paths of other formats);
+    - ``read(path, fields, task_map, run) -> {model: {task: TaskRun}}``: every model's run at
+      ``path``, with ``fields`` (``medmetrics.adapters.Fields``) naming the record fields,
+      ``task_map`` renaming the harness's task names and ``run`` picking a dated run (or ``None``).
+
+    ``load_runs(adapter=NAME)`` and ``--adapter NAME`` use it by name; ``--adapter auto`` asks
+    every adapter's ``detect`` in registration order (built-ins ``lm_eval`` and ``opencompass``
+    first, then third-party plugins in load order), and the catch-all ``generic`` (any adapter
+    with ``fallback = True``) last.
+    """
+
+
+@hookspec
+def register_compat_profiles(register: RegisterFn) -> None:
+    """Register compat profiles: ``register(Profile(name=..., description=..., methods={...}))``.
+
+    A profile (``medmetrics.compat.Profile``) reproduces one paper's released evaluator, bugs
+    included: ``methods`` maps each task to a ``medmetrics.compat.Method`` (the compat metric,
+    the inputs it reads and the kind of gold text it expects) and ``bugs`` describes what the
+    evaluator does wrong. ``medmetrics score --suite S --profile NAME`` scores every task
+    correctly and as the profile does, side by side. A third-party profile's compat results
+    carry its ``distribution==version`` in their signatures.
     """

@@ -37,6 +37,8 @@ BUILTIN_PLUGINS = (
     "medmetrics.default_plugins.metrics",
     "medmetrics.default_plugins.tasks",
     "medmetrics.default_plugins.suites",
+    "medmetrics.default_plugins.adapters",
+    "medmetrics.default_plugins.compat",
 )
 ENV_STRICT = "MEDMETRICS_STRICT_PLUGINS"
 ENV_ONLY = "MEDMETRICS_PLUGINS"
@@ -49,7 +51,8 @@ INTERRUPTED_EXIT = 130
 
 #: hook name -> (registry kind) ; the order is the order hooks are called in
 _REGISTER_HOOKS = (("register_parsers", "parser"), ("register_metrics", "metric"), ("register_tasks", "task"),
-                   ("register_suites", "suite"))
+                   ("register_suites", "suite"), ("register_adapters", "adapter"),
+                   ("register_compat_profiles", "profile"))
 
 PluginStatus = Literal["loaded", "failed", "blocked", "not selected"]
 
@@ -72,20 +75,24 @@ class PluginInfo:
 
 @dataclass
 class Catalog:
-    """Everything the loaded plugins registered (parsers, metrics, tasks, suites), and what happened to each plugin."""
+    """Everything the loaded plugins registered (parsers, metrics, tasks, suites, adapters, compat
+    profiles), and what happened to each plugin."""
 
     manager: pluggy.PluginManager
     parsers: Registry = field(default_factory=lambda: Registry("parser"))
     metrics: Registry = field(default_factory=lambda: Registry("metric"))
     tasks: Registry = field(default_factory=lambda: Registry("task"))
     suites: Registry = field(default_factory=lambda: Registry("suite"))
+    adapters: Registry = field(default_factory=lambda: Registry("adapter"))
+    profiles: Registry = field(default_factory=lambda: Registry("profile"))
     plugins: list[PluginInfo] = field(default_factory=list)
     #: Whether broken plugins are errors (``load_catalog(strict=...)``); runs use it too: a
     #: third-party parser that raises on a generation stops the run in strict mode.
     strict: bool = False
 
     def registry(self, kind: str) -> Registry:
-        return {"parser": self.parsers, "metric": self.metrics, "task": self.tasks, "suite": self.suites}[kind]
+        return {"parser": self.parsers, "metric": self.metrics, "task": self.tasks, "suite": self.suites,
+                "adapter": self.adapters, "profile": self.profiles}[kind]
 
     def distribution_of(self, plugin: str) -> tuple[str, str]:
         """The distribution and version of the *loaded* plugin ``plugin``: the one whose
@@ -94,6 +101,11 @@ class Catalog:
             if info.name == plugin and info.status == "loaded":
                 return info.distribution, info.version
         return plugin, "unknown"
+
+    def provenance(self, plugin: str) -> str | None:
+        """``distribution==version`` of a third-party plugin's registrations; ``None`` for a built-in."""
+        dist, version = self.distribution_of(plugin)
+        return None if dist == "medmetrics" else f"{dist}=={version}"
 
 
 def _env_flag(name: str) -> bool:
@@ -335,8 +347,8 @@ def _complain(strict: bool, message: str, exc: BaseException | None) -> None:
 
 def _forget(catalog: Catalog, plugin: str) -> None:
     """Drop what a failed plugin registered in earlier hooks, so it is all or nothing."""
-    for registry in (catalog.parsers, catalog.metrics, catalog.tasks, catalog.suites):
-        registry.remove_plugin(plugin)
+    for _, kind in _REGISTER_HOOKS:
+        catalog.registry(kind).remove_plugin(plugin)
     if catalog.manager.has_plugin(plugin):
         catalog.manager.unregister(name=plugin)
 

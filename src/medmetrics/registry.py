@@ -1,4 +1,5 @@
-"""Name tables for parsers, metrics, tasks and suites: one name means one thing, everywhere."""
+"""Name tables for parsers, metrics, tasks, suites, adapters and compat profiles: one name means
+one thing, everywhere."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ class Entry:
 
 
 class Registry:
-    """Names and aliases of one kind of thing (``parser``, ``metric``, ``task`` or ``suite``)."""
+    """Names and aliases of one kind of thing (``parser``, ``metric``, ``task``, ``suite``,
+    ``adapter`` or ``profile``)."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -91,6 +93,11 @@ class Registry:
     def names(self) -> list[str]:
         return sorted(self._entries)
 
+    def in_order(self) -> list[Entry]:
+        """The entries in the order they were registered: built-ins first, then third-party
+        plugins in load order (the order ``--adapter auto`` tries adapters in)."""
+        return list(self._entries.values())
+
 
 def collecting_register(kind: str, plugin: str, sink: list[Entry]) -> Callable[..., None]:
     """A ``register`` function for one plugin's hook call; entries are committed afterwards."""
@@ -101,9 +108,40 @@ def collecting_register(kind: str, plugin: str, sink: list[Entry]) -> Callable[.
                 f"plugin {plugin!r} registered an instance of {type(obj).__name__} as a {kind}; register the "
                 f"class itself (register({type(obj).__name__})): its options are given when it is fetched, "
                 f"as in get_{kind}(name, **options)")
+        if kind == "adapter":
+            _check_adapter(obj, plugin)
+        if kind == "profile":
+            _check_profile(obj, plugin)
         resolved = name if name is not None else getattr(obj, "name", None)
         if not resolved:
             raise InputError(f"{kind} {obj!r} registered by plugin {plugin!r} has no name")
+        if kind == "adapter" and "auto" in (resolved, *aliases):
+            raise InputError(f"plugin {plugin!r} registered an adapter named 'auto'; 'auto' means: detect the "
+                             "adapter (--adapter auto), so no adapter may take it")
         sink.append(Entry(name=resolved, obj=obj, plugin=plugin, aliases=tuple(aliases)))
 
     return register
+
+
+def _check_adapter(obj: Any, plugin: str) -> None:
+    """An adapter is registered as a class whose ``detect`` and ``read`` are callable on the class."""
+    if not isinstance(obj, type):
+        raise InputError(
+            f"plugin {plugin!r} registered an instance of {type(obj).__name__} as an adapter; register the "
+            f"class itself (register({type(obj).__name__})): medmetrics calls {type(obj).__name__}.detect(path) "
+            "and .read(path, fields, task_map, run) on the class")
+    missing = [attr for attr in ("detect", "read") if not callable(getattr(obj, attr, None))]
+    if missing:
+        raise InputError(f"adapter class {obj.__name__} registered by plugin {plugin!r} has no callable "
+                         f"{' or '.join(missing)}; subclass medmetrics.adapters.Adapter")
+
+
+def _check_profile(obj: Any, plugin: str) -> None:
+    """A compat profile is registered as a ``medmetrics.compat.Profile`` object."""
+    from medmetrics.compat import Profile
+
+    if not isinstance(obj, Profile):
+        what = f"the class {obj.__name__}" if isinstance(obj, type) else f"a {type(obj).__name__}"
+        raise InputError(f"plugin {plugin!r} registered {what} as a compat profile; register a "
+                         "medmetrics.compat.Profile object: register(Profile(name=..., description=..., "
+                         "methods={task: Method(...)}))")

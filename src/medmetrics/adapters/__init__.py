@@ -9,6 +9,10 @@
 ``load_runs`` returns model name -> task name -> ``TaskRun`` (every model of an output folder,
 kept apart); ``load_run`` one model's tasks (``model=``, or the only one). ``task_map`` renames
 the harness's task names to medmetrics task names. ``auto`` picks the adapter from what it finds.
+
+These three are built-in plugins (``medmetrics.default_plugins.adapters``); a third-party plugin
+adds a format by registering an ``Adapter`` subclass through the ``register_adapters`` hook, and
+``load_runs(adapter=...)``, ``--adapter`` and ``auto`` then use it like a built-in.
 """
 
 from __future__ import annotations
@@ -16,11 +20,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-#: how a run can be read (``--adapter``); here, so the command line lists them without loading the
-#: readers (and numpy): the rest of the package is imported on first use
+#: the built-in ways to read a run (``--adapter``); here, so a command line can name them without
+#: loading the readers (and numpy). Plugins register more: ``medmetrics list adapters``
 ADAPTERS = ("auto", "generic", "lm_eval", "opencompass")
 
-__all__ = ["ADAPTERS", "Fields", "load_run", "load_runs", "pick_model"]
+__all__ = ["ADAPTERS", "Adapter", "Fields", "detect", "load_run", "load_runs", "pick_model"]
 
 
 def __getattr__(name: str) -> Any:
@@ -30,4 +34,4 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from medmetrics.adapters.base import Fields, load_run, load_runs, pick_model
+    from medmetrics.adapters.base import Adapter, Fields, detect, load_run, load_runs, pick_model

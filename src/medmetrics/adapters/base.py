@@ -1,16 +1,20 @@
-"""What every adapter shares: field paths, task-name mapping, and choosing an adapter."""
+"""What every adapter shares: field paths, task-name mapping, the ``Adapter`` class that the
+``register_adapters`` hook registers, and choosing an adapter (``detect``, ``load_runs``)."""
 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from medmetrics.adapters import ADAPTERS  # the command line reads them there
-from medmetrics.errors import InputError
+from medmetrics.errors import InputError, MedmetricsError, PluginError, PluginWarning, UnknownNameError
 from medmetrics.suites.scoring import TaskRun
+
+if TYPE_CHECKING:
+    from medmetrics.plugins import Catalog
 
 
 @dataclass(frozen=True)
@@ -100,31 +104,97 @@ def merge_runs(parts: Sequence[dict[str, TaskRun]]) -> dict[str, TaskRun]:
     return out
 
 
-#: an adapter: (path, fields, task map, run) -> model -> task -> inputs
+#: an adapter's ``read``: (path, fields, task map, run) -> model -> task -> inputs
 Reader = Callable[[Path, Fields, Mapping[str, str], "str | None"], dict[str, dict[str, TaskRun]]]
 
 
-def _readers() -> dict[str, Reader]:
-    from medmetrics.adapters import generic, lm_eval, opencompass
+class Adapter:
+    """A harness output format, registered as a class through the ``register_adapters`` hook.
 
-    return {"generic": generic.read, "lm_eval": lm_eval.read, "opencompass": opencompass.read}
+    Subclasses set ``name`` (lowercase snake_case) and implement ``detect`` and ``read`` as
+    static (or class) methods: medmetrics calls them on the class, never builds an instance.
+    The first line of the docstring is what ``medmetrics list adapters`` shows.
+    """
+
+    name: ClassVar[str]
+    #: ``True`` for a catch-all format (``generic``): ``--adapter auto`` tries it after every other
+    fallback: ClassVar[bool] = False
+
+    @staticmethod
+    def detect(path: Path) -> bool:
+        """Whether the file or folder ``path`` looks like this format; must not raise on others'."""
+        return False
+
+    @staticmethod
+    def read(path: Path, fields: Fields, task_map: Mapping[str, str],
+             run: str | None) -> dict[str, dict[str, TaskRun]]:
+        """Every model's run at ``path``: model name -> task name -> ``TaskRun``."""
+        raise NotImplementedError
 
 
-def detect(path: Path) -> str:
-    """``lm_eval`` when samples (or results) files are there, ``opencompass`` for index-keyed JSON
-    (under a ``predictions`` folder if there is one), else generic."""
-    files = sorted(path.rglob("*")) if path.is_dir() else [path]
+def _files(path: Path) -> list[Path]:
+    return sorted(path.rglob("*")) if path.is_dir() else [path]
+
+
+def looks_like_lm_eval(path: Path) -> bool:
+    """lm-eval samples files (``samples_<task>_<date>.jsonl``), or its results files and no
+    index-keyed JSON (results without samples: the lm_eval adapter says how to log them)."""
+    files = _files(path)
     if any(f.name.startswith("samples_") and f.suffix == ".jsonl" for f in files):
-        return "lm_eval"
+        return True
     jsons = [f for f in files if f.suffix == ".json" and f.is_file()]
-    if any(f.name.startswith("results_") for f in jsons) and not any(_index_keyed(f) for f in jsons):
-        return "lm_eval"  # results without samples: the lm_eval adapter says how to log them
+    return any(f.name.startswith("results_") for f in jsons) and not any(_index_keyed(f) for f in jsons)
+
+
+def looks_like_opencompass(path: Path) -> bool:
+    """Index-keyed JSON (``{"0": {...}, ...}``): under a ``predictions`` folder if there is one,
+    else every JSON file."""
+    jsons = [f for f in _files(path) if f.suffix == ".json" and f.is_file()]
     predictions = [f for f in jsons if "predictions" in f.relative_to(path).parts[:-1]] if path.is_dir() else []
     if predictions and all(_index_keyed(f) for f in predictions):
-        return "opencompass"
-    if jsons and all(_index_keyed(f) for f in jsons):
-        return "opencompass"
-    return "generic"
+        return True
+    return bool(jsons) and all(_index_keyed(f) for f in jsons)
+
+
+def detection_order(catalog: Catalog | None = None) -> list[str]:
+    """The adapters ``auto`` tries, in order: registration order (built-ins ``lm_eval`` and
+    ``opencompass`` first, then third-party plugins in load order), catch-alls (``generic``) last."""
+    entries = _catalog(catalog).adapters.in_order()
+    return ([e.name for e in entries if not getattr(e.obj, "fallback", False)]
+            + [e.name for e in entries if getattr(e.obj, "fallback", False)])
+
+
+def detect(path: Path, catalog: Catalog | None = None) -> str:
+    """The name of the first registered adapter (``detection_order``) whose ``detect`` accepts
+    ``path``: ``lm_eval`` when samples (or results) files are there, ``opencompass`` for
+    index-keyed JSON (under a ``predictions`` folder if there is one), then third-party formats,
+    else ``generic``. A third-party ``detect`` that raises is a broken plugin: a ``PluginWarning``
+    (``PluginError`` in strict mode), and its format is taken not to match."""
+    catalog = _catalog(catalog)
+    for name in detection_order(catalog):
+        entry = catalog.adapters.get(name)
+        provenance = catalog.provenance(entry.plugin)
+        if provenance is None:
+            if entry.obj.detect(path):
+                return name
+            continue
+        try:
+            if entry.obj.detect(path):
+                return name
+        except Exception as exc:
+            message = (f"adapter {name!r} (distribution {provenance}) raised in detect({str(path)!r}): "
+                       f"{type(exc).__name__}: {exc}")
+            if catalog.strict:
+                raise PluginError(message) from exc
+            warnings.warn(message + "; its format is taken not to match", PluginWarning, stacklevel=2)
+    raise InputError(f"{path}: no adapter recognizes it; name one with --adapter (adapter= in Python): "
+                     f"{', '.join(catalog.adapters.names())}")
+
+
+def _catalog(catalog: Catalog | None) -> Catalog:
+    from medmetrics.plugins import default_catalog
+
+    return catalog if catalog is not None else default_catalog()
 
 
 def _index_keyed(path: Path) -> bool:
@@ -149,6 +219,7 @@ def load_runs(
     fields: Fields | None = None,
     task_map: Mapping[str, str] | None = None,
     run: str | None = None,
+    catalog: Catalog | None = None,
 ) -> dict[str, dict[str, TaskRun]]:
     """Every model's run at ``path``: model name -> task name -> ``TaskRun``.
 
@@ -157,16 +228,32 @@ def load_runs(
     ``run`` picks a run by its date (lm-eval: the ``<date>`` of the file names; OpenCompass: the
     time-stamped folder); by default each task's latest run. A path in which the adapter
     recognizes nothing is an ``InputError``.
+
+    ``adapter`` is ``auto`` (``detect``) or the name of any registered adapter (``medmetrics list
+    adapters``; ``catalog``, default: the default catalog); an unknown name is an ``InputError``
+    listing them. A third-party adapter whose ``read`` raises anything but a ``MedmetricsError``
+    is a ``PluginError`` naming it and its distribution.
     """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
-    if adapter not in ADAPTERS:
-        raise InputError(f"unknown adapter {adapter!r}; use one of {ADAPTERS}")
-    chosen = detect(path) if adapter == "auto" else adapter
+    catalog = _catalog(catalog)
+    if adapter != "auto" and adapter not in catalog.adapters:
+        raise InputError(str(UnknownNameError("adapter", str(adapter), ["auto", *catalog.adapters.names()])))
+    chosen = detect(path, catalog) if adapter == "auto" else catalog.adapters.get(adapter).name
     if run is not None and chosen == "generic":
         raise InputError("--run picks an lm-eval or OpenCompass run by its date; a generic run has none")
-    models = _readers()[chosen](path, fields or Fields(), dict(task_map or {}), run)
+    entry = catalog.adapters.get(chosen)
+    provenance = catalog.provenance(entry.plugin)
+    try:
+        models = entry.obj.read(path, fields or Fields(), dict(task_map or {}), run)
+    except MedmetricsError:
+        raise
+    except Exception as exc:
+        if provenance is None:
+            raise
+        raise PluginError(f"adapter {chosen!r} (distribution {provenance}) raised while reading {path}: "
+                          f"{type(exc).__name__}: {exc}") from exc
     models = {name: runs for name, runs in models.items() if runs}
     if not models:
         raise InputError(f"{path}: the {chosen} adapter found no records")
@@ -194,11 +281,12 @@ def load_run(
     task_map: Mapping[str, str] | None = None,
     model: str | None = None,
     run: str | None = None,
+    catalog: Catalog | None = None,
 ) -> dict[str, TaskRun]:
     """Every task of one model's run at ``path`` (a file or a folder): task name -> ``TaskRun``.
 
     Where the path holds several models (``load_runs``), ``model`` names the one; without it,
     several models are an ``InputError`` that lists them.
     """
-    models = load_runs(path, adapter=adapter, fields=fields, task_map=task_map, run=run)
+    models = load_runs(path, adapter=adapter, fields=fields, task_map=task_map, run=run, catalog=catalog)
     return pick_model(models, model, path)

@@ -7,7 +7,9 @@ with ``compat:<profile>``.
 
 Profiles: ``biomistral_nlu`` (uw-bionlp/BioMistral-NLU evaluation.py), ``medinst``
 (aialt/MedINST evaluation.py), ``meds_bench`` (MAGIC-AI4Med/MedS-Ins Metrics/). What each
-reproduces is in its module's docstring; which tasks each covers is ``Profile.tasks``.
+reproduces is in its module's docstring; which tasks each covers is ``Profile.tasks``. They are
+built-in plugins (``medmetrics.default_plugins.compat``); a third-party plugin adds a paper's
+evaluator by registering a ``Profile`` through the ``register_compat_profiles`` hook.
 
 Every compat metric reads the reference as its paper's evaluator receives it, whatever the run's
 gold looks like: each ``Method`` names its kind of gold text (``Method.gold``) and
@@ -21,15 +23,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medmetrics.compat.base import EvaluatorCrash
 from medmetrics.compat.gold import RENDERERS, paper_references
-from medmetrics.errors import InputError
+from medmetrics.errors import InputError, UnknownNameError
 from medmetrics.metrics.base import Metric
 from medmetrics.results import MetricResult
 from medmetrics.suites.scoring import TaskRun
 from medmetrics.tasks import Task
+
+if TYPE_CHECKING:
+    from medmetrics.plugins import Catalog
 
 #: (task, run) -> (predictions, references) in the form the compat metric reads
 Inputs = Callable[[Task, TaskRun], tuple[Sequence[Any], Sequence[Any]]]
@@ -84,6 +89,9 @@ class Profile:
     #: short key -> what the evaluator does wrong; the suite table's compat column names the keys
     #: that apply to each task (docs/builtins.md, "Compat profiles", lists them)
     bugs: Mapping[str, str] = field(default_factory=dict)
+    #: ``distribution==version`` of a third-party plugin's profile (set by ``get_profile``); its
+    #: compat results' signatures end with it, as third-party metrics' do. ``None``: built-in
+    provenance: str | None = None
 
     def __post_init__(self) -> None:
         for task, method in self.methods.items():
@@ -115,6 +123,8 @@ class Profile:
         if method is None:
             return None
         metric = method.metric()
+        if self.provenance is not None:
+            metric.provenance = self.provenance
         try:
             predictions, references = self.inputs(task, run)
             return metric.compute(predictions, references)
@@ -124,17 +134,24 @@ class Profile:
                                 notes=(f"{self.name} evaluator crashes on task {task.name!r}: {crash}",))
 
 
-def _profiles() -> dict[str, Profile]:
-    from medmetrics.compat import biomistral_nlu, medinst, meds_bench
-
-    return {p.name: p for p in (biomistral_nlu.DEFINITION, medinst.DEFINITION, meds_bench.DEFINITION)}
-
-
+#: the built-in profiles (``medmetrics.default_plugins.compat``); plugins register more through the
+#: ``register_compat_profiles`` hook: ``medmetrics list profiles``
 PROFILES = ("biomistral_nlu", "medinst", "meds_bench")
 
 
-def get_profile(name: str) -> Profile:
-    profiles = _profiles()
-    if name not in profiles:
-        raise InputError(f"unknown compat profile {name!r}; the profiles are: {', '.join(sorted(profiles))}")
-    return profiles[name]
+def get_profile(name: str, *, catalog: Catalog | None = None) -> Profile:
+    """The compat profile registered as ``name`` (``catalog``, default: the default catalog).
+
+    A third-party profile comes back with its ``provenance`` (``distribution==version``), which
+    its compat results' signatures carry. An unknown name is an ``InputError`` listing the
+    registered profiles, with the closest matches.
+    """
+    from medmetrics.plugins import default_catalog
+
+    catalog = catalog if catalog is not None else default_catalog()
+    if name not in catalog.profiles:
+        raise InputError(str(UnknownNameError("compat profile", str(name), catalog.profiles.names())))
+    entry = catalog.profiles.get(name)
+    profile: Profile = entry.obj
+    provenance = catalog.provenance(entry.plugin)
+    return profile if provenance is None else replace(profile, provenance=provenance)

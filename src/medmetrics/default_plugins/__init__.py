@@ -1,5 +1,6 @@
-"""Built-in parsers, metrics and tasks, registered exactly as a third-party plugin would be.
+"""Built-in parsers, metrics, tasks, suites, adapters and compat profiles, registered exactly as a
+third-party plugin would be.
 
 These modules hold only the ``@hookimpl`` glue; the logic lives in ``medmetrics.parsing``,
-``medmetrics.metrics`` and ``medmetrics.tasks``.
+``medmetrics.metrics``, ``medmetrics.tasks``, ``medmetrics.adapters`` and ``medmetrics.compat``.
 """

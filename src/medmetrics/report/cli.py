@@ -28,7 +28,6 @@ _FORMATS = (".jsonl", ".json", ".csv")
 
 def add_report_command(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``report`` to the ``medmetrics`` command's subparsers."""
-    from medmetrics.adapters import ADAPTERS
     from medmetrics.suites.suite import AVERAGES
 
     p = subparsers.add_parser(
@@ -57,7 +56,8 @@ def add_report_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--context-field", action="append", default=[], metavar="KEY[=PATH]",
                    help="per-item context (repeatable); default for generic files: the record's 'context' object")
     p.add_argument("--task-field", default="task", help="field naming the task, in a one-file run")
-    p.add_argument("--adapter", choices=list(ADAPTERS), default="auto")
+    p.add_argument("--adapter", default="auto", metavar="NAME",
+                   help="how to read a run: auto (detected), or a registered adapter (medmetrics list adapters)")
     p.add_argument("--task-map", action="append", default=[], metavar="THEIRS=OURS")
     p.add_argument("--lm-eval-filter")
     p.add_argument("--lm-eval-response", choices=["raw", "filtered"], default="raw")

@@ -25,9 +25,10 @@ LOGLIKELIHOOD_EXTRAS = ("acc_norm", "ece")
 def known_bugs(profile: str | None, task: str) -> tuple[str, ...] | None:
     """The keys of the profile's known evaluator bugs that apply to ``task`` (docs/builtins.md,
     "Compat profiles"); ``None`` when there is no profile or it does not define the task."""
-    from medmetrics.compat import PROFILES, get_profile
+    from medmetrics.compat import get_profile
+    from medmetrics.plugins import default_catalog
 
-    if not profile or profile not in PROFILES:
+    if not profile or profile not in default_catalog().profiles:
         return None
     definition = get_profile(profile)
     return definition.known_bugs(task) if task in definition.methods else None
