@@ -249,6 +249,9 @@ class Comparison:
     seed: int | None = None
     signature: str = ""
     details: Mapping[str, float] = field(default_factory=dict)
+    #: the paired bootstrap's differences (A - B per resample; in memory only): a suite's average
+    #: is tested from them without resampling the task again
+    replicates: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -120,7 +120,7 @@ def compare_systems(
         low, high, undefined = percentile_interval(deltas, level)
         interval = ConfidenceInterval(low, high, level, "paired-bootstrap-percentile", resamples, seed)
         return replace(common, p_value=p, ci=interval, resamples=resamples, seed=seed,
-                       details={"undefined_resamples": float(undefined)})
+                       details={"undefined_resamples": float(undefined)}, replicates=deltas)
 
     # approximate randomization: rows of both systems, weighted by how many of each pair swap
     both = Table(table_a.columns, np.vstack([table_a.rows, table_b.rows]))

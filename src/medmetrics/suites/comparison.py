@@ -35,7 +35,7 @@ from medmetrics.results import (
     short_value,
 )
 from medmetrics.stats.resampling import percentile_interval
-from medmetrics.stats.significance import bootstrap_p_value, compare_systems, holm, paired_tables
+from medmetrics.stats.significance import bootstrap_p_value, compare_systems, holm
 from medmetrics.suites.scoring import (
     TaskRun,
     TaskScore,
@@ -152,10 +152,7 @@ def compare_task(name: str, run_a: TaskRun, run_b: TaskRun, *, catalog: Catalog,
     own_seed = task_seed(seed, name)
     comparison = compare_systems(metric, parsed_a, parsed_b, references, method=method, resamples=resamples,
                                  seed=own_seed, level=level)
-    deltas = None
-    if method == "paired_bootstrap":
-        deltas = paired_tables(metric, parsed_a, parsed_b, references).bootstrap_deltas(metric, resamples, own_seed)
-    return comparison, deltas
+    return comparison, comparison.replicates  # the paired bootstrap's differences, made once (None otherwise)
 
 
 def compare_suite(suite: Suite, runs_a: Mapping[str, TaskRun], runs_b: Mapping[str, TaskRun], *,
