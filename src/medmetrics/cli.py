@@ -153,11 +153,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _fields(args: argparse.Namespace) -> Fields:
     """Where records keep each value: ``--context-field options`` or ``options=doc.options``."""
-    from medmetrics.adapters.base import Fields, context_fields
+    from medmetrics.adapters.base import fields_from_options
 
-    return Fields(prediction=args.prediction_field, reference=args.reference_field, task=args.task_field,
-                  context=context_fields(args.context_field), filter=args.lm_eval_filter,
-                  response=args.lm_eval_response)
+    return fields_from_options(args)
 
 
 def _read_models(path: str, args: argparse.Namespace) -> dict[str, dict[str, TaskRun]]:

@@ -49,6 +49,14 @@ def context_fields(specs: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def fields_from_options(options: Any) -> Fields:
+    """``Fields`` from the command line's options (``--prediction-field``, ``--context-field``, the
+    lm-eval filter and response), as every command that reads a run names them."""
+    return Fields(prediction=options.prediction_field, reference=options.reference_field, task=options.task_field,
+                  context=context_fields(options.context_field), filter=options.lm_eval_filter,
+                  response=options.lm_eval_response)
+
+
 def lookup(record: Any, path: str) -> Any:
     """The value at a dotted ``path`` in nested dicts and lists, or ``_MISSING``."""
     value = record

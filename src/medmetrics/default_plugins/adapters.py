@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from medmetrics.adapters.base import Adapter, Fields, looks_like_lm_eval, looks_like_opencompass
 from medmetrics.hookspecs import hookimpl
 from medmetrics.suites.scoring import TaskRun
+
+
+def _read_with(module: str) -> Any:
+    """``medmetrics.adapters.<module>.read`` as an adapter's ``read``, imported when a run is read."""
+    def read(path: Path, fields: Fields, task_map: Mapping[str, str],
+             run: str | None) -> dict[str, dict[str, TaskRun]]:
+        reader: Callable[..., dict[str, dict[str, TaskRun]]] = importlib.import_module(
+            f"medmetrics.adapters.{module}").read
+        return reader(path, fields, task_map, run)
+
+    return staticmethod(read)
 
 
 class LmEvalAdapter(Adapter):
@@ -15,13 +28,7 @@ class LmEvalAdapter(Adapter):
 
     name = "lm_eval"
     detect = staticmethod(looks_like_lm_eval)
-
-    @staticmethod
-    def read(path: Path, fields: Fields, task_map: Mapping[str, str],
-             run: str | None) -> dict[str, dict[str, TaskRun]]:
-        from medmetrics.adapters import lm_eval
-
-        return lm_eval.read(path, fields, task_map, run)
+    read = _read_with("lm_eval")
 
 
 class OpenCompassAdapter(Adapter):
@@ -29,13 +36,7 @@ class OpenCompassAdapter(Adapter):
 
     name = "opencompass"
     detect = staticmethod(looks_like_opencompass)
-
-    @staticmethod
-    def read(path: Path, fields: Fields, task_map: Mapping[str, str],
-             run: str | None) -> dict[str, dict[str, TaskRun]]:
-        from medmetrics.adapters import opencompass
-
-        return opencompass.read(path, fields, task_map, run)
+    read = _read_with("opencompass")
 
 
 class GenericAdapter(Adapter):
@@ -43,17 +44,8 @@ class GenericAdapter(Adapter):
 
     name = "generic"
     fallback = True
-
-    @staticmethod
-    def detect(path: Path) -> bool:
-        return True
-
-    @staticmethod
-    def read(path: Path, fields: Fields, task_map: Mapping[str, str],
-             run: str | None) -> dict[str, dict[str, TaskRun]]:
-        from medmetrics.adapters import generic
-
-        return generic.read(path, fields, task_map, run)
+    detect = staticmethod(lambda path: True)
+    read = _read_with("generic")
 
 
 @hookimpl

@@ -142,8 +142,8 @@ def _read_generic(path: Path, args: argparse.Namespace, tasks: list[str]) -> dic
 
 def load(path: str, args: argparse.Namespace, tasks: list[str]) -> dict[str, dict[str, TaskRun]]:
     """Model -> task -> inputs of one RUN."""
-    from medmetrics.adapters import Fields, load_runs
-    from medmetrics.adapters.base import detect
+    from medmetrics.adapters import load_runs
+    from medmetrics.adapters.base import detect, fields_from_options
 
     p = Path(path)
     if not p.exists():
@@ -151,13 +151,7 @@ def load(path: str, args: argparse.Namespace, tasks: list[str]) -> dict[str, dic
     adapter = args.adapter if args.adapter != "auto" else detect(p)
     if adapter == "generic" and args.run is None:
         return _read_generic(p, args, tasks)
-    context = {}
-    for spec in args.context_field:
-        key, _, where = spec.partition("=")
-        context[key] = where or key
-    fields = Fields(prediction=args.prediction_field, reference=args.reference_field, task=args.task_field,
-                    context=context, filter=args.lm_eval_filter, response=args.lm_eval_response)
-    return load_runs(p, adapter=adapter, fields=fields, run=args.run, task_map=_task_map(args))
+    return load_runs(p, adapter=adapter, fields=fields_from_options(args), run=args.run, task_map=_task_map(args))
 
 
 def demo_runs() -> dict[str, TaskRun]:
