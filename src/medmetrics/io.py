@@ -37,8 +37,8 @@ import json
 import math
 import os
 import re
+import secrets
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from io import StringIO
@@ -409,30 +409,33 @@ def atomic_writers(paths: list[str | Path]) -> Iterator[list[IO[str]]]:
     moved into place only when every one was written. Any failure, Ctrl-C or SIGTERM (the CLI
     turns it into an exception) removes the temporary files; errors name the user's path."""
     targets = [check_output(path) for path in paths]
+    # each temporary file's name is recorded before the file exists, so a signal arriving while
+    # it is being created still finds it to remove
+    temporaries: list[Path] = []
     handles: list[IO[str]] = []
     try:
         for target in targets:
             folder = target.parent
             sweep_stale_temporaries(folder)
+            temporaries.append(folder / f".{target.name}.medmetrics-{_host()}-{os.getpid()}-{secrets.token_hex(4)}.tmp")
             try:
-                handles.append(tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, before the rename
-                    "w", encoding="utf-8", dir=folder, prefix=f".{target.name}.medmetrics-{_host()}-{os.getpid()}-",
-                    suffix=".tmp", delete=False, newline=""))
+                handles.append(open(temporaries[-1], "x", encoding="utf-8", newline=""))  # noqa: SIM115 - closed below
             except OSError as exc:
                 raise InputError(f"cannot write {os.fspath(target)!r}: {exc.strerror or exc}") from None
         yield handles
         for handle in handles:
             handle.close()
-        for target, handle in zip(targets, handles):
+        for target, temporary in zip(targets, temporaries):
             try:
-                os.replace(handle.name, target)
+                os.replace(temporary, target)
             except OSError as exc:
                 raise InputError(f"cannot write {os.fspath(target)!r}: {exc.strerror or exc}") from None
     finally:
         for handle in handles:
             handle.close()
-            if os.path.exists(handle.name):
-                os.unlink(handle.name)
+        for temporary in temporaries:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
 
 
 @contextmanager
