@@ -359,3 +359,41 @@ def test_the_cli_names_the_task_whose_gold_cannot_be_written(tmp_path: Path, cap
     code = cli.main(["score", "--suite", "medinst32", str(run_dir), "--profile", "medinst"])
     _, err = capsys.readouterr()
     assert code == 2 and "task 'medqa'" in err and "'options'" in err
+
+
+def test_rationale_task_id_travels_through_the_suite_path(tmp_path: Path, capsys) -> None:
+    """Each rationale item's MedS-Ins task id picks the evaluator's tokenizer on the CLI suite path
+    too: the ``rationale`` task declares ``task_id`` (and ``language``) as item fields, which the run
+    keeps for the compat profile and the ``text`` parser never sees. Japanese written in kanji
+    alone is Chinese by its script, so only the task id gives the evaluator's ``ja`` tokenizer."""
+    items = [("高血圧症治療薬投与開始", "高血圧症治療薬継続投与", "task54"),
+             ("糖尿病合併症予防", "糖尿病合併症早期予防", "task54"),
+             ("La fièvre est due à une infection.", "La fièvre vient d'une infection.", "task53")]
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    with (run_dir / "rationale.jsonl").open("w", encoding="utf-8") as out:
+        for generation, reference, task_id in items:
+            record = {"generation": generation, "reference": reference, "context": {"task_id": task_id}}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    scored = _cli(capsys, "meds_bench", run_dir, "meds_bench", ())["rationale"]
+    assert scored["status"] == "scored" and scored["result"]["n_failed"] == 0
+    method = get_profile("meds_bench").methods["rationale"]
+    generations = [g for g, _, _ in items]
+    by_task_id = method.metric().compute(generations, [("ja", r) if t == "task54" else ("fr", r)
+                                                       for _, r, t in items]).value
+    by_script = method.metric().compute(generations, [("zh", r) if t == "task54" else ("fr", r)
+                                                      for _, r, t in items]).value
+    assert by_task_id != by_script  # the example tells the two rules apart
+    assert _same_value(scored["compat"]["value"], by_task_id)
+
+
+def test_an_item_field_of_another_task_is_still_an_error(tmp_path: Path, capsys) -> None:
+    """Only the task that declares ``task_id`` keeps it: elsewhere an unknown context key is the
+    parser's error, as before (nothing the run gives is silently dropped)."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    record = {"generation": "A summary.", "reference": "A summary.", "context": {"task_id": "task52"}}
+    (run_dir / "medqsum.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    code = cli.main(["score", "--suite", "meds_bench", str(run_dir)])
+    _, err = capsys.readouterr()
+    assert code != 0 and "task_id" in err and "medqsum" in err

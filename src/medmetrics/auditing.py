@@ -340,7 +340,7 @@ def audit(
     task, parser = _resolve(task_or_parser, catalog or default_catalog())
     if references is not None and len(references) != len(predictions):
         raise InputError(f"predictions has {len(predictions)} items but references has {len(references)}")
-    parsed = parse_all(parser, predictions, context, progress)
+    parsed = parse_all(parser, predictions, context if task is None else task.parser_context(context), progress)
     refs: Sequence[Any] = references if references is not None else [None] * len(parsed)
     items = tuple(ItemAudit(i, generation, p, ref)
                   for i, (generation, p, ref) in enumerate(zip(predictions, parsed, refs)))

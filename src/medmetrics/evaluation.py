@@ -154,6 +154,8 @@ def run_evaluation(
     task, parser, built = resolve(task_or_parser, metrics, catalog)
     if len(predictions) != len(references):
         raise InputError(f"predictions has {len(predictions)} items but references has {len(references)}")
+    if task is not None:
+        context = task.parser_context(context)
     errors_before = parser.internal_errors
     parsed = parse_all(parser, predictions, context, progress, strict=catalog.strict, jobs=jobs)
     # generations the parser raised on: warned about once by parse_all, and recorded in every result
@@ -441,6 +443,7 @@ def compare_inputs(
     the_parser: Parser | None = None
     if the_task is not None:
         the_parser = get_parser(the_task.parser, catalog=catalog, **dict(the_task.parser_options))
+        context = the_task.parser_context(context)
         if isinstance(metric, str) and metric in the_task.metrics:
             name, options = the_task.metrics[metric]
             metric = get_metric(name, catalog=catalog, **dict(options))

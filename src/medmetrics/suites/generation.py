@@ -24,9 +24,9 @@ MULTILINGUAL: Metrics = {"rouge": ("rouge", {"rouge_type": "rougeL", "tokenizer"
 _MEDS_SOURCE = "MedS-Ins Metrics/utils.cal_similarity reports BLEU-1 and pltrdy ROUGE-L (compat meds_bench)."
 
 
-def _task(name: str, what: str, metrics: Metrics, source: str) -> Task:
+def _task(name: str, what: str, metrics: Metrics, source: str, item_fields: tuple[str, ...] = ()) -> Task:
     return Task(name=name, parser="text", metrics=metrics,
-                description=f"{what}: free text; {', '.join(metrics)}.", source=source)
+                description=f"{what}: free text; {', '.join(metrics)}.", source=source, item_fields=item_fields)
 
 
 GENERATION_TASKS = (
@@ -41,5 +41,7 @@ GENERATION_TASKS = (
         ("medqsum", "summarization (MedQSum)"), ("rct_text", "summarization (RCT-Text)"),
         ("mimic_cxr", "summarization (MIMIC-CXR)"), ("ultrasound", "summarization (Ultrasound)"),
         ("concept_explanation", "concept explanation"))),
-    _task("rationale", "MedS-Bench rationale (MMedBench, six languages)", MULTILINGUAL, _MEDS_SOURCE),
+    # each item's MedS-Ins task id (task51..task56) or language picks the compat profile's tokenizer
+    _task("rationale", "MedS-Bench rationale (MMedBench, six languages)", MULTILINGUAL, _MEDS_SOURCE,
+          item_fields=("task_id", "language")),
 )

@@ -349,7 +349,7 @@ def task_inputs(task: Task, run: TaskRun, *, catalog: Catalog) -> tuple[list[Par
 
         return loglikelihood_inputs(task, parser, run)
     references = normalize_references(parser, coerce(list(run.references), task.reference_type), run.context)
-    return parse_all(parser, run.generations, run.context), references
+    return parse_all(parser, run.generations, task.parser_context(run.context)), references
 
 
 def score_task(task: Task, group: str, run: TaskRun, *, catalog: Catalog, ci: bool | float, resamples: int,
