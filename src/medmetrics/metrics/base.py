@@ -37,7 +37,7 @@ from medmetrics.metrics.inputs import (
     unpack,
 )
 from medmetrics.metrics.statistics import BASE_COLUMNS, Stats, Table, ratio
-from medmetrics.options import check_options, render_signature
+from medmetrics.options import Options, defaults_of, render_signature, validate
 from medmetrics.results import STATUSES, ConfidenceInterval, MetricResult
 from medmetrics.stats.resampling import bootstrap_weights, check_resampling, collapse, percentile_interval
 
@@ -48,13 +48,17 @@ __all__ = ["BASE_COLUMNS", "AdditiveMetric", "Metric", "Sequences", "Stats", "Ta
 
 
 class Metric(ABC):
-    """Base of every metric. Subclasses set ``name``, ``primary`` and ``defaults`` and implement
+    """Base of every metric. Subclasses set ``name``, ``primary`` and ``options_class`` (a frozen
+    dataclass of ``medmetrics.options.option`` fields, checked here once) and implement
     ``item_stats`` and ``score``; ``version`` changes when a definition changes a number."""
 
     name: ClassVar[str]
     version: ClassVar[str] = "1"
     primary: ClassVar[str]
     higher_is_better: ClassVar[bool] = True
+    #: the declared options; ``defaults`` is derived from it (a class without one may set
+    #: ``defaults`` itself, and its options are then checked by name only)
+    options_class: ClassVar[type[Options] | None] = None
     defaults: ClassVar[Mapping[str, Any]] = {}
     #: Interval methods besides the bootstrap (e.g. ``fisher_z`` for Pearson).
     analytic_intervals: ClassVar[tuple[str, ...]] = ()
@@ -68,8 +72,13 @@ class Metric(ABC):
     #: takes lengths without looking at the items' types again.
     sequence_items: ClassVar[str | None] = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("options_class") is not None:
+            cls.defaults = defaults_of(cls.__dict__["options_class"])
+
     def __init__(self, **options: Any) -> None:
-        self.options = check_options(f"metric {self.name!r}", options, self.defaults)
+        self.options = validate(f"metric {self.name!r}", (self.options_class,), options, self.defaults)
         self.provenance: str | None = None  # "distribution==version" for third-party metrics
         self.configure()
 

@@ -24,15 +24,15 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
 from medmetrics.metrics.prf import COMPONENTS, label_averages, prf, prf_row
-
-_AVERAGES = ("micro", "macro", "weighted", "samples", "binary")
+from medmetrics.options import Options, non_empty, option, zero_division
 
 
 def label_key(value: Any) -> str:
@@ -115,7 +115,6 @@ class Accuracy(AdditiveMetric):
     name = "accuracy"
     primary = "accuracy"
     whole_number_stats = True
-    defaults: ClassVar[dict[str, Any]] = {}
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         check_reference_values(references, structured=True)
@@ -126,33 +125,39 @@ class Accuracy(AdditiveMetric):
         return {"accuracy": ratio(totals["correct"], totals["n"], math.nan)}
 
 
+def _label_keys(labels: tuple[Any, ...]) -> tuple[str, ...]:
+    """Declared labels as label keys, in the declared order (a set's: sorted), repeats dropped."""
+    return non_empty(tuple(map(label_key, labels)))
+
+
+def _excluded(exclude: str | tuple[Any, ...]) -> tuple[str, ...]:
+    """One label or several, as sorted label keys."""
+    return tuple(sorted({label_key(x) for x in ((exclude,) if isinstance(exclude, str) else exclude)}))
+
+
+@dataclass(frozen=True)
+class F1Options(Options):
+    average: Literal["micro", "macro", "weighted", "samples", "binary"] = option(
+        "micro", "which average is the value (samples: multi-label only; binary needs pos_label)")
+    labels: tuple[Any, ...] | None = option(
+        None, "the declared label set; without it, every value seen in references or predictions",
+        check=_label_keys)
+    exclude: str | tuple[Any, ...] = option(
+        (), "labels left out of every average (the negative class of relation tasks)", check=_excluded)
+    zero_division: float = option(0.0, "the value of 0/0: 0, 1 or nan", check=zero_division)
+    pos_label: Any = option(None, "the positive label for average='binary'", check=label_key)
+
+
 class F1(AdditiveMetric):
     """Precision, recall and F1: micro, macro, weighted, per label; multi-label and per-sample."""
 
     name = "f1"
     primary = "f1"
-    defaults: ClassVar[dict[str, Any]] = {
-        "average": "micro", "labels": None, "exclude": (), "zero_division": 0.0, "pos_label": None,
-    }
+    options_class = F1Options
 
     def configure(self) -> None:
-        o = self.options
-        self.check_choice("average", _AVERAGES)
-        if o["average"] == "binary" and o["pos_label"] is None:
+        if self.options["average"] == "binary" and self.options["pos_label"] is None:
             raise InputError("metric 'f1': average='binary' needs pos_label")
-        self.check_zero_division()
-        if isinstance(o["exclude"], str):
-            o["exclude"] = (o["exclude"],)
-        o["exclude"] = tuple(sorted({label_key(x) for x in o["exclude"]}))
-        if o["labels"] is not None:
-            if isinstance(o["labels"], str) or len(o["labels"]) == 0:
-                raise InputError("metric 'f1': labels must be a non-empty list of labels")
-            keys = [label_key(x) for x in o["labels"]]
-            if isinstance(o["labels"], (set, frozenset)):  # no order of its own: fix one, for the signature
-                keys.sort()
-            o["labels"] = tuple(dict.fromkeys(keys))  # the declared order, repeats dropped
-        if o["pos_label"] is not None:
-            o["pos_label"] = label_key(o["pos_label"])
 
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:

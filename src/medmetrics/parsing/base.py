@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from medmetrics.errors import InputError
-from medmetrics.options import check_options, render_signature
+from medmetrics.options import Options, check_options, defaults_of, render_signature, validate
 from medmetrics.parsing.engine import unanswered
 from medmetrics.parsing.text import prepare
 from medmetrics.results import Parsed
@@ -26,6 +26,12 @@ class Parser(ABC):
 
     name: ClassVar[str]
     version: ClassVar[str] = "1"
+    #: the declared per-task options and the per-item context keys (frozen dataclasses of
+    #: ``medmetrics.options.option`` fields); ``defaults`` is derived from both. Options are
+    #: checked by type once, when the parser is built; an item's context is checked by name and
+    #: by ``validate`` (it may also override an option for that item).
+    options_class: ClassVar[type[Options] | None] = None
+    context_class: ClassVar[type[Options] | None] = None
     defaults: ClassVar[Mapping[str, Any]] = {}
     #: Keys that must be set, as an option or per-item context, by the time a generation is parsed.
     required: ClassVar[tuple[str, ...]] = ()
@@ -33,8 +39,15 @@ class Parser(ABC):
     #: ``rule="internal-error"``); ``evaluate`` reports the ones of its run loudly, once.
     internal_errors: int = 0
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("options_class") is not None or cls.__dict__.get("context_class") is not None:
+            cls.defaults = {key: value for declared in (cls.options_class, cls.context_class) if declared
+                            for key, value in defaults_of(declared).items()}
+
     def __init__(self, **options: Any) -> None:
-        self.options = check_options(f"parser {self.name!r}", options, self.defaults)
+        self.options = validate(f"parser {self.name!r}", (self.options_class, self.context_class), options,
+                                self.defaults)
         self.provenance: str | None = None  # "distribution==version" for third-party parsers
         self._validate(self.options, f"options of parser {self.name!r}")
         self._signature: tuple[str | None, str] | None = None

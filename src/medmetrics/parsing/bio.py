@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any, ClassVar
+from typing import Any, Literal
 
 from medmetrics.errors import InputError
+from medmetrics.options import Options, option
 from medmetrics.parsing.base import Parser
 from medmetrics.parsing.mentions import resolve_type
 from medmetrics.parsing.text import fold
@@ -162,14 +164,28 @@ def align_tags(words: Sequence[str], tags: Sequence[str], tokens: Sequence[str])
     return out, aligned
 
 
+@dataclass(frozen=True)
+class BioOptions(Options):
+    types: tuple[str, ...] | None = option(
+        None, "declared entity types: tag types matched leniently and written as declared; others kept and reported")
+    scheme: Literal["IOB1", "IOB2", "IOE1", "IOE2", "IOBES", "BILOU"] | None = option(
+        None, "the tagging scheme: tags with a prefix it does not use are kept and reported")
+
+
+@dataclass(frozen=True)
+class BioContext(Options):
+    tokens: tuple[str, ...] | None = option(None, "the gold tokens of the item: the value then has one tag per token")
+
+
 class BioParser(Parser):
     """BIO tags per token (see the module docstring)."""
 
     name = "bio"
     version = "2"  # 2: "Participants: ... / Interventions: ... / Outcomes: ..." lines onto the gold tokens
-    defaults: ClassVar[Mapping[str, Any]] = {"tokens": None, "types": None, "scheme": None}
+    options_class = BioOptions
+    context_class = BioContext
 
-    def validate(self, settings: Mapping[str, Any]) -> None:
+    def validate(self, settings: Mapping[str, Any]) -> None:  # per-item context too: checked on every item
         for key in ("tokens", "types"):
             value = settings.get(key)
             if value is not None and (isinstance(value, (str, bytes)) or not isinstance(value, Sequence)
