@@ -25,6 +25,7 @@ _EXPORTS = {
     "Comparison": "medmetrics.results", "ConfidenceInterval": "medmetrics.results",
     "MetricResult": "medmetrics.results", "Parsed": "medmetrics.results", "Report": "medmetrics.results",
     "Task": "medmetrics.tasks", "audit": "medmetrics.auditing", "compare_models": "medmetrics.suites.comparison",
+    "evaluate_dask": "medmetrics.distributed",
 }
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "compare",
     "compare_models",
     "evaluate",
+    "evaluate_dask",
     "get_metric",
     "get_parser",
     "get_suite",
@@ -93,6 +95,7 @@ if TYPE_CHECKING:
         list_tasks,
     )
     from medmetrics.auditing import audit
+    from medmetrics.distributed import evaluate_dask
     from medmetrics.errors import (
         DuplicateNameError,
         InputError,

@@ -44,6 +44,7 @@ from medmetrics.tasks import Task
 
 if TYPE_CHECKING:
     from medmetrics.adapters import Fields
+    from medmetrics.plugins import Catalog
     from medmetrics.suites.scoring import TaskRun
 
 # What reads runs, parses and scores (and numpy) is imported by the command that needs it, so
@@ -430,9 +431,60 @@ def cmd_score_run_task(args: argparse.Namespace) -> int:
     return 0
 
 
+def _score_target(args: argparse.Namespace, catalog: Catalog) -> tuple[Task, str | None]:
+    """What ``score`` scores one task's file with: ``--task``, or a task made of ``--parser`` and
+    ``--metric`` options; and how its string references are converted."""
+    if args.task:
+        if args.parser or args.metric:
+            raise MedmetricsError("--task already names the parser and metrics; drop --parser/--metric")
+        task = catalog.tasks.get(args.task).obj
+        return task, task.reference_type
+    if not args.parser or not args.metric:
+        raise MedmetricsError("score needs --task, or --parser with at least one --metric")
+    task = Task(name="command-line", parser=args.parser, parser_options=_pairs(args.parser_option, "--parser-option"),
+                metrics={k: (v.pop("metric"), v) for k, v in _metric_specs(args.metric).items()})
+    return task, args.reference_type
+
+
+def cmd_score_dask(args: argparse.Namespace) -> int:
+    """``score --task T --dask ADDRESS|local:N 'runs/*.jsonl'``: one task's files (a glob) scored on a
+    Dask cluster (``medmetrics.distributed``, docs/scale.md); the numbers of ``score`` on the files
+    joined in sorted order, intervals of additive metrics by the Poisson bootstrap."""
+    import warnings
+
+    from medmetrics.distributed import GatheredIntervalWarning, connect, evaluate_dask, read_bag
+
+    for option, given in (("--suite", args.suite), ("--tasks", args.tasks), ("--references", args.references),
+                          ("--per-item", args.per_item), ("--model", args.model), ("--run", args.run),
+                          ("--jobs", args.jobs), ("--profile", args.profile)):
+        if given:
+            raise MedmetricsError(f"--dask scores one task's JSONL, JSON or CSV files (a glob); {option} is not "
+                                  "available with it" + (" (the workers parse)" if option == "--jobs" else ""))
+    if args.adapter not in ("auto", "generic"):
+        raise MedmetricsError("--dask reads one task's files as the generic adapter does; drop --adapter")
+    target, reference_type = _score_target(args, default_catalog())
+    fields = _fields(args)
+    bag = read_bag(args.predictions, input_format=args.input_format)
+    with connect(args.dask) as client, warnings.catch_warnings():
+        warnings.simplefilter("ignore", GatheredIntervalWarning)  # said below, as a note
+        report = evaluate_dask(target, bag, client=client, context=_pairs(args.context, "--context"),
+                               ci=False if args.ci is None else args.ci, resamples=args.resamples, seed=args.seed,
+                               reference_type=reference_type, reference_format=args.reference_format,
+                               index_base=args.index_base, prediction_field=fields.prediction,
+                               reference_field=fields.reference, context_fields=fields.context)
+    for result in report.values():
+        for note in result.notes:
+            if "gathered to the client" in note:
+                sys.stderr.write(f"medmetrics: note: {note}\n")
+    _emit(render({args.task or "command-line": report}, args.format), args.output)
+    return 0
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from medmetrics.evaluation import run_evaluation
 
+    if getattr(args, "dask", None):
+        return cmd_score_dask(args)
     if args.suite:
         return cmd_score_suite(args)
     if args.task and _is_run(args):
@@ -448,21 +500,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     catalog = default_catalog()
     generations, references, context, located = _read_task_file(args)
 
-    target: Any
-    if args.task:
-        if args.parser or args.metric:
-            raise MedmetricsError("--task already names the parser and metrics; drop --parser/--metric")
-        target = catalog.tasks.get(args.task).obj
-        reference_type = target.reference_type
-    else:
-        if not args.parser or not args.metric:
-            raise MedmetricsError("score needs --task, or --parser with at least one --metric")
-        target = Task(
-            name="command-line", parser=args.parser,
-            parser_options=_pairs(args.parser_option, "--parser-option"),
-            metrics={k: (v.pop("metric"), v) for k, v in _metric_specs(args.metric).items()},
-        )
-        reference_type = args.reference_type
+    target, reference_type = _score_target(args, catalog)
     ci: bool | float = False if args.ci is None else args.ci
     with located():
         references = coerce(references, reference_type)
@@ -648,6 +686,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(lm-eval <output>/<model>/, OpenCompass predictions/<model>/); by default --suite scores each "
                    "model (one table each; JSON keyed by model)")
     add_jobs_argument(p)
+    p.add_argument("--dask", metavar="ADDRESS|local:N", help="score one task's files on a Dask cluster (a scheduler "
+                   "address, or local:N for N worker processes here); PREDICTIONS may be a quoted glob, "
+                   "'runs/*.jsonl'. Needs pip install 'medmetrics[dask]' (docs/scale.md)")
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("compare", help="paired tests: two runs per task and for a suite's average, or several "
