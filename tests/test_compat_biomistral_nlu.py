@@ -11,29 +11,23 @@ from scipy.stats import pearsonr
 from medmetrics.api import get_task
 from medmetrics.compat import get_profile
 from medmetrics.compat.base import EvaluatorCrash
-from medmetrics.compat.biomistral_nlu import EventSpans, clean, sts_pearson
+from medmetrics.compat.biomistral_nlu import EventSpans, PicoTokens, clean, sts_pearson
 from medmetrics.suites.scoring import TaskRun
 
 PROFILE = get_profile("biomistral_nlu")
 HEADER = "<|start_header_id|>assistant<|end_header_id|>\n\n"
 
 
-def _line_499(text: str) -> str:
-    """evaluation.py line 499, as written there."""
-    return text.replace('<|assistant|>\n', '').replace('<|start_header_id|>assistant<|end_header_id|>', '') \
-        .replace('<|start_header_id|>', '').replace('<|end_header_id|>', '').replace('assistant', '').strip() \
-        .replace('[SEP]', '...')
-
-
-@pytest.mark.parametrize("text", [
-    HEADER + "Disease: fever",
-    "<|start_header_id|>user<|end_header_id|>\nprotein: IL-2 [SEP] p53<|end_header_id|>",
-    "<|assistant|>\nphysician assistant [SEP] x",
-    "<|start_header_id|><|start_header_id|>assistant<|end_header_id|><|end_header_id|> y",
-    "",
+@pytest.mark.parametrize(("text", "cleaned"), [  # what the script's line 499 makes of each (checked side by side)
+    (HEADER + "Disease: fever", "Disease: fever"),
+    ("<|start_header_id|>user<|end_header_id|>\nprotein: IL-2 [SEP] p53<|end_header_id|>",
+     "user\nprotein: IL-2 ... p53"),
+    ("<|assistant|>\nphysician assistant [SEP] x", "physician  ... x"),  # 'assistant' deleted inside the answer
+    ("<|start_header_id|><|start_header_id|>assistant<|end_header_id|><|end_header_id|> y", "y"),
+    ("", ""),
 ])
-def test_clean_is_line_499(text: str) -> None:
-    assert clean(text) == _line_499(text)
+def test_clean_is_line_499(text: str, cleaned: str) -> None:
+    assert clean(text) == cleaned
 
 
 def test_llama3_header_no_longer_adds_a_line_that_changes_the_pairing() -> None:
@@ -75,3 +69,35 @@ def test_sts_option_that_is_not_an_integer_crashes_the_script() -> None:
     result = PROFILE.scorer(task, TaskRun("biosses", ["(A)", "(B)"], ["(A) low", "(B) high"],
                                           context=[{"options": ["low", "high"]}] * 2))
     assert math.isnan(result.value) and "ValueError" in result.notes[0]
+
+
+# --- side by side with evaluation.py (benchmarks/side_by_side/biomistral_nlu.py) -------------------
+# Expected values below are worked out by hand from what the released script does on these inputs.
+
+
+def test_a_one_type_gold_is_read_against_the_whole_generation() -> None:
+    """A one-line gold (BC5-chem, BC2GM, ...) is not paired line by line: everything after the
+    generation's first colon is split on '...', newlines included. One span per line is one
+    wrong span; prose with a colon before the answer makes its first span wrong."""
+    gold = "Chemical: aspirin...heparin"
+    one_per_line = EventSpans().compute(["Chemical: aspirin\nChemical: heparin"], [gold])
+    assert one_per_line.value == 0.0 and one_per_line.components["precision"] == 0.0  # 0 of 1 predicted
+    prose = EventSpans().compute(["Here are the chemicals:\nChemical: aspirin...heparin"], [gold])
+    assert prose.value == pytest.approx(0.5)  # spans "Chemical: aspirin" (wrong) and "heparin" (right)
+    assert EventSpans().compute(["Chemical: aspirin...heparin"], [gold]).value == 1.0
+
+
+def test_only_the_opening_brace_is_removed_before_spans_are_compared() -> None:
+    """'{heparin' matches 'heparin'; '{aspirin}' keeps its '}' and matches nothing."""
+    result = EventSpans().compute(["Chemical: {aspirin}...{heparin"], ["Chemical: aspirin...heparin"])
+    assert result.value == pytest.approx(0.5)  # 1 of 2 predicted, 1 of 2 gold
+
+
+def test_pico_line_with_more_than_20_spans_is_deduplicated() -> None:
+    """A repetition loop past 20 spans counts once (a set); 20 repeats still count 20 times."""
+    gold = "Participants: adults\nInterventions: None\nOutcomes: pain"
+    looped = "Participants: adults\nInterventions: None\nOutcomes: " + "...".join(["pain"] * 21)
+    assert PicoTokens().compute([looped], [gold]).value == 1.0
+    twenty = "Participants: adults\nInterventions: None\nOutcomes: " + "...".join(["pain"] * 20)
+    assert PicoTokens().compute([twenty], [gold]).value == pytest.approx(4 / 23)  # P = 2/21, R = 1
+    assert "dedup-over-20" in PROFILE.known_bugs("ebm_pico")

@@ -62,3 +62,20 @@ def test_tasks_outside_the_profile_have_no_key() -> None:
     assert known_bugs(None, "medqa") is None
     assert known_bugs("biomistral_nlu", "jnlpba") == ("assistant-deleted", "lines-by-position", "none-exact",
                                                       "dedup-over-20", "overall-drops")
+
+
+def _documented_line(profile: Profile, key: str) -> str:
+    tasks = sorted(task for task, method in profile.methods.items() if key in method.bugs)
+    return f"- `{key}`: {profile.bugs[key]} ({', '.join(tasks)})"
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_docs_list_each_bug_key_with_its_text_and_tasks(name: str) -> None:
+    """docs/builtins.md ("Compat profiles") lists every key as the profile declares it: its text and
+    the tasks it applies to, so the table's key column can be looked up and is never stale."""
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "builtins.md").read_text(encoding="utf-8")
+    profile = get_profile(name)
+    stale = [_documented_line(profile, key) for key in profile.bugs if _documented_line(profile, key) not in docs]
+    assert not stale, "docs/builtins.md should list:\n" + "\n".join(stale)

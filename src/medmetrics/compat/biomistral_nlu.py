@@ -22,13 +22,18 @@ Reproduced, bugs included (notes/seed-evaluators.md section 1):
   crashes the script (no number);
 - NER ("Type: span...span" lines, ``evaluate_events``): with as many predicted lines as gold
   lines, lines pair by position and the predicted type is ignored; otherwise each predicted line
-  goes to the first gold line that starts with its type (later ones overwrite). ``None`` means no
-  span only when written exactly so; spans split on ``...``; more than 20 spans are
-  de-duplicated (gold too); a span matches a gold span when equal after lowercasing (``{``
-  removed), greedily one to one; micro over the types;
-- PICO: the same lines, but the spans of a line are pooled into whitespace tokens matched as a
-  case-sensitive bag, position ignored (a one-line gold goes through the NER path, as in the
-  script).
+  goes to the first gold line that starts with its type (later ones overwrite). A one-line gold
+  (a task with one type: BC5-chem, BC5-disease, NCBI-disease, BC2GM) is read against the whole
+  generation, not its lines: everything after the generation's first colon, newlines included,
+  is split on ``...``, so one span per line, or prose with a colon before the answer, scores as
+  one wrong span. ``None`` means no span only when written exactly so; spans split on ``...``
+  only (``, `` is part of a span); more than 20 spans are de-duplicated (gold too); a span
+  matches a gold span when equal after lowercasing with ``{`` removed (only ``{``: the clean-up
+  that looks meant to remove ``}`` too removes nothing, so ``{aspirin}`` keeps its ``}`` and never
+  matches ``aspirin``), greedily one to one; micro over the types;
+- PICO: the same lines, but the spans of a line (de-duplicated past 20, as above) are pooled into
+  whitespace tokens matched as a case-sensitive bag, position ignored (a one-line gold goes
+  through the NER path, as in the script).
 
 Structured gold (mention lists, PICO tags) is written as the script's "Type: span...span" lines
 first (``medmetrics.compat.gold``: ``labeled_spans``, ``pico_lines``). The option texts are the
@@ -281,7 +286,8 @@ BUGS = {
                      "without gold items together with their false positives",
     "integer-sts-gold": "Pearson against the integer option, not the continuous gold",
     "lines-by-position": "with as many lines as the gold, lines pair by position and the predicted type is ignored; "
-                         "otherwise each goes to the first gold line its type prefixes",
+                         "otherwise each goes to the first gold line its type prefixes; a one-line gold (one-type "
+                         "sets) is read against the whole generation after its first colon, newlines included",
     "none-exact": "only the exact, case-sensitive 'None' means no span ('none' is a span)",
     "dedup-over-20": "a line with more than 20 spans is de-duplicated, the gold's too",
     "pico-bag": "PICO spans become a bag of case-sensitive whitespace tokens, position ignored, micro over P/I/O",
@@ -301,8 +307,8 @@ DEFINITION = Profile(
         "biosses": Method(STSPearson, sts_inputs, bugs=("assistant-deleted", "option-a", "integer-sts-gold")),
         **{t: Method(EventSpans, gold="labeled_spans", bugs=_NER)
            for t in ("bc2gm", "bc5_chem", "bc5_disease", "ncbi_disease", "jnlpba")},
-        "ebm_pico": Method(PicoTokens, gold="pico_lines",
-                           bugs=("assistant-deleted", "lines-by-position", "none-exact", "pico-bag")),
+        "ebm_pico": Method(PicoTokens, gold="pico_lines", bugs=("assistant-deleted", "lines-by-position",
+                                                                 "none-exact", "dedup-over-20", "pico-bag")),
     },
     bugs=BUGS,
 )

@@ -7,8 +7,10 @@ Reproduced, bugs included (notes/seed-evaluators.md section 2):
 - ``cls`` (yes/no, PubMedQA, SciFact, ManConCorpus, CoVERt): scikit-learn macro F1 over the
   *gold* label set after normalization; a predicted label outside it is only a miss;
 - ``em`` (MedQA, MeDAL): normalized exact match, averaged;
-- ``multicls`` (HoC): both sides split on ``", "``, lowercased; per-document multiset F1,
-  averaged over documents;
+- ``multicls`` (HoC): both sides split on ``", "``, each part lowercased and stripped, nothing
+  else read (``(E) inducing angiogenesis``, a final period or ``a; b`` match no gold label);
+  per-document multiset F1, averaged over documents, where an empty gold with an empty answer
+  scores **1** (both are the one label ``""``);
 - ``entity`` (bracketed answers): the outermost ``[...]`` groups of a stack reader (a stray
   ``]`` resets, an unclosed ``[`` is dropped), each normalized; per-document multiset F1
   averaged over documents, where an empty gold with an empty prediction scores **0**;
@@ -176,6 +178,9 @@ BUGS = {
     "tags-only": "only the [B]/[I]/[O] tags are read, padded with N or cut to the gold's length, so one dropped "
                  "word shifts every later tag; macro over the tags, O included",
     "mse-penalty": "unless both sides give exactly one integer in 0..5 the pair becomes (0, 5), a squared error of 25",
+    "comma-split-labels": "labels are the raw answer split at ', ' (lowercased, stripped): '(E) inducing "
+                          "angiogenesis', a final period or 'a; b' miss; per-document F1 averaged, and an empty "
+                          "gold with an empty answer scores 1",
 }
 _ENTITY = ("squad-normalized", "outer-brackets", "empty-scores-0")
 
@@ -187,7 +192,7 @@ DEFINITION = Profile(
            for t in ("medinst_bioasq_yesno", "medinst_pubmedqa", "scifact", "mancon", "covert", "meddialog")},
         "medqa": Method(ExactMatch, gold="answer_text", bugs=("squad-normalized",)),
         "medal": Method(ExactMatch, bugs=("squad-normalized",)),
-        "medinst_hoc": Method(MultiLabelF1, gold="label_list", bugs=("empty-scores-0",)),
+        "medinst_hoc": Method(MultiLabelF1, gold="label_list", bugs=("comma-split-labels",)),
         "medinst_biosses": Method(PenalizedMSE, gold="integer_score", bugs=("mse-penalty",)),
         **{t: Method(TagF1, gold="bio_tags", bugs=("tags-only",)) for t in ("medinst_ncbi_disease", "medinst_bc5cdr")},
         **{t: Method(EntityF1, gold="brackets", bugs=_ENTITY) for t in (

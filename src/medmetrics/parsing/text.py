@@ -16,6 +16,13 @@ _STRAY_CLOSE = re.compile(r"</(?:think|thinking|reasoning)>", re.IGNORECASE)
 # Markdown emphasis and code marks, headings and list bullets: decoration around an answer.
 _DECORATION = re.compile(r"\*\*|__|`+|^[ \t]*#{1,6}[ \t]", re.MULTILINE)
 _BOXED = re.compile(r"\\boxed\{([^{}]{0,200})\}")
+# Chat-template tokens a generation keeps when it is decoded without skipping special tokens:
+# Llama 3 headers (with the role between them) and end marks, ChatML, Mistral/Llama 2, Gemma.
+_TEMPLATE = re.compile(
+    r"<\|start_header_id\|>[a-z_]{0,20}<\|end_header_id\|>|<\|im_start\|>(?:system|user|assistant)?"
+    r"|<\|(?:eot_id|end_of_text|begin_of_text|end_header_id|start_header_id|im_end|endoftext|end|eom_id)\|>"
+    r"|</?s>|\[/?INST\]|<start_of_turn>(?:user|model)?|<end_of_turn>|<(?:eos|bos|pad)>",
+    re.IGNORECASE)
 
 
 def blank(text: str, start: int, end: int) -> str:
@@ -58,13 +65,22 @@ def mask_decoration(text: str) -> str:
     return _BOXED.sub(lambda m: " " * 7 + m.group(1) + " ", text)
 
 
+def mask_template_tokens(text: str) -> str:
+    """Blank chat-template tokens (``<|eot_id|>``, ``</s>``, ``[/INST]``, a Llama 3 header with its
+    role): decoding artifacts, never part of an answer."""
+    if "<" not in text and "[" not in text:
+        return text
+    return _TEMPLATE.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def prepare(text: str) -> tuple[str, str | None]:
-    """Mask reasoning and decoration; return (masked text, reason it holds no answer or None)."""
-    masked, unclosed = mask_reasoning(text)
+    """Mask chat-template tokens, reasoning and decoration; return (masked text, reason it holds
+    no answer or None)."""
+    masked, unclosed = mask_reasoning(mask_template_tokens(text))
     masked = mask_decoration(masked)
     if not masked.strip():
         if text.strip():
-            why = "only an unfinished reasoning block" if unclosed else "only reasoning or decoration, no answer"
+            why = "only an unfinished reasoning block" if unclosed else "only reasoning, decoration or template tokens, no answer"
             return masked, why
         return masked, "empty generation"
     return masked, None
