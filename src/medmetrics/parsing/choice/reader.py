@@ -20,6 +20,7 @@ from medmetrics.parsing.choice.vocabulary import (
     BARE_ANCHORS,
     BOLD_LETTER,
     BOXED,
+    BRACKETED_NEXT,
     CHINESE_ANSWER,
     CHINESE_CHOOSE,
     CHINESE_CHOOSER,
@@ -232,7 +233,7 @@ class Reader:
         letter = raw.upper()
         start = token.start(1) if enclosed else token.start(2)
         after = token.end()
-        if self._continues(after):
+        if self._continues(after) or (enclosed and BRACKETED_NEXT.match(masked, after)):
             return Item(letter, start, start + 1), after, True
         word = None if enclosed else NEXT_WORD.match(masked, after)
         if word is not None:
@@ -262,10 +263,11 @@ class Reader:
         sep: re.Match[str] | None = None
         while True:
             found, after = self.option_text_at(pos)
-            more = True
+            more, enclosed = True, False
             if found:
                 items.extend(found)
             else:
+                enclosed = self.masked[pos:pos + 1] in "([（【"
                 item, after, more = self.letter_at(pos, anchored)
                 if item is None:
                     if not items and none_ok and (none := NONE.match(self.masked, pos)):
@@ -277,7 +279,8 @@ class Reader:
                     spoiled = joined and TOKEN.match(self.masked, pos) is not None
                     return Reading(tuple(items), pos, clean=not spoiled)
                 items.append(item)
-            sep = SEPARATOR.match(self.masked, after) if more else None
+            sep = (SEPARATOR.match(self.masked, after) or (BRACKETED_NEXT.match(self.masked, after) if enclosed
+                                                           else None)) if more else None
             if sep is None:
                 return Reading(tuple(items), after)
             pos = sep.end()
@@ -530,9 +533,24 @@ class Reader:
                 statements.append(Statement("line-rejected", reading.items))
                 continue
             statements.append(_statement(reading, "line-letter", "option-text"))
+            statements += self._more_on_the_line(reading.end, line_end if line_end >= 0 else len(masked))
         if self.index is not None or none_ok:
             statements.extend(self._whole_lines(none_ok))
         statements.sort(key=lambda s: s.span[0] if s.items else 0)
+        return statements
+
+    def _more_on_the_line(self, start: int, end: int) -> list[Statement]:
+        """Further bracketed options on an answer line: "(A) sustaining ... (E) inducing ..." names
+        both (a multi-select answer; two different answers to a single choice conflict)."""
+        statements = []
+        for token in TOKEN.finditer(self.masked, start, end):
+            if token.group(1) is None or token.group(1).upper() not in self.letters.valid:
+                continue
+            if self._dismissed(token.start(), token.end()) or self._set_aside(token.start(), token.end()):
+                continue  # "B) fever, not (C)", "rather than (C)": an option set aside
+            reading = self.items_at(token.start(), anchored=False, none_ok=False)
+            if reading.items and reading.clean:
+                statements.append(_statement(reading, "line-letter", "option-text"))
         return statements
 
     def _whole_lines(self, none_ok: bool) -> list[Statement]:

@@ -23,6 +23,8 @@ SEPARATOR = re.compile(
     re.IGNORECASE,
 )
 SEPARATOR_STARTS = frozenset(" \t,，、;&和或")
+# Bracketed letters in a row are a list too: "(A) (E) (G)", BioMistral-NLU's HoC answers.
+BRACKETED_NEXT = re.compile(r"[ \t]+(?=[(\[（【][ \t]*[A-Za-z][ \t]*[)\]）】])")
 # The word after a bare letter ("A patient", "B because").
 NEXT_WORD = re.compile(r"[ \t]+([^\s]{1,40})")
 # A letter followed by a description: "B. fever", "B) fever", "B: fever", "(B) fever", "B - fever".
