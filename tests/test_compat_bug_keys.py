@@ -41,7 +41,7 @@ def _suite_result(runs: dict[str, TaskRun], members: dict[str, tuple[str, ...]])
 
 def test_the_table_names_the_bugs_per_task_and_prints_crash_notes() -> None:
     runs = {"medqa": TaskRun("medqa", ["Answer: B", "C"], ["B", "C"]),
-            "healthfact": TaskRun("healthfact", ["true", "N/A"], ["true", "false"])}
+            "healthfact": TaskRun("healthfact", ["mixture", "N/A"], ["mixture", "false"])}
     result = _suite_result(runs, {"mcqa": ("medqa",), "fact": ("healthfact",)})
     text = render_suite(result, "text")
     header = text.splitlines()[2]

@@ -97,6 +97,40 @@ def test_ner_skips_a_nan_output_row_and_crashes_on_a_nan_gold() -> None:
         NerMicroF1().compute(["yeast."], ["NA"])
 
 
+# --- boolean columns: pandas reads "true"/"false" cells as booleans when a whole column is such ------
+
+def test_a_boolean_output_column_is_read_as_booleans() -> None:
+    """Every output "True", "false", "TRUE": pandas gives a bool column. ``str()`` gives "True" back
+    (MCQA, NLI, IE, clinical outcome, HoC read it as the text); ``.split`` / ``.lower`` raise
+    (FactVerification.py, Diagnosis.py, TreatmentPlanning.py, TextSummarization.py's tokenizer)."""
+    result = _compat("healthfact", ["True", "false", "TRUE"], ["true", "false", "mixture"])
+    assert math.isnan(result.value)
+    assert "FactVerification.py raises AttributeError on item 0" in result.notes[0] and "booleans" in result.notes[0]
+    # one output that is not a pandas boolean ("true.") keeps the column text: 1 + 1 + 0 of 3
+    assert _compat("healthfact", ["true.", "false", "TRUE"], ["true", "false", "mixture"]).value == pytest.approx(2 / 3)
+    summary = _compat("rct_text", ["True", "false"], ["a b", "c d"])
+    assert math.isnan(summary.value) and "TextSummarization.py raises TypeError" in summary.notes[0]
+    outcome = _compat("clinical_outcome", ["True", "false", "TRUE"], ["true", "false", "false"])
+    assert outcome.value == pytest.approx(2 / 3)
+    assert _compat("mednli", ["True", "N/A"], ["true", "neutral"]).value == 0.5  # str(True) is "True"; NaN "nan"
+
+
+def test_the_case_of_a_boolean_does_not_matter_but_white_space_does() -> None:
+    from medmetrics.compat.meds_bench import bool_column
+
+    assert bool_column(["tRuE", "FALSE", "", "None"])  # NaN cells leave the column boolean
+    assert not bool_column(["True ", "false"]) and not bool_column(["", "N/A"]) and not bool_column(["yes", "no"])
+
+
+def test_a_script_that_counts_no_row_prints_0() -> None:
+    """``100 * sum / cnt if cnt > 0 else 0``: every row skipped is 0, not 'no number'."""
+    assert _compat("concept_explanation", ["", "N/A"], ["a b c.", "d e."]).value == 0.0  # NaN rows skipped
+    assert _compat("concept_explanation", ["True", "false"], ["a b c.", "d e."]).value == 0.0  # bool rows skipped
+    rationale = _compat("rationale", ["   ", "\t"], ["a b c.", "d e."], [{"task_id": "task52"}] * 2)
+    assert rationale.value == 0.0 and rationale.components["bleu_1"] == 0.0  # white space stripped, skipped
+    assert NerMicroF1().compute(["True", "false"], ["mice.", "rats."]).value == 0.0  # not str: skipped
+
+
 # --- clinical outcome gold ---------------------------------------------------------------------
 
 def test_clinical_outcome_gold_is_stripped_of_white_space_only() -> None:

@@ -12,6 +12,14 @@ Reproduced, bugs included (notes/seed-evaluators.md section 3):
   the compat value is NaN and the result's note says which script crashed on which item
   (``EvaluatorCrash``). So are the scripts' other crashes: MCQA's ``pred[0]`` on an answer empty
   after its clean-up, and pltrdy's "Hypothesis is empty" on a text of periods and spaces.
+- Reading, booleans: pandas reads a whole column as booleans when every cell of it that is not
+  NaN is "true" or "false" in any case (``bool_column``; a model answering only "True" / "false"
+  to a fact-verification task does that). ``str()`` gives "True" / "False" back, so the scripts
+  that lowercase ``str(cell)`` are unaffected; the others crash on such a column as they do on
+  NaN (fact verification, diagnosis, treatment, summarization, rationale), or skip every row
+  (concept explanation; NER for the output column). The task's items are read as one CSV.
+- A script that counts no row at all (concept explanation, rationale: every row skipped; NER)
+  prints 0, not "no number": so does compat.
 - MCQA (``MCQA.py``, with its missing import fixed): lowercase, drop "the right answer is",
   strip, then compare **first characters** only, when both are in ``abcd`` (``yn`` for PubMedQA,
   task123); anything else is wrong. So "Answer: B" reads as A, option E and the gold "maybe"
@@ -90,9 +98,23 @@ def as_text(value: Any) -> str:
     return "nan" if text is None else text
 
 
-def crash(script: str, index: int, value: Any, error: str) -> EvaluatorCrash:
+def crash(script: str, index: int, value: Any, error: str, reading: str | None = None) -> EvaluatorCrash:
+    reading = reading or ("NaN" if cell(value) is None else "text")
     return EvaluatorCrash(f"Metrics/{script} raises {error} on item {index} ({value!r:.60} is read by pandas as "
-                          f"{'NaN' if cell(value) is None else 'text'}), so it prints no number")
+                          f"{reading}), so it prints no number")
+
+
+def bool_column(values: Sequence[Any]) -> bool:
+    """Whether ``pandas.read_csv`` reads the column of these cells as booleans: every cell that is
+    not NaN is "true" or "false", in any case and nothing around it ("True", "FALSE", "tRuE"), and
+    there is at least one. ``str()`` of such a cell is "True" / "False"; its string methods raise."""
+    texts = [text for text in (cell(value) for value in values) if text is not None]
+    return bool(texts) and all(text.lower() in ("true", "false") for text in texts)
+
+
+def bool_crash(script: str, values: Sequence[Any], error: str = "AttributeError") -> EvaluatorCrash:
+    """The crash of a script that calls a string method on a cell of a boolean column (its first row)."""
+    return crash(script, 0, values[0], error, "a boolean: pandas reads the whole column as booleans")
 
 
 class ScriptItemMean(ItemMean):
@@ -108,6 +130,10 @@ class ScriptItemMean(ItemMean):
         return self.item_score(prediction, reference)
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Sequence[str], np.ndarray]:
+        if NAN_HANDLING.get(self.script) == "crash":  # a cell of a boolean column has no string methods either
+            for values in (references, predictions):
+                if bool_column(values):
+                    raise bool_crash(self.script, values)
         rows = np.zeros((len(references), 2))
         for i, (prediction, reference) in enumerate(zip(predictions, references)):
             try:
@@ -221,16 +247,21 @@ def ner_entities(text: str) -> set[str]:
 
 
 class NerMicroF1(KeyedCounts):
-    """NER: entity sets per item, micro over the corpus. A row whose output is NaN is skipped (its
-    gold entities never count); a NaN gold beside a text output crashes the script."""
+    """NER: entity sets per item, micro over the corpus. A row whose output is not text (NaN, or a
+    boolean column) is skipped (its gold entities never count); a NaN (or boolean) gold beside a
+    text output crashes the script. Nothing counted is F1 0, as the script prints."""
 
     name = "meds_bench_ner"
     profile = PROFILE
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Sequence[str], np.ndarray]:
+        if bool_column(predictions):  # ``if not isinstance(item['output'], str): continue``, every row
+            predictions = [None] * len(predictions)
+        gold_bool = bool_column(references)
         for i, (prediction, reference) in enumerate(zip(predictions, references)):
-            if cell(prediction) is not None and cell(reference) is None:
-                raise crash("NamedEntityRecognition.py", i, reference, "AttributeError")
+            if cell(prediction) is not None and (gold_bool or cell(reference) is None):
+                raise crash("NamedEntityRecognition.py", i, reference, "AttributeError",
+                            "a boolean: pandas reads the whole column as booleans" if gold_bool else None)
         return super().item_stats(predictions, references)
 
     def item_counts(self, prediction: Any, reference: Any) -> Mapping[str, tuple[int, int, int]]:
@@ -265,7 +296,9 @@ class Similarity(CompatMetric):
     decides NaN cells and empty texts: ``TextSummarization.py`` crashes on NaN,
     ``ConceptExplanation.py`` skips a NaN row, ``Rationale.py`` crashes on NaN (``.strip()`` comes
     before its check), strips both texts and skips a row left empty; all three crash where pltrdy
-    raises on a text of periods only."""
+    raises on a text of periods only. A boolean column (``bool_column``) is read as the scripts read
+    NaN: a crash (TypeError in ``word_tokenize``; AttributeError on ``.strip()``), or every row
+    skipped in ``ConceptExplanation.py``. No row counted is 0, as the scripts print."""
 
     name = "meds_bench_similarity"
     profile = PROFILE
@@ -299,6 +332,13 @@ class Similarity(CompatMetric):
 
         columns = (*self._parts, "counted")
         rows = np.zeros((len(references), len(columns)))
+        golds = [r[1] if isinstance(r, tuple) else r for r in references]
+        boolean = next((values for values in (predictions, golds) if bool_column(values)), None)
+        if boolean is not None:
+            script = self.options["script"]
+            if script == "ConceptExplanation.py":  # ``not isinstance(response, str)``: every row skipped
+                return columns, rows
+            raise bool_crash(script, boolean, "TypeError" if script == "TextSummarization.py" else "AttributeError")
         items = {i: row for i, (p, r) in enumerate(zip(predictions, references))
                  if (row := self._row(i, p, r)) is not None}
         languages = {i: canonical_language(self.name, language) for i, (language, _, _) in items.items()}
@@ -317,7 +357,8 @@ class Similarity(CompatMetric):
         return columns, rows
 
     def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
-        return {name: ratio(totals[name], totals["counted"], float("nan")) for name in self._parts}
+        # ``100 * bleu1_sum / cnt if cnt > 0 else 0``: no row counted prints 0
+        return {name: ratio(totals[name], totals["counted"], 0.0) for name in self._parts}
 
 
 SUMMARIZATION_TASKS = ("medqsum", "rct_text", "mimic_cxr", "ultrasound")

@@ -80,8 +80,9 @@ def prepare(text: str) -> tuple[str, str | None]:
     masked = mask_decoration(masked)
     if not masked.strip():
         if text.strip():
-            why = "only an unfinished reasoning block" if unclosed else "only reasoning, decoration or template tokens, no answer"
-            return masked, why
+            if unclosed:
+                return masked, "only an unfinished reasoning block"
+            return masked, "only reasoning, decoration or template tokens, no answer"
         return masked, "empty generation"
     return masked, None
 
