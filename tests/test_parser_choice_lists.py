@@ -37,3 +37,12 @@ def test_hoc_reads_every_bracketed_hallmark(generation: str, letters: tuple[str,
 def test_a_single_choice_naming_two_bracketed_options_conflicts(generation: str, status: str, value) -> None:
     parsed = get_parser("choice", letters="ABCD").parse(generation)
     assert (parsed.status, parsed.value) == (status, value)
+
+
+@pytest.mark.parametrize("generation, letter", [("The fever", "A"), ("A rash", "B"), ("a rash.", "B"),
+                                                ("An cough", "C"), ("Rash", "B")])
+def test_an_option_text_after_an_article_is_that_option(generation: str, letter: str) -> None:
+    """MedINST's MedQA evaluator counts "The fever" right (SQuAD normalization drops articles); a
+    line that is an option's text after an article names that option for our parser too."""
+    parsed = get_parser("choice", options=["Fever", "Rash", "Cough", "Headache"]).parse(generation)
+    assert (parsed.status, parsed.value, parsed.rule) == ("ok", letter, "option-text")

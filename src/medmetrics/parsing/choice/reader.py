@@ -74,6 +74,9 @@ from medmetrics.parsing.negation import contrasted_before, negated_after, negate
 from medmetrics.parsing.text import blank, fold, squash
 
 
+#: an article before a line that is otherwise an option's text ("The fever")
+ARTICLES = frozenset(("a", "an", "the"))
+
 class Item(NamedTuple):
     """One letter read from the generation, with where it was read."""
 
@@ -563,6 +566,9 @@ class Reader:
             if line.strip() and len(line.strip()) <= max(longest, 40):
                 key = squash(line)
                 letters = self.index.by_text.get(key, ()) if self.index is not None else ()
+                article, _, rest = key.partition(" ")
+                if not letters and article in ARTICLES and self.index is not None:
+                    letters = self.index.by_text.get(rest, ())  # "The fever", "A rash": the option's text
                 if letters:
                     left = start + len(line) - len(line.lstrip(" \t-*•+>"))
                     right = start + len(line.rstrip(" \t.,;:!?*"))
