@@ -17,6 +17,7 @@ from medmetrics.parsing.choice.vocabulary import (
     ANSWER_FIELD,
     ANSWER_HEADING,
     ANSWER_VERB,
+    ARTICLES,
     BARE_ANCHORS,
     BOLD_LETTER,
     BOXED,
@@ -73,9 +74,6 @@ from medmetrics.parsing.choice.vocabulary import (
 from medmetrics.parsing.negation import contrasted_before, negated_after, negated_before, rejected_within
 from medmetrics.parsing.text import blank, fold, squash
 
-
-#: an article before a line that is otherwise an option's text ("The fever")
-ARTICLES = frozenset(("a", "an", "the"))
 
 class Item(NamedTuple):
     """One letter read from the generation, with where it was read."""

@@ -23,6 +23,8 @@ SEPARATOR = re.compile(
     re.IGNORECASE,
 )
 SEPARATOR_STARTS = frozenset(" \t,，、;&和或")
+#: An article before a line that is otherwise an option's text ("The fever").
+ARTICLES = frozenset(("a", "an", "the"))
 # Bracketed letters in a row are a list too: "(A) (E) (G)", BioMistral-NLU's HoC answers.
 BRACKETED_NEXT = re.compile(r"[ \t]+(?=[(\[（【][ \t]*[A-Za-z][ \t]*[)\]）】])")
 # The word after a bare letter ("A patient", "B because").
