@@ -1,8 +1,9 @@
 """pico_token_f1: BLURB's token-level macro F1 over PAR/INT/OUT, against scikit-learn.
 
 The independent implementation of BLURB's definition is scikit-learn's
-``precision_recall_fscore_support`` on the flattened token classes with ``labels=["PAR", "INT", "OUT"]`` (no-class tokens are not a label)
-and ``average="macro"`` (or ``"micro"``); tolerance 1e-12 absolute.
+``precision_recall_fscore_support`` on the flattened token classes with
+``labels=["PAR", "INT", "OUT"]`` (no-class tokens are not a label) and ``average="macro"`` (or
+``"micro"``); tolerance 1e-12 absolute.
 """
 
 from __future__ import annotations
