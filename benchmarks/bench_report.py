@@ -49,7 +49,7 @@ TEMPLATES = ("{l}", "The answer is {l}.", "Based on the abstract of trial {i}, {
 
 def synthetic_run(n: int, words: int = 0) -> Any:
     """``n`` PubMedQA items; with ``words``, that many random words of reasoning before each answer."""
-    from medmetrics.suites.scoring import TaskRun
+    from medmetrics.inputs.run import TaskRun
 
     rng = random.Random(0)
     labels = ["yes", "no", "maybe"]

@@ -22,8 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from medmetrics.suites.classification import CHEMPROT_LABELS, DDI_LABELS, GAD_LABELS, I2B2_2010_LABELS
-from medmetrics.suites.entities import JNLPBA_TYPES, PICO_CLASSES
+from medmetrics.catalog.classification import CHEMPROT_LABELS, DDI_LABELS, GAD_LABELS, I2B2_2010_LABELS
+from medmetrics.catalog.entities import JNLPBA_TYPES, PICO_CLASSES
 
 #: dataset -> instances in BioMistral-NLU Table 5
 SIZES = {

@@ -53,13 +53,6 @@ def load_targets() -> dict[str, object]:
     import atheris
 
     with atheris.instrument_imports(include=["medmetrics"]):
-        import medmetrics.adapters.generic
-        import medmetrics.adapters.lm_eval
-        import medmetrics.adapters.loglikelihood
-        import medmetrics.adapters.opencompass
-        import medmetrics.evaluation
-        import medmetrics.io
-        import medmetrics.suites.scoring  # noqa: F401
         from fuzz import targets
 
         targets.default_catalog()  # imports every built-in parser module, instrumented

@@ -31,12 +31,12 @@ import atheris
 # Imported by run.py inside ``atheris.instrument_imports`` so that medmetrics is coverage guided.
 import medmetrics
 from fuzz import corpus
-from medmetrics.adapters import Fields, load_runs
+from medmetrics.aggregate.suites import resolve_task, score_task
 from medmetrics.errors import InputError, MedmetricsError, ParserErrorWarning
-from medmetrics.io import field, read_records
+from medmetrics.inputs.adapters import Fields, load_runs
+from medmetrics.inputs.files import field, read_records
 from medmetrics.options import check_options
 from medmetrics.plugins import default_catalog
-from medmetrics.suites.scoring import resolve_task, score_task
 from medmetrics.testing.conformance import check_parsed
 
 

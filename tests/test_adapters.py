@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from medmetrics.adapters import Fields, load_run
-from medmetrics.adapters.base import detect
 from medmetrics.errors import InputError
+from medmetrics.inputs.adapters import Fields, load_run
+from medmetrics.inputs.adapters.base import detect
 
 RUNS = Path(__file__).parent / "data" / "runs"
 PUBMEDQA_GENERATIONS = ["Answer: yes", "No, the trial found no effect.", "maybe", "The answer is yes.", "yes",

@@ -12,7 +12,7 @@ import pytest
 
 import medmetrics
 from cli_helpers import run_cli as run
-from medmetrics.auditing import Audit, audit_run, reason_notes, snippet
+from medmetrics.aggregate.auditing import Audit, audit_run, reason_notes, snippet
 
 OPTIONS = ["rash", "fever", "cough"]
 #: (generation, reference): MedQA-style, three options each
@@ -266,7 +266,7 @@ def test_python_audit_with_a_parser_and_per_item_context() -> None:
 def test_audit_of_nothing_and_of_a_loaded_run() -> None:
     empty = medmetrics.audit("pubmedqa", [])
     assert empty.n == 0 and empty.to_dict()["shares"]["ok"] is None and "0 items" in empty.render()
-    from medmetrics.adapters import load_run
+    from medmetrics.inputs.adapters import load_run
 
     runs = load_run(Path(__file__).parent / "data" / "runs" / "run_a")
     audits, notes = audit_run(runs, ["pubmedqa", "medqa"])
@@ -276,7 +276,7 @@ def test_audit_of_nothing_and_of_a_loaded_run() -> None:
 
 
 def test_the_function_stays_medmetrics_audit_after_the_module_is_imported() -> None:
-    import medmetrics.auditing
+    import medmetrics.aggregate.auditing
 
     assert medmetrics.audit("pubmedqa", ["yes"]).statuses["ok"] == 1
 
@@ -285,7 +285,8 @@ def test_import_stays_light() -> None:
     import subprocess
     import sys
 
-    code = "import sys, medmetrics; assert 'medmetrics.auditing' not in sys.modules and 'numpy' not in sys.modules"
+    code = ("import sys, medmetrics; "
+            "assert 'medmetrics.aggregate.auditing' not in sys.modules and 'numpy' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -325,9 +326,9 @@ def test_snippet_cuts_around_the_answer() -> None:
 def test_a_loglikelihood_task_is_left_out_of_a_suite_audit_and_alone_is_an_error(capsys) -> None:
     from pathlib import Path
 
-    from medmetrics.adapters import load_run
-    from medmetrics.auditing import audit_run
+    from medmetrics.aggregate.auditing import audit_run
     from medmetrics.cli import main
+    from medmetrics.inputs.adapters import load_run
 
     run = Path(__file__).parent / "data" / "runs" / "lm_eval_mc"
     assert main(["audit", str(run), "--suite", "meds_bench"]) == 2  # its only task is log-likelihood

@@ -25,11 +25,7 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from cli_helpers import run_cli as run
-from medmetrics.errors import InputError
-from medmetrics.plugins import default_catalog
-from medmetrics.results import Comparison
-from medmetrics.stats.significance import holm
-from medmetrics.suites.comparison import (
+from medmetrics.aggregate.comparison import (
     DEMO_MODEL_TASKS,
     ModelComparison,
     compare_models,
@@ -37,8 +33,13 @@ from medmetrics.suites.comparison import (
     demo_models,
     name_models,
 )
-from medmetrics.suites.render import MARK, MODEL_FORMATS, latex_escape, render_models
-from medmetrics.suites.scoring import TaskRun, resolve_task, score_suite, score_task
+from medmetrics.aggregate.significance import holm
+from medmetrics.aggregate.suites import resolve_task, score_suite, score_task
+from medmetrics.errors import InputError
+from medmetrics.inputs.run import TaskRun
+from medmetrics.plugins import default_catalog
+from medmetrics.report.suites import MARK, MODEL_FORMATS, latex_escape, render_models
+from medmetrics.results import Comparison
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "src" / "medmetrics" / "data" / "demo_models"

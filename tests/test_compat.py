@@ -9,8 +9,12 @@ from scipy.stats import pearsonr
 from sklearn.metrics import f1_score
 
 from medmetrics import evaluate
-from medmetrics.compat import get_profile
-from medmetrics.compat.biomistral_nlu import (
+from medmetrics.aggregate.suites import score_suite
+from medmetrics.catalog.suite import Suite
+from medmetrics.errors import InputError
+from medmetrics.inputs.run import TaskRun
+from medmetrics.metrics.compat import get_profile
+from medmetrics.metrics.compat.biomistral_nlu import (
     Classification,
     QAAccuracy,
     STSPearson,
@@ -18,12 +22,9 @@ from medmetrics.compat.biomistral_nlu import (
     read_options,
     sts_pearson,
 )
-from medmetrics.compat.medinst import EntityF1, LabelF1, MultiLabelF1, PenalizedMSE, bracketed, normalize_answer
-from medmetrics.compat.meds_bench import FirstCharacter, HallmarkMacroF1, NerMicroF1, ner_entities
-from medmetrics.errors import InputError
+from medmetrics.metrics.compat.medinst import EntityF1, LabelF1, MultiLabelF1, PenalizedMSE, bracketed, normalize_answer
+from medmetrics.metrics.compat.meds_bench import FirstCharacter, HallmarkMacroF1, NerMicroF1, ner_entities
 from medmetrics.plugins import load_catalog
-from medmetrics.suites.scoring import TaskRun, score_suite
-from medmetrics.suites.suite import Suite
 
 # --- BioMistral-NLU ------------------------------------------------------------------------
 
@@ -168,14 +169,14 @@ def test_compat_metrics_conform(metric, predictions, references) -> None:
 
 
 def test_biomistral_events_case_of_section_5() -> None:
-    from medmetrics.compat.biomistral_nlu import EventSpans
+    from medmetrics.metrics.compat.biomistral_nlu import EventSpans
 
     result = EventSpans().compute(["Disease: Fever...fever...cough"], ["Disease: fever...headache"])
     assert (result.components["precision"], result.components["recall"]) == pytest.approx((1 / 3, 1 / 2))  # 2/3/1
 
 
 def test_biomistral_events_ignore_the_predicted_type_when_line_counts_agree() -> None:
-    from medmetrics.compat.biomistral_nlu import EventSpans
+    from medmetrics.metrics.compat.biomistral_nlu import EventSpans
 
     result = EventSpans().compute(["Drug: aspirin\nDisease: fever"], ["Disease: fever\nDrug: aspirin"])
     assert result.value == 0.0
@@ -184,7 +185,7 @@ def test_biomistral_events_ignore_the_predicted_type_when_line_counts_agree() ->
 
 
 def test_biomistral_pico_bag_of_tokens_case_of_section_5() -> None:
-    from medmetrics.compat.biomistral_nlu import PicoTokens
+    from medmetrics.metrics.compat.biomistral_nlu import PicoTokens
 
     result = PicoTokens().compute(["P: asthma adults Adults\nI: inhaler"], ["P: adults with asthma...children\nI: x"])
     # P line: gold 4 tokens, 3 predicted, 2 matched; I line: 1, 1, 0
@@ -197,7 +198,7 @@ def test_biomistral_pico_bag_of_tokens_case_of_section_5() -> None:
 @settings(max_examples=80, deadline=None)
 def test_medinst_tag_f1_equals_scikit_learn_on_padded_tags(pairs) -> None:
     """The evaluator's own computation (pad with N / cut, flatten, macro over gold tags) by scikit-learn."""
-    from medmetrics.compat.medinst import TagF1
+    from medmetrics.metrics.compat.medinst import TagF1
 
     golds = [" ".join(f"w [{t}]" for t in g) for g, _ in pairs]
     preds = [" ".join(f"w [{t}]" for t in p) for _, p in pairs]

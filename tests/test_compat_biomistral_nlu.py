@@ -9,10 +9,10 @@ import pytest
 from scipy.stats import pearsonr
 
 from medmetrics.api import get_task
-from medmetrics.compat import get_profile
-from medmetrics.compat.base import EvaluatorCrash
-from medmetrics.compat.biomistral_nlu import EventSpans, PicoTokens, clean, sts_pearson
-from medmetrics.suites.scoring import TaskRun
+from medmetrics.inputs.run import TaskRun
+from medmetrics.metrics.compat import get_profile
+from medmetrics.metrics.compat.base import EvaluatorCrash
+from medmetrics.metrics.compat.biomistral_nlu import EventSpans, PicoTokens, clean, sts_pearson
 
 PROFILE = get_profile("biomistral_nlu")
 HEADER = "<|start_header_id|>assistant<|end_header_id|>\n\n"

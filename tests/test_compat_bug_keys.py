@@ -7,12 +7,13 @@ import json
 
 import pytest
 
-from medmetrics.compat import PROFILES, Method, Profile, get_profile
-from medmetrics.compat.meds_bench import FirstCharacter
+from medmetrics.aggregate.suites import score_suite
+from medmetrics.catalog.suite import Suite
+from medmetrics.inputs.run import TaskRun
+from medmetrics.metrics.compat import PROFILES, Method, Profile, get_profile
+from medmetrics.metrics.compat.meds_bench import FirstCharacter
 from medmetrics.plugins import load_catalog
-from medmetrics.suites.render import known_bugs, render_suite
-from medmetrics.suites.scoring import TaskRun, score_suite
-from medmetrics.suites.suite import Suite
+from medmetrics.report.suites import known_bugs, render_suite
 
 
 @pytest.mark.parametrize("name", PROFILES)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from medmetrics.compat import get_profile
+from medmetrics.inputs.run import TaskRun
+from medmetrics.metrics.compat import get_profile
 from medmetrics.plugins import load_catalog
-from medmetrics.suites.scoring import TaskRun
 
 
 def _compat(task: str, generations: list[str], references: list[Any], context: Any = None) -> float:

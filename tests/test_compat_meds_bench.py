@@ -16,9 +16,10 @@ import math
 import pytest
 
 from medmetrics.api import get_task
-from medmetrics.compat import get_profile
-from medmetrics.compat.base import EvaluatorCrash
-from medmetrics.compat.meds_bench import (
+from medmetrics.inputs.run import TaskRun
+from medmetrics.metrics.compat import get_profile
+from medmetrics.metrics.compat.base import EvaluatorCrash
+from medmetrics.metrics.compat.meds_bench import (
     NAN_HANDLING,
     PANDAS_NA,
     FirstCharacter,
@@ -29,7 +30,6 @@ from medmetrics.compat.meds_bench import (
     TrueFalse,
     cell,
 )
-from medmetrics.suites.scoring import TaskRun
 
 PROFILE = get_profile("meds_bench")
 NA_OUTPUTS = ["", "None", "NA", "N/A", "#N/A"]
@@ -116,7 +116,7 @@ def test_a_boolean_output_column_is_read_as_booleans() -> None:
 
 
 def test_the_case_of_a_boolean_does_not_matter_but_white_space_does() -> None:
-    from medmetrics.compat.meds_bench import bool_column
+    from medmetrics.metrics.compat.meds_bench import bool_column
 
     assert bool_column(["tRuE", "FALSE", "", "None"])  # NaN cells leave the column boolean
     assert not bool_column(["True ", "false"]) and not bool_column(["", "N/A"]) and not bool_column(["yes", "no"])

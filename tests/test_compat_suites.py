@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 
 from medmetrics import cli
-from medmetrics.adapters.base import Fields, load_run
-from medmetrics.compat import get_profile
-from medmetrics.compat.gold import paper_references
+from medmetrics.catalog.classification import HALLMARKS_OF_CANCER
 from medmetrics.errors import InputError
+from medmetrics.inputs.adapters.base import Fields, load_run
+from medmetrics.inputs.run import TaskRun
+from medmetrics.metrics.compat import get_profile
+from medmetrics.metrics.compat.gold import paper_references
 from medmetrics.plugins import load_catalog
-from medmetrics.suites.classification import HALLMARKS_OF_CANCER
-from medmetrics.suites.scoring import TaskRun
 
 # An item: (generation, the run's structured gold, the paper's gold text written by hand, context).
 Item = tuple[str, Any, Any, Mapping[str, Any]]

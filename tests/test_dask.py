@@ -30,12 +30,12 @@ db = pytest.importorskip("dask.bag")
 
 import medmetrics  # noqa: E402
 from medmetrics import cli  # noqa: E402
+from medmetrics.aggregate.distributed import GatheredIntervalWarning, evaluate_dask, read_bag  # noqa: E402
+from medmetrics.aggregate.poisson import METHOD, poisson_interval, poisson_totals  # noqa: E402
 from medmetrics.api import get_metric  # noqa: E402
-from medmetrics.distributed import GatheredIntervalWarning, evaluate_dask, read_bag  # noqa: E402
+from medmetrics.catalog.task import Task  # noqa: E402
 from medmetrics.errors import InputError  # noqa: E402
 from medmetrics.metrics.base import AdditiveMetric  # noqa: E402
-from medmetrics.stats.poisson import METHOD, poisson_interval, poisson_totals  # noqa: E402
-from medmetrics.tasks import Task  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def test_point_values_equal_the_single_process_evaluate(client: Any, family: str
     assert plain.to_dict(items=True) == single(task, records).to_dict(items=True)
 
 
-@pytest.mark.filterwarnings("ignore::medmetrics.distributed.GatheredIntervalWarning")  # BLEU: said elsewhere
+@pytest.mark.filterwarnings("ignore::medmetrics.aggregate.distributed.GatheredIntervalWarning")  # BLEU: said elsewhere
 @pytest.mark.parametrize("task,make", [("medqa", lambda: cycled("medqa", 120)),
                                        ("pubmedqa", lambda: cycled("pubmedqa", 120)),
                                        ("paramed", lambda: text(90))])
@@ -314,12 +314,13 @@ def test_cli_dask_local_end_to_end(tmp_path: Path) -> None:
 
 
 def test_dask_is_imported_only_when_used_and_missing_dask_says_what_to_install() -> None:
-    code = ("import sys\nimport medmetrics, medmetrics.distributed\nfrom medmetrics.cli import main\n"
+    code = ("import sys\nimport medmetrics, medmetrics.aggregate.distributed\nfrom medmetrics.cli import main\n"
             "try:\n    main(['score', '--help'])\nexcept SystemExit:\n    pass\n"
             "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]\n"
             "sys.modules['dask'] = None\n"
             "from medmetrics.errors import MissingDependencyError\n"
-            "try:\n    medmetrics.distributed.evaluate_dask('medqa', [])\nexcept MissingDependencyError as exc:\n"
+            "try:\n    medmetrics.aggregate.distributed.evaluate_dask('medqa', [])\n"
+            "except MissingDependencyError as exc:\n"
             "    print(exc)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

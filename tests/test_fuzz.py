@@ -99,7 +99,7 @@ def test_no_fuzz_target_finds_a_crash_or_a_hang(tmp_path: Path) -> None:
 
 # --- hostile files that raise a bare exception today (issue #17); each must be an InputError ---
 # The OpenCompass non-UTF-8 file was found by adapter_opencompass; the others were found by reading
-# the same code paths (json.loads outside medmetrics.io's guarded decoder) and confirmed by hand.
+# the same code paths (json.loads outside medmetrics.inputs.files's guarded decoder) and confirmed by hand.
 LM_EVAL_DATE = "2026-01-05T10-11-12.123456"
 LM_EVAL_SAMPLE = ('{"doc_id": 0, "doc": {}, "target": "yes", "arguments": {"gen_args_0": {"arg_0": "Q", "arg_1": {}}}, '
                   '"resps": [["yes"]], "filtered_resps": ["yes"], "filter": "none"}\n')
@@ -112,8 +112,8 @@ LM_EVAL_SAMPLE = ('{"doc_id": 0, "doc": {}, "target": "yes", "arguments": {"gen_
     '{"²": {"prediction": "yes", "gold": "yes"}}'.encode(),                    # a digit int() rejects: ValueError
 ], ids=["not-utf8", "too-deep", "long-integer", "superscript-index"])
 def test_opencompass_predictions_never_raise_a_bare_exception(tmp_path: Path, content: bytes) -> None:
-    from medmetrics.adapters import load_runs
     from medmetrics.errors import InputError
+    from medmetrics.inputs.adapters import load_runs
 
     folder = tmp_path / "predictions" / "my-model"
     folder.mkdir(parents=True)
@@ -132,8 +132,8 @@ def test_opencompass_predictions_never_raise_a_bare_exception(tmp_path: Path, co
 def test_lm_eval_results_file_never_raises_a_bare_exception(tmp_path: Path, results: bytes) -> None:
     """A broken results_<date>.json beside the samples: read as no config (as for invalid JSON) or an
     InputError, never another exception."""
-    from medmetrics.adapters import load_runs
     from medmetrics.errors import InputError
+    from medmetrics.inputs.adapters import load_runs
 
     model = tmp_path / "model"
     model.mkdir()

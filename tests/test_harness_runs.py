@@ -19,9 +19,9 @@ import pytest
 
 import medmetrics
 from cli_helpers import run_cli
-from medmetrics.adapters import load_run, load_runs
-from medmetrics.adapters.loglikelihood import ExpectedCalibrationError
+from medmetrics.aggregate.loglikelihood import ExpectedCalibrationError
 from medmetrics.errors import InputError
+from medmetrics.inputs.adapters import load_run, load_runs
 
 lm_eval = pytest.importorskip("lm_eval")
 from lm_eval.api.task import ConfigurableTask  # noqa: E402
@@ -250,8 +250,8 @@ def _mean(samples: list[dict[str, Any]], field: str) -> float:
 
 def test_loglikelihood_acc_and_acc_norm_equal_lm_evals(tmp_path: Path) -> None:
     out, tasks = ll_run(tmp_path)
+    from medmetrics.aggregate.suites import score_task
     from medmetrics.plugins import default_catalog
-    from medmetrics.suites.scoring import score_task
 
     catalog = default_catalog()
     runs = load_run(out)
@@ -276,8 +276,8 @@ def test_loglikelihood_acc_and_acc_norm_equal_lm_evals(tmp_path: Path) -> None:
 
 def test_pubmedqa_values_are_the_tasks_labels_and_f1_flows(tmp_path: Path) -> None:
     out, tasks = ll_run(tmp_path)
+    from medmetrics.aggregate.suites import score_task
     from medmetrics.plugins import default_catalog
-    from medmetrics.suites.scoring import score_task
 
     catalog = default_catalog()
     score = score_task(catalog.tasks.get("pubmedqa").obj, "", load_run(out)["pubmedqa"], catalog=catalog, ci=False,
@@ -349,8 +349,8 @@ def test_stock_loglikelihood_tasks_in_suites_and_single_task_score(tmp_path: Pat
 def test_loglikelihood_runs_compare_with_the_python_api(tmp_path: Path) -> None:
     out_a, _ = ll_run(tmp_path / "a", seed=1)
     out_b, _ = ll_run(tmp_path / "b", seed=2)
+    from medmetrics.aggregate.suites import score_task
     from medmetrics.plugins import default_catalog
-    from medmetrics.suites.scoring import score_task
 
     catalog = default_catalog()
     task = catalog.tasks.get("medmcqa").obj
@@ -405,7 +405,7 @@ def test_targets_lm_eval_reads_as_index_or_text(tmp_path: Path) -> None:
 def test_softmax_is_lm_evals() -> None:
     from lm_eval.utils import softmax
 
-    from medmetrics.adapters.loglikelihood import LoglikelihoodItems
+    from medmetrics.inputs.run import LoglikelihoodItems
 
     lls = (-1.25, -0.5, -7.0)
     items = LoglikelihoodItems((lls,), (("a", "bb", "c"),), (1,))
@@ -431,8 +431,8 @@ def test_compare_task_on_loglikelihood_runs(tmp_path: Path, capsys) -> None:
 
 
 def test_the_results_files_acc_is_checked(tmp_path: Path) -> None:
+    from medmetrics.aggregate.suites import score_task
     from medmetrics.plugins import default_catalog
-    from medmetrics.suites.scoring import score_task
 
     rng = np.random.default_rng(5)
     samples = mc_samples(list("ABCD"), [int(i) for i in rng.integers(0, 4, 30)], random_lls(rng, 30, 4))

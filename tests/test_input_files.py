@@ -11,7 +11,7 @@ import pytest
 
 from medmetrics import cli
 from medmetrics.errors import InputError
-from medmetrics.io import field, read_records
+from medmetrics.inputs.files import field, read_records
 
 ROW = {"generation": "yes", "reference": "yes"}
 

@@ -414,7 +414,7 @@ def test_offsets_are_read_from_every_mention_form() -> None:
 
 def test_large_corpus_interval_is_reproducible_by_shards_and_order() -> None:
     """Over 2,048 distinct statistics rows with ten items per row or more, resamples are multinomial
-    draws over the distinct rows (medmetrics.stats.resampling); shards and item order still give
+    draws over the distinct rows (medmetrics.metrics.resampling); shards and item order still give
     the identical interval."""
     rng = np.random.default_rng(3)
     references, predictions = [], []

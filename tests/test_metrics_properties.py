@@ -30,8 +30,8 @@ from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric
 from medmetrics.metrics.classification import F1, Accuracy
 from medmetrics.metrics.correlation import Pearson, Spearman
+from medmetrics.metrics.resampling import bootstrap_weights, collapse, percentile_interval
 from medmetrics.results import ANSWERED, STATUSES, MetricResult, Parsed
-from medmetrics.stats.resampling import bootstrap_weights, collapse, percentile_interval
 
 RESAMPLES = 200
 ALPHABET = ["a", "b", "c", "d"]

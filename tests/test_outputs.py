@@ -20,7 +20,7 @@ import pytest
 from cli_helpers import run_cli as run
 from medmetrics import cli
 from medmetrics.errors import InputError
-from medmetrics.io import atomic_writer, sweep_stale_temporaries
+from medmetrics.inputs.files import atomic_writer, sweep_stale_temporaries
 
 TEMPORARIES = ".*.medmetrics-*.tmp"
 

@@ -21,12 +21,13 @@ import pytest
 
 import medmetrics
 from medmetrics import Parser, parallel
+from medmetrics.aggregate.evaluation import parse_all
+from medmetrics.aggregate.parallel import WorkerError, default_jobs, resolve_jobs
+from medmetrics.aggregate.suites import score_task
 from medmetrics.errors import InputError, ParserErrorWarning, PluginError
-from medmetrics.evaluation import parse_all
-from medmetrics.parallel import WorkerError, default_jobs, resolve_jobs
+from medmetrics.inputs.run import TaskRun
 from medmetrics.plugins import load_catalog
 from medmetrics.results import Parsed
-from medmetrics.suites.scoring import TaskRun, score_task
 
 N = 300
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 import medmetrics
-from medmetrics.compat.meds_bench import ner_entities
+from medmetrics.metrics.compat.meds_bench import ner_entities
 
 
 def _texts(generation: str) -> list[str]:

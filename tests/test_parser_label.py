@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from medmetrics.catalog.classification import TASKS
 from medmetrics.errors import InputError
 from medmetrics.parsing.label import LabelParser, compile_label_set, label_key
 from medmetrics.parsing.negation import affirmed_after, negated_after, negated_before
 from medmetrics.parsing.text import squash
-from medmetrics.suites.classification import TASKS
 from medmetrics.testing.conformance import ADVERSARIAL_GENERATIONS, check_parsed, check_parser
 from medmetrics.testing.label_styles import LABEL_SETS, label_generations
 

@@ -15,10 +15,10 @@ import pytest
 
 from cli_helpers import run_cli
 from medmetrics import cli, plugins
-from medmetrics.adapters import load_runs
-from medmetrics.adapters.base import detect, detection_order
-from medmetrics.compat import get_profile
 from medmetrics.errors import DuplicateNameError, InputError, PluginError, PluginWarning
+from medmetrics.inputs.adapters import load_runs
+from medmetrics.inputs.adapters.base import detect, detection_order
+from medmetrics.metrics.compat import get_profile
 from medmetrics.plugins import load_catalog
 
 #: a tiny harness format: JSONL records {"task", "out", "gold"}, one model per file
@@ -27,8 +27,8 @@ OUTGOLD = """
     from pathlib import Path
 
     import medmetrics
-    from medmetrics.adapters import Adapter
-    from medmetrics.adapters.base import build_runs, task_name
+    from medmetrics.inputs.adapters import Adapter
+    from medmetrics.inputs.adapters.base import build_runs, task_name
 
 
     class OutGold(Adapter):
@@ -63,8 +63,8 @@ OUTGOLD = """
 #: a paper's evaluator: PubMedQA scored as "does the generation start with the gold label"
 PAPER = """
     import medmetrics
-    from medmetrics.compat import Method, Profile
-    from medmetrics.compat.base import ItemMean
+    from medmetrics.metrics.compat import Method, Profile
+    from medmetrics.metrics.compat.base import ItemMean
 
 
     class StartsWith(ItemMean):
@@ -224,7 +224,8 @@ def test_an_unknown_profile_is_one_error_with_a_suggestion(tmp_path: Path, capsy
     (OUTGOLD.replace("register(OutGold)", "register(type('NoRead', (), {'name': 'noread', 'detect': len}))"),
      r"adapter class NoRead registered by plugin 'bad' has no callable read"),
     (PAPER.replace("register(PAPER)", "register(Profile)"),
-     r"plugin 'bad' registered the class Profile as a compat profile; register a medmetrics.compat.Profile object"),
+     r"plugin 'bad' registered the class Profile as a compat profile; register a "
+     r"medmetrics.metrics.compat.Profile object"),
     (PAPER.replace("register(PAPER)", "register({'name': 'paper2024'})"),
      r"plugin 'bad' registered a dict as a compat profile"),
     (OUTGOLD.replace("register(OutGold)", "register(OutGold, name='auto')"),
@@ -298,7 +299,7 @@ def _hooks_example(hook: str) -> types.ModuleType:
 
 
 def test_the_hooks_page_examples_work(outgold_run: Path, tmp_path: Path) -> None:
-    from medmetrics.suites.scoring import score_suite
+    from medmetrics.aggregate.suites import score_suite
 
     catalog = load_catalog(entry_points=False, strict=True, extra_plugins=[
         ("outgold", _hooks_example("register_adapters")), ("paper", _hooks_example("register_compat_profiles"))])

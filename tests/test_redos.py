@@ -120,7 +120,7 @@ def _exercise() -> None:
             with contextlib.suppress(Exception):  # a missing extra or lexicon: its module patterns are scanned
                 medmetrics.get_metric(name).compute(*pairs)
 
-    from medmetrics.adapters.base import load_runs
+    from medmetrics.inputs.adapters.base import load_runs
 
     for run in sorted((tests / "data" / "runs").iterdir()):
         with contextlib.suppress(Exception):

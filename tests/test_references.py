@@ -15,9 +15,9 @@ import pytest
 
 import medmetrics
 from medmetrics import InputError
-from medmetrics.adapters import Fields, load_run
-from medmetrics.adapters.lm_eval_task import LmEvalTask
-from medmetrics.evaluation import normalize_references
+from medmetrics.aggregate.lm_eval_task import LmEvalTask
+from medmetrics.inputs.adapters import Fields, load_run
+from medmetrics.parsing.references import normalize_references
 
 OPTIONS = {"options": ["Fever", "Rash", "Cough", "Joint pain"]}
 GENERATIONS = ["Answer: B", "The answer is (C) Cough.", "A", "**D**"]  # read as B, C, A, D

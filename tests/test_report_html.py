@@ -29,12 +29,13 @@ from typing import Any
 
 import pytest
 
+from medmetrics.aggregate.suites import score_suite, score_task
+from medmetrics.inputs.run import TaskRun
 from medmetrics.plugins import default_catalog
 from medmetrics.report import item_scores, report_to_html, reports_to_html, suite_to_html
 from medmetrics.report.cli import add_report_command, demo_runs, score_runs
 from medmetrics.report.data import MARKS, confusion, entity_marks
 from medmetrics.report.html import entries_html
-from medmetrics.suites.scoring import TaskRun, score_suite, score_task
 
 pytestmark = pytest.mark.slow  # each test starts Chromium (CI runs it)
 
@@ -289,7 +290,7 @@ def test_confusion_has_a_no_answer_row() -> None:
 
 
 def test_calibration_from_loglikelihoods(tmp_path: Path) -> None:
-    from medmetrics.adapters.loglikelihood import LoglikelihoodItems, NoGenerations
+    from medmetrics.inputs.run import LoglikelihoodItems, NoGenerations
 
     rng = random.Random(3)
     n = 200
@@ -455,9 +456,9 @@ def test_browser_screenshot_is_not_blank(demo_html: Path, tmp_path: Path) -> Non
 
 def test_suite_result_to_html_writes_the_page(tmp_path: Path) -> None:
     """``SuiteResult.to_html`` (the Python side of ``report --suite``) writes one self-contained page."""
-    from medmetrics.adapters import load_run
+    from medmetrics.aggregate.suites import score_suite
+    from medmetrics.inputs.adapters import load_run
     from medmetrics.plugins import default_catalog
-    from medmetrics.suites.scoring import score_suite
 
     catalog = default_catalog()
     runs = load_run(str(Path(__file__).parent / "data" / "runs" / "run_a"))

@@ -21,10 +21,7 @@ import pytest
 
 import medmetrics
 from medmetrics import cli
-from medmetrics.errors import InputError, MissingDependencyError
-from medmetrics.plugins import default_catalog
-from medmetrics.results import Comparison, ConfidenceInterval, MetricResult, Parsed, Report
-from medmetrics.suites.comparison import (
+from medmetrics.aggregate.comparison import (
     DEMO_MODEL_TASKS,
     ModelComparison,
     SuiteComparison,
@@ -32,8 +29,11 @@ from medmetrics.suites.comparison import (
     compare_suite,
     demo_models,
 )
-from medmetrics.suites.scoring import SuiteResult, TaskScore, score_suite
-from medmetrics.suites.suite import Suite
+from medmetrics.aggregate.suites import SuiteResult, TaskScore, score_suite
+from medmetrics.catalog.suite import Suite
+from medmetrics.errors import InputError, MissingDependencyError
+from medmetrics.plugins import default_catalog
+from medmetrics.results import Comparison, ConfidenceInterval, MetricResult, Parsed, Report
 
 pd = pytest.importorskip("pandas")
 
@@ -262,8 +262,8 @@ def test_to_frame_without_pandas_says_what_to_install(reports: dict[str, Report]
 def test_import_stays_light_with_the_result_classes() -> None:
     code = ("import sys, medmetrics\n"
             "from medmetrics.results import Report\n"
-            "from medmetrics.suites.comparison import ModelComparison\n"
-            "from medmetrics.suites.scoring import SuiteResult\n"
+            "from medmetrics.aggregate.comparison import ModelComparison\n"
+            "from medmetrics.aggregate.suites import SuiteResult\n"
             "assert 'pandas' not in sys.modules, 'pandas imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
+from medmetrics.aggregate.significance import METHODS, compare_systems
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric
 from medmetrics.metrics.classification import F1, Accuracy
 from medmetrics.metrics.correlation import Pearson, Spearman
-from medmetrics.stats.significance import METHODS, compare_systems
 
 RESAMPLING = ("paired_bootstrap", "approximate_randomization")
 LABELS = ["a", "b", "c"]

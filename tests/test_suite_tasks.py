@@ -14,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from medmetrics import cli, evaluate
-from medmetrics.compat import get_profile
+from medmetrics.aggregate.suites import score_suite
+from medmetrics.inputs.run import TaskRun
+from medmetrics.metrics.compat import get_profile
 from medmetrics.plugins import load_catalog
-from medmetrics.suites.scoring import TaskRun, score_suite
 
 DATA = Path(__file__).parent / "data" / "meds_ins_rationale_llama3.csv"
 

@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 from sklearn.metrics import f1_score
 
 from medmetrics import evaluate
+from medmetrics.aggregate.comparison import compare_suite
+from medmetrics.aggregate.suites import resolve_task, score_suite, suite_average
+from medmetrics.catalog.suite import Suite
 from medmetrics.errors import InputError
+from medmetrics.inputs.run import TaskRun
 from medmetrics.plugins import Catalog, load_catalog
-from medmetrics.suites.comparison import compare_suite
-from medmetrics.suites.scoring import TaskRun, resolve_task, score_suite, suite_average
-from medmetrics.suites.suite import Suite
 
 #: BioMistral-NLU Table 5 (ChatGPT, GPT-4, LLaMA-3.1-8B, BioMistral baseline, BioMistral-NLU)
 TABLE5 = {
@@ -94,8 +95,8 @@ def _task_plugin() -> object:
     """A third-party plugin whose task needs a parser and a metric that are not installed."""
     from types import SimpleNamespace
 
+    from medmetrics.catalog.task import Task
     from medmetrics.hookspecs import hookimpl
-    from medmetrics.tasks import Task
 
     @hookimpl
     def register_tasks(register):  # type: ignore[no-untyped-def]
@@ -122,8 +123,8 @@ def test_a_third_party_suite_reports_members_it_cannot_score() -> None:
 
 def test_a_missing_optional_dependency_makes_one_task_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     """No WordNet (or another extra) for one task: that task says what to install, the rest is scored."""
+    from medmetrics.aggregate import suites as scoring
     from medmetrics.errors import MissingDependencyError
-    from medmetrics.suites import scoring
 
     real = scoring.score_task
 

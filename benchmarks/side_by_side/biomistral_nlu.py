@@ -12,7 +12,7 @@ by default, 3,000 generations):
    tags, labels, hallmark sets, annotator means): the structured gold a suite run carries (mention
    dicts, tag lists with ``tokens`` context, labels, option letters, real-valued scores with
    per-item ``options``), the paper's gold text written here from the same data (``Type:
-   span...span`` lines, ``(B) no`` options, ``(C) 2``; never through ``medmetrics.compat.gold``,
+   span...span`` lines, ``(B) no`` options, ``(C) 2``; never through ``medmetrics.metrics.compat.gold``,
    whose rendering this checks), and a raw model output in many real styles: right, partly right,
    wrong types, extra and missing spans, re-cased, braces, prose around the answer, ``[SEP]``
    separators, empty output, Llama-3 / Zephyr chat tokens (``<|start_header_id|>assistant

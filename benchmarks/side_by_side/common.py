@@ -5,7 +5,7 @@ evaluator's, task by task.
 A driver (``biomistral_nlu.py``, ``medinst.py``, ``meds_bench.py``) makes ``Case`` items for each
 task of its paper: a generation, the structured gold a suite run carries, and the gold text the
 paper's evaluator reads, built by the driver from the same underlying data (never through
-``medmetrics.compat.gold``: the point is to check that renderer, not to trust it). It runs the
+``medmetrics.metrics.compat.gold``: the point is to check that renderer, not to trust it). It runs the
 released evaluator, from a checkout the user names, on the paper's gold text, and medmetrics on the
 run; ``report`` prints one row per task and returns whether every compat value equals the
 evaluator's within the tolerance.

@@ -10,7 +10,7 @@ MedQA items with their options. Each item carries the structured gold a suite ru
 (mention lists, grounded offsets with the ``source``, typed mentions, triples, NED pairs, events,
 BIO tags with ``tokens``, option letters, hallmark letters, real-valued scores) and the gold
 text MedINST32's ``output`` field holds for it, which this driver writes itself from the same
-data (never through ``medmetrics.compat.gold``). It writes the run (``common.write_run``), scores
+data (never through ``medmetrics.metrics.compat.gold``). It writes the run (``common.write_run``), scores
 it as a user does (``common.score_suite``: suite ``medinst32``, profile ``medinst``; each
 record's ``context`` object holds its ``options``, ``tokens`` or ``source``), and runs the
 released script's own ``evaluate(targets, predictions, evaluation_types, rouge_metric)`` on the

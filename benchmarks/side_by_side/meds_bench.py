@@ -8,7 +8,7 @@ the rationale task in zh/en/fr/ja/ru/es with its MedS-Ins task ids task51..task5
 real MMedS-Llama 3 outputs in ``shared/fixtures/meds-ins``, plus a few Japanese items in kanji
 alone, which only the task id carried in the record's ``context`` makes Japanese). For every item it keeps the
 structured gold a suite run carries and, built here from the same underlying data (never through
-``medmetrics.compat.gold``), the gold text of MedS-Bench's released CSVs. It then
+``medmetrics.metrics.compat.gold``), the gold text of MedS-Bench's released CSVs. It then
 
 1. writes the run (one ``<task>.jsonl`` per task, ``common.write_run``) and scores it as a user
    does, ``medmetrics score --suite meds_bench RUN --profile meds_bench`` (``common.score_suite``);
@@ -759,9 +759,9 @@ def _crash_as_none(row: Mapping[str, Any]) -> float | None:
 
 def _check_bleu(run: Path, rows: Sequence[tuple[str, float]]) -> bool:
     """BLEU-1, which the scripts print beside ROUGE: compat's ``bleu_1`` component, in this process."""
-    from medmetrics.adapters.base import Fields, load_run
     from medmetrics.api import get_task
-    from medmetrics.compat import get_profile
+    from medmetrics.inputs.adapters.base import Fields, load_run
+    from medmetrics.metrics.compat import get_profile
 
     profile, runs, ok = get_profile("meds_bench"), load_run(run, fields=Fields()), True
     for task, theirs in rows:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from medmetrics import _moved
 from medmetrics._version import __version__
+
+_moved.install()  # old module paths (medmetrics.evaluation, medmetrics.suites.scoring, ...) for one release
 
 _EXPORTS = {
     "compare": "medmetrics.api", "evaluate": "medmetrics.api", "get_metric": "medmetrics.api",
     "get_parser": "medmetrics.api", "get_suite": "medmetrics.api", "get_task": "medmetrics.api",
-    "list_suites": "medmetrics.api", "Suite": "medmetrics.suites.suite", "list_metrics": "medmetrics.api",
+    "list_suites": "medmetrics.api", "Suite": "medmetrics.catalog.suite", "list_metrics": "medmetrics.api",
     "list_parsers": "medmetrics.api", "list_plugins": "medmetrics.api", "list_tasks": "medmetrics.api",
     "DuplicateNameError": "medmetrics.errors", "InputError": "medmetrics.errors",
     "MedmetricsError": "medmetrics.errors", "MissingDependencyError": "medmetrics.errors",
@@ -24,8 +27,9 @@ _EXPORTS = {
     "Stats": "medmetrics.metrics.base", "Table": "medmetrics.metrics.base", "Parser": "medmetrics.parsing.base",
     "Comparison": "medmetrics.results", "ConfidenceInterval": "medmetrics.results",
     "MetricResult": "medmetrics.results", "Parsed": "medmetrics.results", "Report": "medmetrics.results",
-    "Task": "medmetrics.tasks", "audit": "medmetrics.auditing", "compare_models": "medmetrics.suites.comparison",
-    "evaluate_dask": "medmetrics.distributed",
+    "Task": "medmetrics.catalog.task", "audit": "medmetrics.aggregate.auditing",
+    "compare_models": "medmetrics.aggregate.comparison",
+    "evaluate_dask": "medmetrics.aggregate.distributed",
 }
 
 __all__ = [
@@ -81,6 +85,9 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from medmetrics.aggregate.auditing import audit
+    from medmetrics.aggregate.comparison import compare_models
+    from medmetrics.aggregate.distributed import evaluate_dask
     from medmetrics.api import (
         compare,
         evaluate,
@@ -94,8 +101,8 @@ if TYPE_CHECKING:
         list_suites,
         list_tasks,
     )
-    from medmetrics.auditing import audit
-    from medmetrics.distributed import evaluate_dask
+    from medmetrics.catalog.suite import Suite
+    from medmetrics.catalog.task import Task
     from medmetrics.errors import (
         DuplicateNameError,
         InputError,
@@ -109,6 +116,3 @@ if TYPE_CHECKING:
     from medmetrics.metrics.base import AdditiveMetric, Metric, Stats, Table
     from medmetrics.parsing.base import Parser
     from medmetrics.results import Comparison, ConfidenceInterval, MetricResult, Parsed, Report
-    from medmetrics.suites.comparison import compare_models
-    from medmetrics.suites.suite import Suite
-    from medmetrics.tasks import Task

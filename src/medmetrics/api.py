@@ -5,49 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from medmetrics.plugins import Catalog, PluginInfo, default_catalog
+from medmetrics.plugins import Catalog, PluginInfo, default_catalog, get_metric, get_parser, get_suite, get_task
 
 if TYPE_CHECKING:
+    from medmetrics.catalog.task import Task
     from medmetrics.metrics.base import Metric
     from medmetrics.parsing.base import Parser
     from medmetrics.results import Comparison, Report
-    from medmetrics.suites.suite import Suite
-    from medmetrics.tasks import Task
 
-
-def _provenance(catalog: Catalog, plugin: str) -> str | None:
-    dist, version = catalog.distribution_of(plugin)
-    return None if dist == "medmetrics" else f"{dist}=={version}"
-
-
-def get_parser(name: str, *, catalog: Catalog | None = None, **options: Any) -> Parser:
-    """Build the parser registered as ``name`` (or an alias) with ``options``."""
-    catalog = catalog or default_catalog()
-    entry = catalog.parsers.get(name)
-    parser: Parser = entry.obj(**options)
-    parser.provenance = _provenance(catalog, entry.plugin)
-    return parser
-
-
-def get_metric(name: str, *, catalog: Catalog | None = None, **options: Any) -> Metric:
-    """Build the metric registered as ``name`` (or an alias) with ``options``."""
-    catalog = catalog or default_catalog()
-    entry = catalog.metrics.get(name)
-    metric: Metric = entry.obj(**options)
-    metric.provenance = _provenance(catalog, entry.plugin)
-    return metric
-
-
-def get_task(name: str, *, catalog: Catalog | None = None) -> Task:
-    """The task registered as ``name``."""
-    task: Task = (catalog or default_catalog()).tasks.get(name).obj
-    return task
-
-
-def get_suite(name: str, *, catalog: Catalog | None = None) -> Suite:
-    """The suite registered as ``name`` (its tasks, groups and averaging rule)."""
-    suite: Suite = (catalog or default_catalog()).suites.get(name).obj
-    return suite
+# the builders by name live with the catalog (every stage looks names up there); here they are public
+__all__ = ["compare", "evaluate", "get_metric", "get_parser", "get_suite", "get_task", "list_metrics",
+           "list_parsers", "list_plugins", "list_suites", "list_tasks"]
 
 
 def list_suites(*, catalog: Catalog | None = None) -> list[str]:
@@ -102,9 +70,9 @@ def evaluate(
     ``jobs`` is how many processes parse: an int, ``"auto"``, or ``None`` for the
     ``MEDMETRICS_JOBS`` environment variable, else ``auto`` (one process below 20,000 items, the
     available cores above when parsing is slow enough to gain from them). The report is the same
-    whatever it is (``medmetrics.parallel``).
+    whatever it is (``medmetrics.aggregate.parallel``).
     """
-    from medmetrics.evaluation import run_evaluation
+    from medmetrics.aggregate.evaluation import run_evaluation
 
     return run_evaluation(task_or_parser, predictions, references, metrics=metrics, context=context,
                           ci=ci, resamples=resamples, seed=seed, catalog=catalog or default_catalog(),
@@ -142,8 +110,8 @@ def compare(
     to a classification metric without a parser are an ``InputError``: raw generations would be
     compared as they are.
     """
-    from medmetrics.evaluation import compare_inputs
-    from medmetrics.stats.significance import compare_systems
+    from medmetrics.aggregate.evaluation import compare_inputs
+    from medmetrics.aggregate.significance import compare_systems
 
     catalog = catalog or default_catalog()
     built, predictions_a, predictions_b, references = compare_inputs(

@@ -21,8 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from medmetrics._json import json_native
+from medmetrics.aggregate import METHODS
+from medmetrics.aggregate.parallel import add_jobs_argument, default_jobs
+from medmetrics.catalog.suite import AVERAGES, SUITE_FILE_SUFFIXES, Suite, load_suite_file
+from medmetrics.catalog.task import Task
 from medmetrics.errors import MedmetricsError
-from medmetrics.io import (
+from medmetrics.inputs.files import (
     atomic_writers,
     check_output,
     coerce,
@@ -32,20 +36,16 @@ from medmetrics.io import (
     read_records,
     record_place,
 )
-from medmetrics.parallel import add_jobs_argument, default_jobs
 from medmetrics.plugins import default_catalog, exit_on_interrupt
 from medmetrics.progress import Progress
 from medmetrics.report.cli import add_report_command
 from medmetrics.report.tables import FORMATS, check_format, document, interval, number, table
 from medmetrics.results import Report
-from medmetrics.stats import METHODS
-from medmetrics.suites.suite import AVERAGES, SUITE_FILE_SUFFIXES, Suite, load_suite_file
-from medmetrics.tasks import Task
 
 if TYPE_CHECKING:
-    from medmetrics.adapters import Fields
+    from medmetrics.inputs.adapters import Fields
+    from medmetrics.inputs.run import TaskRun
     from medmetrics.plugins import Catalog
-    from medmetrics.suites.scoring import TaskRun
 
 # What reads runs, parses and scores (and numpy) is imported by the command that needs it, so
 # that ``medmetrics --help`` and ``--version`` answer at once.
@@ -154,13 +154,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _fields(args: argparse.Namespace) -> Fields:
     """Where records keep each value: ``--context-field options`` or ``options=doc.options``."""
-    from medmetrics.adapters.base import fields_from_options
+    from medmetrics.inputs.adapters.base import fields_from_options
 
     return fields_from_options(args)
 
 
 def _read_models(path: str, args: argparse.Namespace) -> dict[str, dict[str, TaskRun]]:
-    from medmetrics.adapters import load_runs
+    from medmetrics.inputs.adapters import load_runs
 
     return load_runs(path, adapter=args.adapter, fields=_fields(args), run=args.run,
                      task_map={k: str(v) for k, v in _pairs(args.task_map, "--task-map").items()})
@@ -168,7 +168,7 @@ def _read_models(path: str, args: argparse.Namespace) -> dict[str, dict[str, Tas
 
 def _load_runs(path: str, args: argparse.Namespace) -> dict[str, dict[str, TaskRun]]:
     """Every model's run at ``path`` (model -> task -> inputs); ``--model`` keeps one."""
-    from medmetrics.adapters import pick_model
+    from medmetrics.inputs.adapters import pick_model
 
     models = _read_models(path, args)
     if args.model is not None:
@@ -180,7 +180,7 @@ def _load_run(path: str, args: argparse.Namespace, model: str | None = None) -> 
     """One model's run at ``path``: the only one, or the one ``--model`` names; several models
     and no choice is an error that lists them. ``compare`` passes each side's ``model``, used
     only where that side holds several models."""
-    from medmetrics.adapters import pick_model
+    from medmetrics.inputs.adapters import pick_model
 
     models = _read_models(path, args)
     if isinstance(args.model, list):  # compare: --model once (both sides) or twice (A's, then B's)
@@ -228,12 +228,12 @@ def _run_suite(args: argparse.Namespace, models: dict[str, dict[str, TaskRun]]) 
 def cmd_score_suite(args: argparse.Namespace) -> int:
     """``score RUN --suite S`` (S registered or a suite file; several comma-separated), or ``score
     RUN`` alone: every task of the run it recognizes. Every model of the run, one table each."""
-    from medmetrics.suites.render import render_suite
-    from medmetrics.suites.scoring import score_suite
+    from medmetrics.aggregate.suites import score_suite
+    from medmetrics.report.suites import render_suite
 
     if args.task or args.parser or args.metric or args.references:
         raise MedmetricsError("--suite scores the tasks its run holds; drop --task/--parser/--metric/--references")
-    from medmetrics.compat import get_profile
+    from medmetrics.metrics.compat import get_profile
 
     catalog = default_catalog()
     profile = get_profile(args.profile, catalog=catalog) if args.profile else None  # any registered profile
@@ -286,8 +286,8 @@ def cmd_score_suite(args: argparse.Namespace) -> int:
 def _suite_items(scored: dict[str, list[Any]], models: dict[str, dict[str, TaskRun]], catalog: Any) -> Iterator[str]:
     """``--per-item`` with a suite: one JSON line per item of every scored task and model, with its
     model and task (a task in two suites is written once), its parse, reference and scores."""
+    from medmetrics.aggregate.suites import task_references
     from medmetrics.report.scores import item_scores
-    from medmetrics.suites.scoring import task_references
 
     for model, results in scored.items():
         written: set[str] = set()
@@ -309,8 +309,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Two runs: run A against run B (as ever). Three or more runs, one folder holding several
     models, ``--baseline``, ``--demo``, or ``--format csv|latex``: every model side by side, each
     tested against the baseline, the p-values Holm-adjusted over the table (``render_models``)."""
-    from medmetrics.suites.comparison import DEMO_MODEL_TASKS, compare_models, demo_models, name_models
-    from medmetrics.suites.render import render_models
+    from medmetrics.aggregate.comparison import DEMO_MODEL_TASKS, compare_models, demo_models, name_models
+    from medmetrics.report.suites import render_models
 
     runs = list(args.runs)
     if args.demo and runs:
@@ -349,8 +349,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _compare_two(args: argparse.Namespace, tasks: list[str], fmt: str, catalog: Any) -> int:
     """``compare RUN_A RUN_B``: A against B per task (``--task``, several comma-separated) or on a suite."""
-    from medmetrics.suites.comparison import compare_suite, compare_task
-    from medmetrics.suites.render import render_comparison
+    from medmetrics.aggregate.comparison import compare_suite, compare_task
+    from medmetrics.report.suites import render_comparison
 
     run_a, run_b = args.runs
     chosen = args.model or []
@@ -379,7 +379,7 @@ def _compare_two(args: argparse.Namespace, tasks: list[str], fmt: str, catalog: 
 def _read_task_file(args: argparse.Namespace) -> tuple[list[Any], list[Any], Any, Callable[[], Any]]:
     """Generations, references (as read) and context of one task's file(s), as ``score`` reads them,
     and ``located()``: a context in which an error about item ``i`` names its file and line."""
-    from medmetrics.adapters.generic import context as record_context
+    from medmetrics.inputs.adapters.generic import context as record_context
 
     records = read_records(args.predictions, args.input_format)
     generations = field(records, args.prediction_field, args.predictions)
@@ -405,7 +405,7 @@ def _read_task_file(args: argparse.Namespace) -> tuple[list[Any], list[Any], Any
 def cmd_score_run_task(args: argparse.Namespace) -> int:
     """``score RUN --task T`` on a folder or a harness's output: the task's inputs as the adapters
     read them (log-likelihood samples included), scored as in a suite."""
-    from medmetrics.suites.scoring import resolve_task, score_task
+    from medmetrics.aggregate.suites import resolve_task, score_task
 
     if args.parser or args.metric or args.references:
         raise MedmetricsError("score --task on a run reads the task's inputs from the run; drop "
@@ -448,11 +448,11 @@ def _score_target(args: argparse.Namespace, catalog: Catalog) -> tuple[Task, str
 
 def cmd_score_dask(args: argparse.Namespace) -> int:
     """``score --task T --dask ADDRESS|local:N 'runs/*.jsonl'``: one task's files (a glob) scored on a
-    Dask cluster (``medmetrics.distributed``, docs/scale.md); the numbers of ``score`` on the files
+    Dask cluster (``medmetrics.aggregate.distributed``, docs/scale.md); the numbers of ``score`` on the files
     joined in sorted order, intervals of additive metrics by the Poisson bootstrap."""
     import warnings
 
-    from medmetrics.distributed import GatheredIntervalWarning, connect, evaluate_dask, read_bag
+    from medmetrics.aggregate.distributed import GatheredIntervalWarning, connect, evaluate_dask, read_bag
 
     for option, given in (("--suite", args.suite), ("--tasks", args.tasks), ("--references", args.references),
                           ("--per-item", args.per_item), ("--model", args.model), ("--run", args.run),
@@ -481,7 +481,7 @@ def cmd_score_dask(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from medmetrics.evaluation import run_evaluation
+    from medmetrics.aggregate.evaluation import run_evaluation
 
     if getattr(args, "dask", None):
         return cmd_score_dask(args)
@@ -528,7 +528,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def _is_run(args: argparse.Namespace) -> bool:
     """Whether ``audit --task`` reads a whole run (a folder, or a harness's output) as ``compare``
     does, rather than one task's file as ``score --task`` does."""
-    from medmetrics.adapters.base import detect
+    from medmetrics.inputs.adapters.base import detect
 
     path = Path(args.predictions)
     if args.adapter not in ("auto", "generic") or path.is_dir():  # any harness adapter, a plugin's too
@@ -537,8 +537,8 @@ def _is_run(args: argparse.Namespace) -> bool:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    from medmetrics.aggregate.auditing import Audit, audit, audit_run, render_audits
     from medmetrics.api import get_parser
-    from medmetrics.auditing import Audit, audit, audit_run, render_audits
 
     if args.top < 0:
         raise MedmetricsError("--top must be 0 (every reason) or more")
@@ -583,7 +583,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def demo_reports(resamples: int = 1000, seed: int = 12345) -> dict[str, Report]:
     """Score the bundled demo generations of each demo task (what ``medmetrics demo`` prints)."""
-    from medmetrics.evaluation import run_evaluation
+    from medmetrics.aggregate.evaluation import run_evaluation
 
     catalog = default_catalog()
     reports = {}

@@ -76,14 +76,14 @@ def register_suites(register: RegisterFn) -> None:
 def register_adapters(register: RegisterFn) -> None:
     """Register adapter classes (harness output formats): ``register(AdapterClass)``.
 
-    An adapter class subclasses ``medmetrics.adapters.Adapter`` and sets a lowercase snake_case
+    An adapter class subclasses ``medmetrics.inputs.adapters.Adapter`` and sets a lowercase snake_case
     ``name``. It is registered as a class, never an instance, and medmetrics calls its two
     functions on the class:
 
     - ``detect(path) -> bool``: whether the file or folder ``path`` looks like this format (read
       as little as needed; it must not raise on paths of other formats);
     - ``read(path, fields, task_map, run) -> {model: {task: TaskRun}}``: every model's run at
-      ``path``, with ``fields`` (``medmetrics.adapters.Fields``) naming the record fields,
+      ``path``, with ``fields`` (``medmetrics.inputs.adapters.Fields``) naming the record fields,
       ``task_map`` renaming the harness's task names and ``run`` picking a dated run (or ``None``).
 
     ``load_runs(adapter=NAME)`` and ``--adapter NAME`` use it by name; ``--adapter auto`` asks
@@ -97,8 +97,8 @@ def register_adapters(register: RegisterFn) -> None:
 def register_compat_profiles(register: RegisterFn) -> None:
     """Register compat profiles: ``register(Profile(name=..., description=..., methods={...}))``.
 
-    A profile (``medmetrics.compat.Profile``) reproduces one paper's released evaluator, bugs
-    included: ``methods`` maps each task to a ``medmetrics.compat.Method`` (the compat metric,
+    A profile (``medmetrics.metrics.compat.Profile``) reproduces one paper's released evaluator, bugs
+    included: ``methods`` maps each task to a ``medmetrics.metrics.compat.Method`` (the compat metric,
     the inputs it reads and the kind of gold text it expects) and ``bugs`` describes what the
     evaluator does wrong. ``medmetrics score --suite S --profile NAME`` scores every task
     correctly and as the profile does, side by side. A third-party profile's compat results

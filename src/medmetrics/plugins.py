@@ -23,13 +23,19 @@ import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
 from medmetrics import hookspecs
 from medmetrics.errors import InputError, PluginError, PluginWarning
 from medmetrics.registry import Entry, Registry, collecting_register
+
+if TYPE_CHECKING:
+    from medmetrics.catalog.suite import Suite
+    from medmetrics.catalog.task import Task
+    from medmetrics.metrics.base import Metric
+    from medmetrics.parsing.base import Parser
 
 ENTRY_POINT_GROUP = "medmetrics"
 BUILTIN_PLUGINS = (
@@ -368,3 +374,41 @@ def reset_default_catalog() -> None:
     """Forget the default catalog, so the next use reloads plugins (after installing one)."""
     global _default
     _default = None
+
+
+# --- objects by name: what every stage uses to build a registered parser, metric, task or suite ---
+
+
+def _provenance(catalog: Catalog, plugin: str) -> str | None:
+    dist, version = catalog.distribution_of(plugin)
+    return None if dist == "medmetrics" else f"{dist}=={version}"
+
+
+def get_parser(name: str, *, catalog: Catalog | None = None, **options: Any) -> Parser:
+    """Build the parser registered as ``name`` (or an alias) with ``options``."""
+    catalog = catalog or default_catalog()
+    entry = catalog.parsers.get(name)
+    parser: Parser = entry.obj(**options)
+    parser.provenance = _provenance(catalog, entry.plugin)
+    return parser
+
+
+def get_metric(name: str, *, catalog: Catalog | None = None, **options: Any) -> Metric:
+    """Build the metric registered as ``name`` (or an alias) with ``options``."""
+    catalog = catalog or default_catalog()
+    entry = catalog.metrics.get(name)
+    metric: Metric = entry.obj(**options)
+    metric.provenance = _provenance(catalog, entry.plugin)
+    return metric
+
+
+def get_task(name: str, *, catalog: Catalog | None = None) -> Task:
+    """The task registered as ``name``."""
+    task: Task = (catalog or default_catalog()).tasks.get(name).obj
+    return task
+
+
+def get_suite(name: str, *, catalog: Catalog | None = None) -> Suite:
+    """The suite registered as ``name`` (its tasks, groups and averaging rule)."""
+    suite: Suite = (catalog or default_catalog()).suites.get(name).obj
+    return suite

@@ -59,7 +59,7 @@ def medmetrics_register() -> Iterator[Callable[..., Catalog]]:
 
 @pytest.fixture
 def medmetrics_score(medmetrics_catalog: Catalog) -> Callable[..., Report]:
-    from medmetrics.evaluation import run_evaluation
+    from medmetrics.aggregate.evaluation import run_evaluation
 
     def score(task_or_parser: Any, predictions: Sequence[str], references: Sequence[Any], *,
               metrics: Any = None, context: Any = None, ci: bool | float = False, resamples: int = 1000,

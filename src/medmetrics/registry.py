@@ -133,15 +133,15 @@ def _check_adapter(obj: Any, plugin: str) -> None:
     missing = [attr for attr in ("detect", "read") if not callable(getattr(obj, attr, None))]
     if missing:
         raise InputError(f"adapter class {obj.__name__} registered by plugin {plugin!r} has no callable "
-                         f"{' or '.join(missing)}; subclass medmetrics.adapters.Adapter")
+                         f"{' or '.join(missing)}; subclass medmetrics.inputs.adapters.Adapter")
 
 
 def _check_profile(obj: Any, plugin: str) -> None:
-    """A compat profile is registered as a ``medmetrics.compat.Profile`` object."""
-    from medmetrics.compat import Profile
+    """A compat profile is registered as a ``medmetrics.metrics.compat.Profile`` object."""
+    from medmetrics.metrics.compat import Profile
 
     if not isinstance(obj, Profile):
         what = f"the class {obj.__name__}" if isinstance(obj, type) else f"a {type(obj).__name__}"
         raise InputError(f"plugin {plugin!r} registered {what} as a compat profile; register a "
-                         "medmetrics.compat.Profile object: register(Profile(name=..., description=..., "
+                         "medmetrics.metrics.compat.Profile object: register(Profile(name=..., description=..., "
                          "methods={task: Method(...)}))")

@@ -480,7 +480,7 @@ class _Options:
 def _rebuild_scorer(result: MetricResult) -> Any:
     """The metric of a result read back from JSON, rebuilt from its name and options; it must make
     the same statistics (the same signature), or the merge would mix two definitions."""
-    from medmetrics.api import get_metric
+    from medmetrics.plugins import get_metric
 
     stored = result.scorer
     metric = get_metric(stored.name, **dict(stored.options))

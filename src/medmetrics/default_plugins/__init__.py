@@ -2,5 +2,5 @@
 third-party plugin would be.
 
 These modules hold only the ``@hookimpl`` glue; the logic lives in ``medmetrics.parsing``,
-``medmetrics.metrics``, ``medmetrics.tasks``, ``medmetrics.adapters`` and ``medmetrics.compat``.
+``medmetrics.metrics``, ``medmetrics.catalog.task``, ``medmetrics.inputs.adapters`` and ``medmetrics.metrics.compat``.
 """

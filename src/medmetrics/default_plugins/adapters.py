@@ -7,17 +7,17 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from medmetrics.adapters.base import Adapter, Fields, looks_like_lm_eval, looks_like_opencompass
 from medmetrics.hookspecs import hookimpl
-from medmetrics.suites.scoring import TaskRun
+from medmetrics.inputs.adapters.base import Adapter, Fields, looks_like_lm_eval, looks_like_opencompass
+from medmetrics.inputs.run import TaskRun
 
 
 def _read_with(module: str) -> Any:
-    """``medmetrics.adapters.<module>.read`` as an adapter's ``read``, imported when a run is read."""
+    """``medmetrics.inputs.adapters.<module>.read`` as an adapter's ``read``, imported when a run is read."""
     def read(path: Path, fields: Fields, task_map: Mapping[str, str],
              run: str | None) -> dict[str, dict[str, TaskRun]]:
         reader: Callable[..., dict[str, dict[str, TaskRun]]] = importlib.import_module(
-            f"medmetrics.adapters.{module}").read
+            f"medmetrics.inputs.adapters.{module}").read
         return reader(path, fields, task_map, run)
 
     return staticmethod(read)

@@ -1,7 +1,7 @@
 """Registers the built-in compat profiles (each paper's released evaluator)."""
 
-from medmetrics.compat import biomistral_nlu, medinst, meds_bench
 from medmetrics.hookspecs import hookimpl
+from medmetrics.metrics.compat import biomistral_nlu, medinst, meds_bench
 
 
 @hookimpl

@@ -1,7 +1,7 @@
 """Registers the built-in suites."""
 
+from medmetrics.catalog.suites import SUITES
 from medmetrics.hookspecs import hookimpl
-from medmetrics.suites.definitions import SUITES
 
 
 @hookimpl

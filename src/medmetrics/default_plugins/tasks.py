@@ -1,10 +1,10 @@
 """Registers the built-in tasks."""
 
+from medmetrics.catalog.classification import TASKS
+from medmetrics.catalog.entities import ENTITY_TASKS
+from medmetrics.catalog.generation import GENERATION_TASKS
+from medmetrics.catalog.medinst import MEDINST_TASKS, MEDS_BENCH_TASKS
 from medmetrics.hookspecs import hookimpl
-from medmetrics.suites.classification import TASKS
-from medmetrics.suites.entities import ENTITY_TASKS
-from medmetrics.suites.generation import GENERATION_TASKS
-from medmetrics.suites.medinst import MEDINST_TASKS, MEDS_BENCH_TASKS
 
 
 @hookimpl

@@ -7,7 +7,7 @@ that one contract, once, here:
 - ``compute`` = statistics of the items, scored with weight 1 each;
 - merging shards = concatenating their rows (``Stats.merge``), exactly equal to the whole;
 - bootstrap intervals = scoring multinomial resample weights, vectorized in numpy;
-- paired tests (``medmetrics.stats.significance``) = scoring paired resample or swap weights.
+- paired tests (``medmetrics.aggregate.significance``) = scoring paired resample or swap weights.
 
 Additive metrics (counts of true positives, correct answers, ...) only implement
 ``from_totals``: the score of weighted column sums. Pure scoring functions stay free of state;
@@ -36,10 +36,10 @@ from medmetrics.metrics.inputs import (
     sequences,
     unpack,
 )
+from medmetrics.metrics.resampling import bootstrap_weights, check_resampling, collapse, percentile_interval
 from medmetrics.metrics.statistics import BASE_COLUMNS, Stats, Table, ratio
 from medmetrics.options import Options, defaults_of, render_signature, validate
 from medmetrics.results import STATUSES, ConfidenceInterval, MetricResult
-from medmetrics.stats.resampling import bootstrap_weights, check_resampling, collapse, percentile_interval
 
 # the input checks and the statistics types live in their own modules; imported from here too
 __all__ = ["BASE_COLUMNS", "AdditiveMetric", "Metric", "Sequences", "Stats", "Table", "check_pair",

@@ -25,7 +25,7 @@ Synonym policy (built-in, applied only to declared labels they name):
   ``contradicts/contradicted`` for Refutes, ``yes``/``no`` for true/false. These words are common
   in prose ("it is unclear whether", "the results contradict earlier work"), where reading
   them as an answer would invent one.
-- Relation classes by the names models write for them (``parsing/relation_names``): "ANTAGONIST"
+- Relation classes by the names models write for them (``catalog/relation_names``): "ANTAGONIST"
   for ``CPR:6``, "mechanism" for ``DDI-mechanism``, weak, whenever those codes are declared.
 - A built-in form that is already a declared label, or that two labels would both claim, is
   dropped. Caller synonyms always count in every tier (in prose, only when no label is mentioned
@@ -52,6 +52,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from medmetrics.catalog.relation_names import POSITIVE_CLASS_NAMES
 from medmetrics.errors import InputError
 from medmetrics.parsing.base import Parser
 from medmetrics.parsing.engine import (
@@ -66,7 +67,6 @@ from medmetrics.parsing.engine import (
     initials,
 )
 from medmetrics.parsing.negation import negated_before, verdict_after
-from medmetrics.parsing.relation_names import POSITIVE_CLASS_NAMES
 from medmetrics.parsing.text import fold, squash
 from medmetrics.results import Parsed
 

@@ -16,11 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from medmetrics.aggregate.parallel import add_jobs_argument
 from medmetrics.errors import InputError, MedmetricsError
-from medmetrics.parallel import add_jobs_argument
 
 if TYPE_CHECKING:  # the readers and scoring are imported by the command, not by --help
-    from medmetrics.suites.scoring import TaskRun
+    from medmetrics.inputs.run import TaskRun
 
 DEMO_TASKS = ("medqa", "pubmedqa", "mednli", "chemprot", "hoc", "biosses", "bc5_disease")
 _FORMATS = (".jsonl", ".json", ".csv")
@@ -28,7 +28,7 @@ _FORMATS = (".jsonl", ".json", ".csv")
 
 def add_report_command(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``report`` to the ``medmetrics`` command's subparsers."""
-    from medmetrics.suites.suite import AVERAGES
+    from medmetrics.catalog.suite import AVERAGES
 
     p = subparsers.add_parser(
         "report", help="write one self-contained HTML report (plots, parse failures, per-item drill-down)",
@@ -85,10 +85,10 @@ def _task_map(args: argparse.Namespace) -> dict[str, str]:
 
 def _read_file(path: Path, args: argparse.Namespace, default_task: str | None) -> dict[str, TaskRun]:
     """A generic file: records grouped by their task field, or all of ``default_task``."""
-    from medmetrics.adapters.base import _MISSING, Fields, context_fields, lookup, require, task_name
-    from medmetrics.adapters.generic import context
-    from medmetrics.io import read_records
-    from medmetrics.suites.scoring import TaskRun
+    from medmetrics.inputs.adapters.base import _MISSING, Fields, context_fields, lookup, require, task_name
+    from medmetrics.inputs.adapters.generic import context
+    from medmetrics.inputs.files import read_records
+    from medmetrics.inputs.run import TaskRun
 
     task_map = _task_map(args)
     fields = Fields(context=context_fields(args.context_field))
@@ -115,7 +115,7 @@ def _read_file(path: Path, args: argparse.Namespace, default_task: str | None) -
 
 
 def _read_generic(path: Path, args: argparse.Namespace, tasks: list[str]) -> dict[str, dict[str, TaskRun]]:
-    from medmetrics.adapters.base import task_name
+    from medmetrics.inputs.adapters.base import task_name
 
     task_map = _task_map(args)
     if path.is_file():
@@ -142,8 +142,8 @@ def _read_generic(path: Path, args: argparse.Namespace, tasks: list[str]) -> dic
 
 def load(path: str, args: argparse.Namespace, tasks: list[str]) -> dict[str, dict[str, TaskRun]]:
     """Model -> task -> inputs of one RUN."""
-    from medmetrics.adapters import load_runs
-    from medmetrics.adapters.base import detect, fields_from_options
+    from medmetrics.inputs.adapters import load_runs
+    from medmetrics.inputs.adapters.base import detect, fields_from_options
 
     p = Path(path)
     if not p.exists():
@@ -156,7 +156,7 @@ def load(path: str, args: argparse.Namespace, tasks: list[str]) -> dict[str, dic
 
 def demo_runs() -> dict[str, TaskRun]:
     """The bundled demo generations, task -> inputs (what ``medmetrics demo`` scores)."""
-    from medmetrics.suites.scoring import TaskRun
+    from medmetrics.inputs.run import TaskRun
 
     runs = {}
     for name in DEMO_TASKS:
@@ -203,9 +203,9 @@ def score_runs(models: Mapping[str, Mapping[str, TaskRun]], *, suite: str | None
                tasks: list[str] | None = None, ci: bool | float = True, resamples: int = 1000,
                seed: int = 12345, average: str | None = None) -> tuple[list[Any], list[Any], list[str]]:
     """Score every model's run: entries (model x task), suite rows and notes for the page."""
+    from medmetrics.aggregate.suites import resolve_task, score_suite, score_task
     from medmetrics.plugins import default_catalog
     from medmetrics.report.html import _entry, suite_entries
-    from medmetrics.suites.scoring import resolve_task, score_suite, score_task
 
     catalog = default_catalog()
     entries: list[Any] = []
@@ -269,7 +269,7 @@ def per_item_lines(entries: list[Any]) -> Any:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from medmetrics.io import atomic_writer
+    from medmetrics.inputs.files import atomic_writer
     from medmetrics.report.html import entries_html
 
     if args.suite and args.task:

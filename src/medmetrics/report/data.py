@@ -1,5 +1,5 @@
 """What the HTML report shows, computed in Python: per task and model the headline with its CI,
-statuses and reasons (``medmetrics.auditing``), confusion matrices, per-label tables, per-item
+statuses and reasons (``medmetrics.aggregate.auditing``), confusion matrices, per-label tables, per-item
 scores, entity marks and calibration bins; and the per-item data the page renders client-side,
 packed compactly (one string table, parallel columns)."""
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medmetrics._json import json_native
-from medmetrics.auditing import Audit, ItemAudit
+from medmetrics.aggregate.auditing import Audit, ItemAudit
 from medmetrics.results import ANSWERED, STATUSES, MetricResult, Parsed, Report
 
 #: task kinds by parser name: what the report shows beside the overview and the items
@@ -34,7 +34,7 @@ class Entry:
     the item view shows the parsed values only).
 
     ``report`` is None for a task that was not scored (``status`` ``missing`` or ``unavailable``,
-    ``reason`` says why). ``loglikelihood`` (``medmetrics.adapters.loglikelihood.LoglikelihoodItems``)
+    ``reason`` says why). ``loglikelihood`` (``medmetrics.aggregate.loglikelihood.LoglikelihoodItems``)
     gives the calibration plot.
     """
 
@@ -295,17 +295,16 @@ def normalized_references(entry: Entry) -> list[Any] | None:
     if entry.report is None or entry.report.task is None:
         return refs
     try:
-        from medmetrics.api import get_parser
-        from medmetrics.evaluation import normalize_references
-        from medmetrics.io import coerce
-        from medmetrics.plugins import default_catalog
+        from medmetrics.inputs.files import coerce
+        from medmetrics.parsing.references import normalize_references
+        from medmetrics.plugins import default_catalog, get_parser
 
         catalog = default_catalog()
         task = catalog.tasks.get(entry.report.task).obj
         parser = get_parser(task.parser, catalog=catalog, **dict(task.parser_options))
         if entry.loglikelihood is not None:  # references are the gold choices' indices
-            from medmetrics.adapters.loglikelihood import loglikelihood_inputs
-            from medmetrics.suites.scoring import TaskRun
+            from medmetrics.aggregate.loglikelihood import loglikelihood_inputs
+            from medmetrics.inputs.run import TaskRun
 
             run = TaskRun(task.name, [], [], None, "", loglikelihood=entry.loglikelihood)
             return list(loglikelihood_inputs(task, parser, run)[1])

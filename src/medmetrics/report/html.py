@@ -263,7 +263,7 @@ def entries_html(entries: Sequence[Entry], suites: Sequence[SuiteRow] = (), *, t
     page, as ``<name>_files/items.js``, which the page loads from disk (keep the two together);
     below it, and always without ``path``, the page is one self-contained file.
     """
-    from medmetrics.io import atomic_writer
+    from medmetrics.inputs.files import atomic_writer
 
     data = build(entries, suites, title=title, notes=notes)
     payload = encode_items(data)

@@ -27,8 +27,7 @@ _BLOCK = 256
 def task_metrics(report: Report, catalog: Any = None) -> dict[str, Metric]:
     """Result name -> the metric object that made it, rebuilt from the report's task; a result
     whose signature the rebuilt metric does not reproduce is left out."""
-    from medmetrics.api import get_metric
-    from medmetrics.plugins import default_catalog
+    from medmetrics.plugins import default_catalog, get_metric
 
     catalog = catalog or default_catalog()
     if report.task is None or report.task not in catalog.tasks:
@@ -116,7 +115,7 @@ def item_scores(
     ``Metric``); by default they are rebuilt from the task.
     For a numeric task ``abs_error`` is added. A metric undefined on every single item (a correlation) is left out.
     """
-    from medmetrics.evaluation import normalize_references
+    from medmetrics.parsing.references import normalize_references
 
     if len(references) != len(report.parsed):
         raise InputError(f"the report has {len(report.parsed)} items but references has {len(references)}")
@@ -124,8 +123,7 @@ def item_scores(
     refs = list(references)
     if report.task is not None and not normalized:
         try:
-            from medmetrics.api import get_parser
-            from medmetrics.plugins import default_catalog
+            from medmetrics.plugins import default_catalog, get_parser
 
             cat = catalog or default_catalog()
             task = cat.tasks.get(report.task).obj

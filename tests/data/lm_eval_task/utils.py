@@ -1,6 +1,6 @@
 """The lm-eval hooks of pubmedqa_medmetrics.yaml, from medmetrics' pubmedqa task."""
 
-from medmetrics.adapters.lm_eval_task import LmEvalTask
+from medmetrics.aggregate.lm_eval_task import LmEvalTask
 
 pubmedqa = LmEvalTask("pubmedqa", reference="final_decision")
 parse = pubmedqa.filter

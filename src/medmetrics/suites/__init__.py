@@ -1,1 +1,0 @@
-"""Task definitions, grouped by the benchmark that defines them."""
