@@ -37,7 +37,7 @@ from medmetrics.metrics.inputs import (
     unpack,
 )
 from medmetrics.metrics.statistics import BASE_COLUMNS, Stats, Table, ratio
-from medmetrics.options import Options, defaults_of, render_signature, validate
+from medmetrics.options import Options, defaults_of, render_signature, signature_options, validate
 from medmetrics.results import STATUSES, ConfidenceInterval, MetricResult
 from medmetrics.stats.resampling import bootstrap_weights, check_resampling, collapse, percentile_interval
 
@@ -100,7 +100,7 @@ class Metric(ABC):
 
     @property
     def signature(self) -> str:
-        sig = render_signature(self.name, self.version, self.options)
+        sig = render_signature(self.name, self.version, signature_options((self.options_class,), self.options))
         origin = self.provenance or f"medmetrics=={__version__}"
         return f"{sig}|{origin}"
 

@@ -50,9 +50,10 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from medmetrics.errors import InputError
+from medmetrics.options import Options, option
 from medmetrics.parsing.base import Parser
 from medmetrics.parsing.engine import (
     OPENER,
@@ -304,12 +305,27 @@ class _Mention:
     affirmed: bool  # a verdict after it says yes ("Contradiction: Yes")
 
 
+def _synonyms(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """Label -> a list of surface forms (kept as given: the label set checks the forms)."""
+    if not all(_is_collection(forms) for forms in value.values()):
+        raise ValueError("a mapping of label -> list of surface forms")
+    return value
+
+
+@dataclass(frozen=True)
+class LabelOptions(Options):
+    labels: tuple[str, ...] | None = option(None, "the label set (required, as an option or per item)")
+    synonyms: Mapping[str, Any] | None = option(
+        None, "label -> extra surface forms ({\"CPR:4\": [\"INHIBITOR\"]}); a form naming another label is an error",
+        check=_synonyms)
+
+
 class LabelParser(Parser):
     """One label from a closed set, returned exactly as declared (see the module docstring)."""
 
     name = "label"
     version = "3"  # 2: denials after a label, verdicts; 3: relation classes by their names (weak)
-    defaults: ClassVar[Mapping[str, Any]] = {"labels": None, "synonyms": None}
+    options_class = LabelOptions
     required = ("labels",)
 
     def validate(self, settings: Mapping[str, Any]) -> None:

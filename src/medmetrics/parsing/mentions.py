@@ -38,9 +38,10 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from medmetrics.errors import InputError
+from medmetrics.options import Options, non_blank, option
 from medmetrics.parsing.base import Parser
 from medmetrics.parsing.engine import unanswered
 from medmetrics.parsing.grounding import Grounder, Mention, ground, mention, ungrounded_note
@@ -261,23 +262,35 @@ def resolve_type(written: str, types: Sequence[str] | None) -> tuple[str, bool]:
 # ----------------------------------------------------------------------------------------------
 
 
-def _check_strings(settings: Mapping[str, Any], key: str) -> None:
-    value = settings.get(key)
-    if value is not None and (isinstance(value, (str, bytes)) or not isinstance(value, Sequence)
-                              or not all(isinstance(v, str) and v.strip() for v in value)):
-        raise InputError(f"{key!r} must be a list of non-empty strings, got {value!r:.80}")
+@dataclass(frozen=True)
+class MentionContext(Options):
+    source: str | None = option(None, "the source text of the item: mentions are grounded in it")
+
+
+@dataclass(frozen=True)
+class EntityListOptions(Options):
+    entity_type: str | None = option(None, "the type every mention gets (single-type tasks), else None")
+
+
+@dataclass(frozen=True)
+class LabeledSpansOptions(Options):
+    types: tuple[str, ...] | None = option(None, "the declared entity types", check=non_blank)
+
+
+@dataclass(frozen=True)
+class BracketsOptions(Options):
+    kind: Literal["entities", "typed_entities", "ids", "relations", "events"] = option(
+        "entities", "what each [...] group holds")
+    types: tuple[str, ...] | None = option(
+        None, "declared entity (or event) types, matched leniently; others are kept and reported", check=non_blank)
+    relations: tuple[str, ...] | None = option(
+        None, "declared relation labels: they tell head from tail when a name holds commas", check=non_blank)
 
 
 class MentionParser(Parser):
-    """Shared options, validation and result building of the mention parsers."""
+    """Shared options, context and result building of the mention parsers."""
 
-    defaults: ClassVar[Mapping[str, Any]] = {"source": None}
-
-    def validate(self, settings: Mapping[str, Any]) -> None:
-        source = settings.get("source")
-        if source is not None and not isinstance(source, str):
-            raise InputError(f"'source' must be the source text (a str), got {type(source).__name__}")
-        _check_strings(settings, "types")
+    context_class = MentionContext
 
     @staticmethod
     def grounder(settings: Mapping[str, Any]) -> Grounder | None:
@@ -302,13 +315,7 @@ class EntityListParser(MentionParser):
 
     name = "entity_list"
     version = "1"
-    defaults: ClassVar[Mapping[str, Any]] = {**MentionParser.defaults, "entity_type": None}
-
-    def validate(self, settings: Mapping[str, Any]) -> None:
-        super().validate(settings)
-        kind = settings.get("entity_type")
-        if kind is not None and not isinstance(kind, str):
-            raise InputError(f"'entity_type' must be a str (the type every mention gets), got {kind!r}")
+    options_class = EntityListOptions
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         region, why = answer_region(text)
@@ -347,7 +354,7 @@ class LabeledSpansParser(MentionParser):
 
     name = "labeled_spans"
     version = "1"
-    defaults: ClassVar[Mapping[str, Any]] = {**MentionParser.defaults, "types": None}
+    options_class = LabeledSpansOptions
 
     def before_masking(self, text: str) -> str:
         return _FENCE_INFO.sub(lambda m: " " * len(m.group(0)), text)  # "```yaml": a fence's tag is no type
@@ -437,14 +444,7 @@ class BracketsParser(MentionParser):
 
     name = "brackets"
     version = "2"
-    defaults: ClassVar[Mapping[str, Any]] = {**MentionParser.defaults, "kind": "entities", "types": None,
-                                             "relations": None}
-
-    def validate(self, settings: Mapping[str, Any]) -> None:
-        super().validate(settings)
-        if settings.get("kind") not in KINDS:
-            raise InputError(f"'kind' must be one of {', '.join(KINDS)}, got {settings.get('kind')!r}")
-        _check_strings(settings, "relations")
+    options_class = BracketsOptions
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         region, why = answer_region(text)
