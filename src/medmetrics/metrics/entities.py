@@ -518,10 +518,22 @@ class EntityF1Options(Options):
     zero_division: float = option(0.0, "the value of 0/0: 0, 1 or nan", check=zero_division)
     match: Literal["auto", "offsets", "text"] = option(
         "auto", "compare character offsets, normalized texts, or per document offsets when the gold has them")
+    spans_only: bool | None = option(
+        None, "True: types dropped on both sides, for answers that carry none (MedINST's [entity])")
 
     #: ``criterion`` was ``scheme``, which the tagging parsers and seqeval use for the tagging scheme
     renamed: ClassVar[Mapping[str, str]] = {"scheme": "criterion"}
     signature_names: ClassVar[Mapping[str, str]] = {"criterion": "scheme"}
+
+
+class _SpansOnly(defaultdict):
+    """The type index of ``spans_only``: every type reads as None (one untyped class)."""
+
+    def __init__(self) -> None:
+        super().__init__(int, {None: 0})
+
+    def __getitem__(self, key: Any) -> int:
+        return 0
 
 
 class EntityF1(AdditiveMetric):
@@ -533,10 +545,15 @@ class EntityF1(AdditiveMetric):
     sequence_items = "a list of mentions"
     options_class = EntityF1Options
 
+    def configure(self) -> None:
+        if self.options["spans_only"] and self.options["types"] is not None:
+            raise InputError("metric 'entity_f1': spans_only=True compares no types; drop types")
+
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         need_offsets = self.options["match"] != "text"
-        type_index: defaultdict[Any, int] = defaultdict(count().__next__)
+        spans_only = self.options["spans_only"]
+        type_index: defaultdict[Any, int] = _SpansOnly() if spans_only else defaultdict(count().__next__)
         predictions, references = sequences(predictions), sequences(references, flatten=True)
         gold = _read_side(references, "reference", need_offsets, type_index)
         by_text = self._text_documents(gold, len(references))

@@ -202,6 +202,8 @@ class SeqevalOptions(Options):
     suffix: bool = option(False, "tags written PER-B instead of B-PER")
     types: tuple[Any, ...] | None = option(
         None, "the declared entity types: a predicted entity of another type is spurious", check=_type_names)
+    spans_only: bool | None = option(
+        None, "True: types dropped on both sides, for tags that carry none (MedINST's [B]/[I]/[O])")
 
 
 class SeqevalF1(AdditiveMetric):
@@ -215,6 +217,8 @@ class SeqevalF1(AdditiveMetric):
 
     def configure(self) -> None:
         o = self.options
+        if o["spans_only"] and o["types"] is not None:
+            raise InputError("metric 'seqeval': spans_only=True compares no types; drop types")
         if (o["mode"] == "strict") != (o["scheme"] is not None):
             raise InputError("metric 'seqeval': mode='strict' and a scheme go together "
                              f"(got mode={o['mode']!r}, scheme={o['scheme']!r})")
@@ -268,9 +272,11 @@ class SeqevalF1(AdditiveMetric):
         tag_codes, type_codes, malformed = [], [], []
         strict = self.options["mode"] == "strict"
         allowed = SCHEMES[self.options["scheme"]].allowed if strict else ""
+        spans_only = bool(self.options["spans_only"])
         for raw in vocabulary:
             tag, kind, bad = (_read_strict(raw, allowed, self.options["suffix"]) if strict
                               else _read_default(raw, self.options["suffix"]))
+            kind = "_" if spans_only else kind  # the type an untyped "B" has
             tag_codes.append(tag)
             type_codes.append(types.setdefault(kind, len(types)))
             malformed.append(bad)

@@ -37,14 +37,16 @@ def _blurb_ner(name: str, dataset: str, types: tuple[str, ...]) -> Task:
 
 
 def _brackets(name: str, dataset: str, kind: str, metric: str) -> Task:
-    options = {"criterion": "strict", "match": "text"} if metric == "entity_f1" else {}
+    # MedINST's bracketed mentions carry no type, so a run's typed gold is compared by span only
+    options = {"criterion": "strict", "match": "text", "spans_only": True} if metric == "entity_f1" else {}
     return Task(name=name, parser="brackets", parser_options={"kind": kind}, metrics={"f1": (metric, options)},
                 description=f"{dataset} (MedINST32): bracketed {kind}; {metric} micro over the corpus.",
                 source=_MEDINST_SOURCE)
 
 
 def _medinst_bio(name: str, dataset: str) -> Task:
-    return Task(name=name, parser="bio", metrics={"f1": ("seqeval", {})},
+    # "word [B]" tags carry no type, so a run's typed gold (B-Disease) is compared by span only
+    return Task(name=name, parser="bio", metrics={"f1": ("seqeval", {"spans_only": True})},
                 description=f"{dataset} as 'word [B]' tags (MedINST32): entity-level F1 (seqeval).",
                 source="MedINST32 'bio' scores padded tag lists, not entities (compat medinst reproduces it).")
 
