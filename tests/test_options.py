@@ -174,7 +174,7 @@ def test_parser_options_and_context_are_declared_apart() -> None:
     assert set(declared(number.options_class)) == {"low", "high"}
     assert set(declared(number.context_class)) == {"options"}
     assert number.options["low"] == 0 and isinstance(number.options["low"], int)  # signatures keep "low=0"
-    assert number.signature == "number@1(high=4,low=0)"
+    assert number.signature == "number@2(high=4,low=0)"
 
 
 def test_per_item_context_is_checked_by_type_on_each_item() -> None:

@@ -33,7 +33,7 @@ class IntegerParser(NumberParser):
     """An integer score in ``[low, high]``: the ``number`` parser plus the integer check."""
 
     name = "integer"
-    version = "1"
+    version = "2"  # 2: chat-template tokens masked
     options_class = IntegerOptions
     real: ClassVar[bool] = False
 

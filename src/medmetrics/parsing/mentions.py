@@ -18,7 +18,7 @@ block when there is one; after the last answer anchor ("Answer:", "Entities:", "
 mentioned are:", a header line ending in a colon) when there is one, else the last paragraph;
 trailing explanations ("Explanation: ...", "Note: ...") are cut off.
 
-Splitting: on newlines, bullets, ";", "|", "..." and on a comma followed by white space. A comma
+Splitting: on newlines, bullets, ";", "|", "...", "[SEP]" and on a comma followed by white space. A comma
 inside a word ("1,2-dichloroethane") never splits, nor does one between the locants of a chemical
 name, source or not ("7 , 22 - diene", "2, 3, 7, 8-TCDD", "N , N - dimethyl": a number, primed
 number or N/O/S standing alone or spaced from the comma before it, and one after it that a
@@ -138,8 +138,9 @@ def clean_item(item: str) -> str:
 # Splitting lists
 # ----------------------------------------------------------------------------------------------
 
-_LIST_SEPARATOR = re.compile(r"\n|;|\||\.{3,}|…|,(?=\s)")
-_ELLIPSIS_SEPARATOR = re.compile(r"\n|\.{3,}|…")
+# BioMistral-NLU's answers may join spans with "[SEP]" (its evaluator reads it as "...")
+_LIST_SEPARATOR = re.compile(r"\n|;|\||\.{3,}|…|\[SEP\]|,(?=\s)")
+_ELLIPSIS_SEPARATOR = re.compile(r"\n|\.{3,}|…|\[SEP\]")
 #: A comma of a natural list in the source: a character, the comma, white space.
 _LIST_COMMA = re.compile(r"\S,\s")
 _MAX_JOIN = 4
@@ -314,7 +315,7 @@ class EntityListParser(MentionParser):
     """Mentions listed with commas, semicolons, newlines or bullets (see the module docstring)."""
 
     name = "entity_list"
-    version = "1"
+    version = "2"  # 2: chat-template tokens masked, "[SEP]" splits
     options_class = EntityListOptions
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
@@ -353,7 +354,7 @@ class LabeledSpansParser(MentionParser):
     """BioMistral-NLU's "Type: span1...span2" lines (see the module docstring)."""
 
     name = "labeled_spans"
-    version = "1"
+    version = "2"  # 2: chat-template tokens masked, "[SEP]" splits
     options_class = LabeledSpansOptions
 
     def before_masking(self, text: str) -> str:
@@ -377,7 +378,7 @@ class LabeledSpansParser(MentionParser):
             lines += 1
             if not body.strip(_EDGE) or is_sentinel(body):
                 continue
-            separator = _ELLIPSIS_SEPARATOR if ("..." in body or "…" in body) else _LIST_SEPARATOR
+            separator = _ELLIPSIS_SEPARATOR if ("..." in body or "…" in body or "[SEP]" in body) else _LIST_SEPARATOR
             for item in split_items(body, grounder, separator):
                 mentions.append(mention(item, kind))
                 if not declared:
@@ -443,7 +444,7 @@ class BracketsParser(MentionParser):
     """MedINST's bracketed answers; ``kind`` says which structure (see the module docstring)."""
 
     name = "brackets"
-    version = "2"
+    version = "3"  # 3: chat-template tokens masked
     options_class = BracketsOptions
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:

@@ -227,7 +227,7 @@ class NumberParser(Parser):
     """
 
     name = "number"
-    version = "1"
+    version = "2"  # 2: chat-template tokens masked
     options_class: ClassVar[type[Options] | None] = NumberOptions
     context_class: ClassVar[type[Options] | None] = NumberContext
     required = ("low", "high")

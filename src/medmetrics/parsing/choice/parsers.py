@@ -137,7 +137,9 @@ class ChoiceParser(_OptionParser):
     # 2: an option named in prose, or named to be set aside, is not an answer
     # 3: JSON answer fields, options named inline, explain-every-option answers, firm anchors
     #    outrank claims, "the answer is unknown", answers in the question's language
-    version = "3"
+    # 4: bracketed letters in a row are a list, an option's text after an article, chat-template
+    #    tokens masked
+    version = "4"
 
     def read_masked(self, text: str, masked: str, settings: Mapping[str, Any]) -> Parsed:
         reader = self._reader(text, masked, settings)
@@ -189,7 +191,9 @@ class ChoicesParser(_OptionParser):
     """
 
     name = "choices"
-    version = "2"  # 2: an empty answer is the empty set when allow_empty
+    # 2: an empty answer is the empty set when allow_empty; 3: bracketed letters in a row are a list,
+    # chat-template tokens masked
+    version = "3"
     options_class = ChoicesOptions
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
