@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import math
 import os
 import typing
@@ -357,28 +356,3 @@ def non_blank(value: tuple[str, ...]) -> tuple[str, ...]:
     if not all(item.strip() for item in value):
         raise ValueError("a list of non-blank strings")
     return value
-
-
-# --- signatures ------------------------------------------------------------------------------
-
-
-def render_value(value: Any) -> str:
-    """A short, stable text for a signature; long values become a count and a content hash."""
-    if isinstance(value, Mapping):
-        text = ",".join(f"{k}={render_value(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
-        text = ",".join(render_value(v) for v in items)
-    else:
-        text = str(value)
-    if len(text) > 40:
-        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-        count = len(value) if isinstance(value, (Mapping, list, tuple, set, frozenset)) else len(text)
-        return f"{count}#{digest}"
-    return text
-
-
-def render_signature(name: str, version: str, options: Mapping[str, Any]) -> str:
-    """``name@version(key=value,...)`` with ``None`` options left out."""
-    shown = ",".join(f"{k}={render_value(v)}" for k, v in sorted(options.items()) if v is not None)
-    return f"{name}@{version}" + (f"({shown})" if shown else "")

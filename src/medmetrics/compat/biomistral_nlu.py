@@ -47,11 +47,13 @@ from __future__ import annotations
 import functools
 import string
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from medmetrics.compat import Method, Profile, item_context, option_texts
 from medmetrics.compat.base import EvaluatorCrash, ItemMean, KeyedCounts
 from medmetrics.metrics.correlation import Pearson
+from medmetrics.signatures import Signature
 from medmetrics.suites.scoring import TaskRun
 from medmetrics.tasks import Task
 
@@ -181,9 +183,8 @@ class STSPearson(Pearson):
 
     name = "biomistral_nlu_sts"
 
-    @property
-    def signature(self) -> str:
-        return f"compat:{PROFILE}|{super().signature}"
+    def describe(self) -> Signature:
+        return replace(super().describe(), profile=PROFILE)
 
 
 def read_events(line: str) -> tuple[list[str], str | None]:

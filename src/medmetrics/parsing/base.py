@@ -12,7 +12,6 @@ from medmetrics.options import (
     check_options,
     defaults_of,
     renamed_options,
-    render_signature,
     signature_options,
     typed_values,
     validate,
@@ -20,6 +19,7 @@ from medmetrics.options import (
 from medmetrics.parsing.engine import unanswered
 from medmetrics.parsing.text import prepare
 from medmetrics.results import Parsed
+from medmetrics.signatures import Signature
 
 
 class Parser(ABC):
@@ -68,10 +68,13 @@ class Parser(ABC):
     def signature(self) -> str:
         """``name@version(options)``, plus the distribution of a third-party parser; cached."""
         if self._signature is None or self._signature[0] != self.provenance:
-            sig = render_signature(self.name, self.version,
-                                   signature_options((self.options_class, self.context_class), self.options))
-            self._signature = (self.provenance, f"{sig}[{self.provenance}]" if self.provenance else sig)
+            self._signature = (self.provenance, self.describe().format())
         return self._signature[1]
+
+    def describe(self) -> Signature:
+        """The parts of the signature (a third-party parser's distribution as its origin)."""
+        options = signature_options((self.options_class, self.context_class), self.options)
+        return Signature(self.name, self.version, options, origin=self.provenance, parser=True)
 
     def parse(self, generation: str, **context: Any) -> Parsed:
         """Parse one generation. Never raises on any string; a caller mistake is an ``InputError``."""

@@ -44,7 +44,7 @@ import functools
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ from medmetrics.metrics.base import Metric, Table, ratio
 from medmetrics.metrics.generation import require
 from medmetrics.metrics.generation.pairs import installed_versions, text_pairs
 from medmetrics.options import Options, at_least, option
+from medmetrics.signatures import Signature
 
 #: sentence ends and line breaks; a blank run is tried once, from its start ((?<!\s)), so a long run
 #: without a line break costs linear time, not a failed scan from each of its characters
@@ -281,9 +282,8 @@ class BertScore(Metric):
             self._baseline = None
         self._encoder: Encoder | None = None
 
-    @property
-    def signature(self) -> str:
-        return f"{super().signature}|{installed_versions('bert-score', 'transformers', 'torch')}"
+    def describe(self) -> Signature:
+        return replace(super().describe(), installed=(installed_versions("bert-score", "transformers", "torch"),))
 
     def encoder(self) -> Encoder:
         """The tokenizer and model, loaded on first use."""

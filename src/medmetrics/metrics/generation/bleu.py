@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -39,6 +39,7 @@ from medmetrics.metrics.generation import require
 from medmetrics.metrics.generation.pairs import check_texts
 from medmetrics.metrics.generation.tokenize import LANGUAGES, meds_bench_tokenizer
 from medmetrics.options import Options, at_least, option
+from medmetrics.signatures import Signature
 
 #: sacrebleu's ``my_log(0)``: the log of a zero precision.
 _LOG_ZERO = -9999999999.0
@@ -138,10 +139,8 @@ class Bleu(Metric):
         self._sacrebleu.num_refs = 1  # one reference per item; sacrebleu sets this when it first scores
         self._sacrebleu_signature = self._sacrebleu.get_signature().format()
 
-    @property
-    def signature(self) -> str:
-        base, origin = super().signature.rsplit("|", 1)
-        return f"{base}|sacrebleu({self._sacrebleu_signature})|{origin}"
+    def describe(self) -> Signature:
+        return replace(super().describe(), details=(f"sacrebleu({self._sacrebleu_signature})",))
 
     def _columns(self) -> list[str]:
         orders = range(1, self.options["max_ngram_order"] + 1)

@@ -43,7 +43,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -54,6 +54,7 @@ from medmetrics.metrics.base import Metric, Table, ratio
 from medmetrics.metrics.generation import require
 from medmetrics.metrics.generation.pairs import installed_versions, text_pairs
 from medmetrics.options import Options, finite, option
+from medmetrics.signatures import Signature
 
 #: Debian's ``wordnet-base`` package installs the WordNet 3.0 database here.
 DEBIAN_WORDNET = Path("/usr/share/wordnet")
@@ -308,9 +309,8 @@ class Meteor(Metric):
             raise InputError("metric 'meteor': wordnet_path is only used with wordnet_synonyms=True")
         self._aligner: Aligner | None = None
 
-    @property
-    def signature(self) -> str:
-        return f"{super().signature}|{installed_versions('nltk')}"
+    def describe(self) -> Signature:
+        return replace(super().describe(), installed=(installed_versions("nltk"),))
 
     def aligner(self) -> Aligner:
         """The aligner with its caches, built on first use (this imports nltk and reads WordNet)."""
