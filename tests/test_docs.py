@@ -3,7 +3,9 @@
 - ``docs/hooks.md`` has a ``## <hook>(<args>)`` section for every hook in ``hookspecs.py``, and
   no such section for a hook that does not exist.
 - ``docs/builtins.md`` has a ``### `name` `` section, under ``## Parsers``, ``## Metrics`` or
-  ``## Tasks``, for every built-in, which mentions each of its aliases and option keys.
+  ``## Tasks``, for every built-in, which mentions each of its aliases and option keys; for a
+  built-in with declared options (``options_class``, ``context_class``), its option table lists
+  exactly the declared names, each with its declared default.
 - ``docs/tutorial-plugin.md`` quotes the example plugin: a fenced block whose info string holds
   ``file=<path from the repository root>`` must occur in that file verbatim; a line ``# ...``
   inside it is an elision, and the pieces around it must occur in order.
@@ -20,6 +22,7 @@ import pluggy
 import pytest
 
 from medmetrics import hookspecs, pytest_plugin
+from medmetrics.options import declared
 from medmetrics.plugins import Catalog, load_catalog
 from medmetrics.testing import conformance
 
@@ -129,6 +132,63 @@ def test_every_builtin_is_documented_with_its_aliases_and_options(kind: str, bui
 def test_builtin_sections_name_only_registered_things(kind: str, builtin_catalog: Catalog) -> None:
     stale = set(_kind_sections(kind)) - set(builtin_catalog.registry(kind).names())
     assert not stale, f"docs/builtins.md documents {kind}s that are not registered: {sorted(stale)}"
+
+
+_TABLE_ROW = re.compile(r"^\|[ \t]*`(?P<name>[^`|]+)`[ \t]*\|(?P<default>[^|]*)\|", re.MULTILINE)
+_TABLE_HEAD = re.compile(r"^\|[ \t]*option( / context key)?[ \t]*\|[ \t]*default[ \t]*\|[^\n]*\n\|[-| ]+\|\n",
+                         re.MULTILINE)
+
+
+def _option_rows(section: str) -> dict[str, tuple[str, str]] | None:
+    """Option name -> (the default column's first code span, the whole row), from the section's
+    option table (``| option | default | meaning |``), or None when it has none."""
+    head = _TABLE_HEAD.search(section)
+    if head is None:
+        return None
+    rows = re.match(r"(?:\|[^\n]*\n?)*", section[head.end():])
+    table = rows.group(0) if rows else ""
+    return {row["name"]: ((re.findall(r"`([^`]*)`", row["default"]) or [row["default"].strip()])[0],
+                          table[row.start():table.find("\n", row.start())])
+            for row in _TABLE_ROW.finditer(table)}
+
+
+def _as_documented(value: object) -> str:
+    """A default as the tables write it: a string in double quotes, anything else as Python does."""
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _declared_builtins() -> list[tuple[str, str, type]]:
+    catalog = load_catalog(entry_points=False, strict=True)
+    return [(kind, entry.name, entry.obj) for kind in ("parser", "metric") for entry in catalog.registry(kind)
+            if getattr(entry.obj, "options_class", None) or getattr(entry.obj, "context_class", None)]
+
+
+def test_most_builtins_declare_their_options() -> None:
+    catalog = load_catalog(entry_points=False, strict=True)
+    undeclared = [entry.name for kind in ("parser", "metric") for entry in catalog.registry(kind)
+                  if entry.obj.defaults and not (getattr(entry.obj, "options_class", None)
+                                                 or getattr(entry.obj, "context_class", None))]
+    assert not undeclared, f"built-ins with a plain defaults mapping (declare an options_class): {undeclared}"
+
+
+@pytest.mark.parametrize(("kind", "name", "cls"), _declared_builtins(), ids=lambda x: x if isinstance(x, str) else "")
+def test_option_tables_match_the_declarations(kind: str, name: str, cls: type) -> None:
+    section = _kind_sections(kind)[name]
+    rows = _option_rows(section)
+    assert rows is not None, f"docs/builtins.md: '### `{name}`' has no '| option | default | meaning |' table"
+    context = getattr(cls, "context_class", None)
+    options = {key: option for declaration in (cls.options_class, context)
+               if declaration is not None for key, option in declared(declaration).items()}
+    assert sorted(rows) == sorted(options), (
+        f"docs/builtins.md: the option table of `{name}` lists {sorted(rows)}; {cls.__name__} declares "
+        f"{sorted(options)}")
+    wrong = {key: (rows[key][0], _as_documented(option.default)) for key, option in options.items()
+             if rows[key][0] != _as_documented(option.default)}
+    assert not wrong, f"docs/builtins.md: `{name}` defaults (documented, declared): {wrong}"
+    per_item = [key for key in (declared(context) if context else ()) if "(per item)" not in rows[key][1]]
+    assert not per_item, f"docs/builtins.md: `{name}`: context keys not marked '(per item)': {per_item}"
+    for old, new in getattr(cls.options_class, "renamed", {}).items():
+        assert f"`{old}`" in section, f"docs/builtins.md: `{name}` does not say `{new}` was called `{old}`"
 
 
 # --- tutorial-plugin.md ----------------------------------------------------------------------

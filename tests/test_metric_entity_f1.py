@@ -71,7 +71,7 @@ def test_equals_nervaluate_overall_and_per_type(corpus: tuple[list[list[Span]], 
         for declared in (TAGS, None):
             # tuples and mappings are the same mentions
             preds: list[Any] = predictions if declared else [as_mappings(d) for d in predictions]
-            result = EntityF1(scheme=scheme, types=declared).compute(preds, references)
+            result = EntityF1(criterion=scheme, types=declared).compute(preds, references)
             assert_same(dict(result.components), theirs["overall"][name], f"{scheme} overall")
             for tag in TAGS:
                 ours = dict(result.per_label.get(tag, {}))
@@ -91,7 +91,7 @@ def test_predictions_equal_to_their_gold_score_as_nervaluate_scores_them(
     theirs = nervaluate(mixed, references, TAGS)
     for scheme in SCHEMES:
         name = NERVALUATE_SCHEME[scheme]
-        result = EntityF1(scheme=scheme, types=TAGS).compute(mixed, references)
+        result = EntityF1(criterion=scheme, types=TAGS).compute(mixed, references)
         assert_same(dict(result.components), theirs["overall"][name], f"{scheme} overall")
         for tag in theirs["entities"]:
             assert_same(dict(result.per_label[tag]), theirs["entities"][tag][name], f"{scheme} {tag}")
@@ -107,7 +107,7 @@ def test_skipping_equal_predictions_changes_no_number(scheme: str, match: str) -
     predictions = [list(references[0]), list(references[1]), [("A", 1, 4)], list(references[3])]
     shuffled = [list(reversed(p)) if p == r else p for p, r in zip(predictions, references)]
     assert shuffled != predictions
-    metric = EntityF1(scheme=scheme, match=match)
+    metric = EntityF1(criterion=scheme, match=match)
     keep = {"auto": [0, 1, 2, 3], "offsets": [1, 2, 3], "text": [0, 3]}[match]  # text matching needs texts
     references, predictions, shuffled = ([side[k] for k in keep] for side in (references, predictions, shuffled))
     equal, read = metric.compute(predictions, references), metric.compute(shuffled, references)
@@ -129,7 +129,7 @@ def test_undeclared_predicted_type_is_spurious_where_nervaluate_drops_it() -> No
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_undeclared_predicted_type_never_takes_a_gold_mention(scheme: str) -> None:
     # Same span as the gold mention: exact and partial ignore types, yet the undeclared one matches nothing.
-    result = EntityF1(scheme=scheme, types=["DRUG"]).compute([[("MEDICATION", 0, 7)]], [[("DRUG", 0, 7)]])
+    result = EntityF1(criterion=scheme, types=["DRUG"]).compute([[("MEDICATION", 0, 7)]], [[("DRUG", 0, 7)]])
     assert (result.components["spurious"], result.components["missed"], result.value) == (1, 1, 0.0)
 
 
@@ -151,7 +151,7 @@ def test_shuffling_mentions_within_documents_changes_nothing(corpus: Any, rng: r
     predictions, references = corpus
     shuffled = [rng.sample(d, len(d)) for d in predictions]
     for scheme in SCHEMES:
-        metric = EntityF1(scheme=scheme, average="macro")
+        metric = EntityF1(criterion=scheme, average="macro")
         assert metric.compute(shuffled, references) == metric.compute(predictions, references)
 
 
@@ -161,23 +161,23 @@ def test_fever_is_not_a_partial_match_for_rash() -> None:
     text = "fever and rash"
     gold, predicted = [("SYMPTOM", 0, 5)], [("SYMPTOM", 10, 14)]
     assert text[0:5] == "fever" and text[10:14] == "rash"
-    result = EntityF1(scheme="partial").compute([predicted], [gold])
+    result = EntityF1(criterion="partial").compute([predicted], [gold])
     assert (result.components["partial"], result.components["spurious"], result.components["missed"]) == (0, 1, 1)
     assert result.value == 0.0
-    by_text = EntityF1(scheme="partial", match="text")
+    by_text = EntityF1(criterion="partial", match="text")
     for wrong in ("rash", "red rash"):
         assert by_text.compute([[("SYMPTOM", wrong)]], [[("SYMPTOM", "fever")]]).value == 0.0
 
 
 def test_touching_spans_do_not_overlap_and_one_shared_character_does() -> None:
-    partial = EntityF1(scheme="partial")
+    partial = EntityF1(criterion="partial")
     assert partial.compute([[("A", 5, 9)]], [[("A", 0, 5)]]).components["partial"] == 0
     assert partial.compute([[("A", 4, 9)]], [[("A", 0, 5)]]).components["partial"] == 1
     assert nervaluate([[("A", 5, 9)]], [[("A", 0, 5)]], ["A"])["overall"]["partial"].partial == 0
 
 
 def test_overlap_must_cover_one_percent_of_a_long_gold_mention() -> None:
-    partial = EntityF1(scheme="partial")
+    partial = EntityF1(criterion="partial")
     for start, expected in ((199, 0), (198, 1)):  # 1 shared character of 200 is 0.5%; 2 are 1%
         predictions, references = [[("A", start, 210)]], [[("A", 0, 200)]]
         assert partial.compute(predictions, references).components["partial"] == expected
@@ -186,13 +186,13 @@ def test_overlap_must_cover_one_percent_of_a_long_gold_mention() -> None:
 
 def test_incorrect_prediction_over_two_gold_mentions_takes_only_one() -> None:
     """nervaluate#85: no gold mention is counted twice."""
-    result = EntityF1(scheme="strict").compute([[("B", 3, 8)]], [[("A", 0, 5), ("A", 6, 10)]])
+    result = EntityF1(criterion="strict").compute([[("B", 3, 8)]], [[("A", 0, 5), ("A", 6, 10)]])
     counts = {c: result.components[c] for c in ("incorrect", "missed", "possible", "actual")}
     assert counts == {"incorrect": 1, "missed": 1, "possible": 2, "actual": 1}
 
 
 def test_type_scheme_takes_the_closest_gold_mention_of_its_type() -> None:
-    result = EntityF1(scheme="type").compute([[("A", 2, 9), ("A", 0, 4)]], [[("A", 0, 4), ("A", 2, 8)]])
+    result = EntityF1(criterion="type").compute([[("A", 2, 9), ("A", 0, 4)]], [[("A", 0, 4), ("A", 2, 8)]])
     assert result.components["correct"] == 2  # [0,4) first (document order) takes [0,4), not [2,8)
 
 
@@ -227,11 +227,11 @@ def test_text_mode_matches_same_types_first_whatever_the_order() -> None:
     for predicted in ([("A", "x"), ("B", "x")], [("B", "x"), ("A", "x")]):
         strict = EntityF1(match="text").compute([predicted], [[("B", "x")]]).components
         assert (strict["correct"], strict["incorrect"], strict["spurious"]) == (1, 0, 1)
-    wrong_type = EntityF1(match="text", scheme="type").compute([[("A", "x")]], [[("B", "x")]]).components
+    wrong_type = EntityF1(match="text", criterion="type").compute([[("A", "x")]], [[("B", "x")]]).components
     assert (wrong_type["incorrect"], wrong_type["correct"]) == (1, 0)
-    exact = EntityF1(match="text", scheme="exact").compute([[("A", "x")]], [[("B", "x")]]).components
+    exact = EntityF1(match="text", criterion="exact").compute([[("A", "x")]], [[("B", "x")]]).components
     assert exact["correct"] == 1
-    partial = EntityF1(match="text", scheme="partial").compute([[("A", "fever x")]], [[("A", "fever")]]).components
+    partial = EntityF1(match="text", criterion="partial").compute([[("A", "fever x")]], [[("A", "fever")]]).components
     assert (partial["partial"], partial["spurious"]) == (0, 1)  # text overlap is equality
 
 
@@ -293,7 +293,7 @@ CONFORMANCE_PREDICTIONS: list[Any] = [
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("average", ["micro", "macro"])
 def test_conformance_offsets(scheme: str, average: str) -> None:
-    result = check_metric(EntityF1(scheme=scheme, average=average), CONFORMANCE_PREDICTIONS, CONFORMANCE_REFERENCES)
+    result = check_metric(EntityF1(criterion=scheme, average=average), CONFORMANCE_PREDICTIONS, CONFORMANCE_REFERENCES)
     assert result.n == 9 and result.n_failed == 2
 
 
@@ -343,7 +343,7 @@ def test_caller_mistakes_name_the_item_and_mention(options: dict[str, Any], pred
         metric.compute(predictions, references)
 
 
-@pytest.mark.parametrize("options", [{"scheme": "loose"}, {"average": "weighted"}, {"zero_division": 0.5},
+@pytest.mark.parametrize("options", [{"criterion": "loose"}, {"average": "weighted"}, {"zero_division": 0.5},
                                      {"types": "A"}, {"types": []}, {"match": "tokens"}])
 def test_bad_options_are_input_errors(options: dict[str, Any]) -> None:
     with pytest.raises(InputError):
@@ -351,7 +351,7 @@ def test_bad_options_are_input_errors(options: dict[str, Any]) -> None:
 
 
 def test_nervaluate_scheme_name_is_accepted() -> None:
-    assert EntityF1(scheme="ent_type").signature == EntityF1(scheme="type").signature
+    assert EntityF1(criterion="ent_type").signature == EntityF1(criterion="type").signature
 
 
 # -- grounding: the parsers' mention dicts ------------------------------------------------------
@@ -370,8 +370,8 @@ def test_ungrounded_predictions_are_spurious_and_counted(corpus: Any, rng: rando
     added = sum(map(len, extra))
     for scheme in SCHEMES:
         for match in ("offsets", "auto"):
-            base = EntityF1(scheme=scheme, match=match).compute(predictions, references)
-            ours = EntityF1(scheme=scheme, match=match).compute(with_extra, references)
+            base = EntityF1(criterion=scheme, match=match).compute(predictions, references)
+            ours = EntityF1(criterion=scheme, match=match).compute(with_extra, references)
             assert ours.components["ungrounded"] == added
             assert ours.components["spurious"] == base.components["spurious"] + added
             assert ours.components["actual"] == base.components["actual"] + added

@@ -100,7 +100,7 @@ def test_options_equal_nltk_with_the_matching_arguments(wordnet, items) -> None:
 
     predictions, references = [p for p, _ in items], [r for _, r in items]
     cases = [
-        ({"synonyms": False}, {"wordnet": NoWordNet()}),
+        ({"wordnet_synonyms": False}, {"wordnet": NoWordNet()}),
         ({"stemming": False}, {"wordnet": wordnet, "stemmer": NoStemmer()}),
         ({"lowercase": False}, {"wordnet": wordnet, "preprocess": lambda w: w}),
     ]
@@ -131,7 +131,7 @@ def test_synonym_stage_works_on_stems_as_nltk_does(wordnet) -> None:
     assert Meteor().compute(["sick"], ["ill"]).value > 0
     assert Meteor().compute(["always"], ["forever"]).value == 0.0
     assert Meteor(stemming=False).compute(["always"], ["forever"]).value > 0
-    assert Meteor(synonyms=False).compute(["sick"], ["ill"]).value == 0.0
+    assert Meteor(wordnet_synonyms=False).compute(["sick"], ["ill"]).value == 0.0
 
 
 @settings(max_examples=60, deadline=None)
@@ -203,7 +203,7 @@ def test_without_synonyms_no_wordnet_is_read(monkeypatch: pytest.MonkeyPatch) ->
         raise AssertionError("WordNet was read")
 
     monkeypatch.setattr(meteor_module, "load_wordnet", no_wordnet)
-    assert Meteor(synonyms=False).compute(["fever"], ["fever"]).value == pytest.approx(0.5)
+    assert Meteor(wordnet_synonyms=False).compute(["fever"], ["fever"]).value == pytest.approx(0.5)
 
 
 def test_missing_extra_names_it() -> None:
@@ -214,7 +214,7 @@ def test_missing_extra_names_it() -> None:
 @pytest.mark.parametrize(("options", "match"), [
     ({"alpha": 1.5}, "alpha"), ({"beta": "3"}, "beta"), ({"gamma": math.nan}, "gamma"),
     ({"stemming": "yes"}, "stemming"), ({"tokenize": "spacy"}, "tokenize"), ({"level": "system"}, "level"),
-    ({"synonyms": False, "wordnet_path": "/x"}, "wordnet_path"),
+    ({"wordnet_synonyms": False, "wordnet_path": "/x"}, "wordnet_path"),
 ])
 def test_bad_options(options, match) -> None:
     with pytest.raises(InputError, match=match):
@@ -227,11 +227,11 @@ def test_bad_options(options, match) -> None:
 ])
 def test_bad_items(predictions, references, match) -> None:
     with pytest.raises(InputError, match=match):
-        Meteor(synonyms=False).compute(predictions, references)
+        Meteor(wordnet_synonyms=False).compute(predictions, references)
 
 
 def test_stemmer_is_porter() -> None:
-    aligner = Meteor(synonyms=False).aligner()
+    aligner = Meteor(wordnet_synonyms=False).aligner()
     assert aligner.stem("running") == PorterStemmer().stem("running") == "run"
 
 

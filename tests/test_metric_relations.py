@@ -71,7 +71,7 @@ def test_relation_f1_equals_set_counting(corpus: tuple[list[Any], list[Any]], di
         return (r, h, tl) if typed else ("*", h, tl)
 
     theirs = reference_scores(pred, gold, key)
-    result = RelationF1(negative="false", directed=directed, typed=typed, average="macro").compute(pred, gold)
+    result = RelationF1(exclude="false", directed=directed, typed=typed, average="macro").compute(pred, gold)
     for name, value in zip(("micro_precision", "micro_recall", "micro_f1"), theirs["micro"]):
         assert abs(result.components[name] - value) <= TOLERANCE, name
     if typed:
@@ -87,7 +87,7 @@ def test_relation_f1_equals_set_counting(corpus: tuple[list[Any], list[Any]], di
 def test_negative_relations_count_on_neither_side() -> None:
     gold = [[("a", "CPR:3", "b"), ("a", "false", "c")]]
     pred = [[("a", "CPR:3", "b"), ("b", "false", "c")]]
-    result = RelationF1(negative=["false"]).compute(pred, gold)
+    result = RelationF1(exclude=["false"]).compute(pred, gold)
     assert result.value == 1.0
     assert result.components["negative"] == 1 and result.components["negative_reference"] == 1
     assert RelationF1().compute(pred, gold).value == 0.5  # without it, "false" is a relation like any other
@@ -160,7 +160,7 @@ def test_ned_ids() -> None:
 
 
 @pytest.mark.parametrize(("metric", "pred", "gold"), [
-    (RelationF1(negative="false", average="macro"),
+    (RelationF1(exclude="false", average="macro"),
      [[("a", "treats", "b")], None, [("c", "causes", "d"), ("x", "false", "y")], []],
      [[("a", "treats", "b"), ("a", "causes", "c")], [("c", "causes", "d")], [("c", "causes", "d")], []]),
     (Ned(ids_only=True), [[("a", "D1")], [], None, [("b", "D2"), ("c", "D3")]],

@@ -56,7 +56,7 @@ def test_value_is_the_mean_of_the_chosen_score(items: list[tuple[str, str]]) -> 
 def test_punctuation_split_equals_rouge_score_on_newline_separated_sentences() -> None:
     prediction = "The rash resolved. Fever persisted! Was it the β-blocker? No."
     reference = "Fever persisted. The rash resolved quickly.\nNo β-blocker was given."
-    ours = Rouge(rouge_type="rougeLsum", sentence_split="punctuation").compute([prediction], [reference]).value
+    ours = Rouge(rouge_type="rougeLsum", lsum_split="punctuation").compute([prediction], [reference]).value
     newline = {"prediction": prediction.replace(". ", ".\n").replace("! ", "!\n").replace("? ", "?\n"),
                "reference": reference.replace(". ", ".\n")}
     expected = SCORERS[False].score(newline["reference"], newline["prediction"])["rougeLsum"].fmeasure
@@ -77,13 +77,13 @@ def test_unicode_tokenizer_keeps_what_rouge_score_drops() -> None:
     """Deliberate difference, only with tokenizer='unicode' (rouge-score's is the default)."""
     chinese = "患者发烧三天"
     assert Rouge().compute([chinese], [chinese]).value == 0.0  # rouge-score: no ASCII token, so 0
-    assert Rouge(tokenizer="unicode").compute([chinese], [chinese]).value == 1.0
+    assert Rouge(tokenize="unicode").compute([chinese], [chinese]).value == 1.0
     greek = ["β-blocker"], ["α-blocker"]
     assert Rouge().compute(*greek).value == 1.0  # rouge-score sees "blocker" twice: a perfect match
-    assert Rouge(tokenizer="unicode").compute(*greek).value == 0.5
+    assert Rouge(tokenize="unicode").compute(*greek).value == 0.5
     decimals = ["1.5 mg"], ["15 mg"]
-    assert Rouge(tokenizer="unicode").compute(*decimals).value == 0.5  # "1.5" is one token, not "1", "5"
-    stemmed = Rouge(rouge_type="rouge1", tokenizer="unicode", use_stemmer=True)
+    assert Rouge(tokenize="unicode").compute(*decimals).value == 0.5  # "1.5" is one token, not "1", "5"
+    stemmed = Rouge(rouge_type="rouge1", tokenize="unicode", use_stemmer=True)
     assert stemmed.compute(["Ärzte treated patients"], ["ärzte treating patient"]).value == 1.0
 
 
@@ -109,7 +109,7 @@ def test_identical_texts_score_one_when_they_have_tokens(text: str) -> None:
     assert result.value in (0.0, pytest.approx(1.0))
 
 
-@pytest.mark.parametrize("options", [{}, {"use_stemmer": True, "rouge_type": "rougeLsum"}, {"tokenizer": "unicode"}])
+@pytest.mark.parametrize("options", [{}, {"use_stemmer": True, "rouge_type": "rougeLsum"}, {"tokenize": "unicode"}])
 def test_rouge_conforms(options: dict) -> None:
     predictions = ["The fever resolved.", None, "", "β-blocker 1.5 mg given.\nRash.", "患者发烧", "cough"]
     references = ["Fever resolved after two days.", "rash", "no rash", "β-blocker given.\nNo rash.", "患者发烧",
@@ -123,8 +123,8 @@ def test_bad_options_and_inputs_are_input_errors() -> None:
 
     with pytest.raises(InputError, match="rouge_type"):
         Rouge(rouge_type="rouge3")
-    with pytest.raises(InputError, match="tokenizer"):
-        Rouge(tokenizer="spacy")
+    with pytest.raises(InputError, match="tokenize"):
+        Rouge(tokenize="spacy")
     with pytest.raises(InputError, match="reference 0 is int"):
         Rouge().compute(["a"], [3])
     with pytest.raises(InputError, match="language"):

@@ -100,7 +100,7 @@ def test_conformance() -> None:
 
 def test_registered() -> None:
     parser = medmetrics.get_parser("number", **BIOSSES)
-    assert parser.signature == "number@1(high=4,low=0)"
+    assert parser.signature == "number@2(high=4,low=0)"
     assert parser.parse("Output: 2.5").value == 2.5
 
 

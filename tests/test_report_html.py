@@ -218,7 +218,7 @@ def test_command_line_runs_tasks_suites_and_mistakes(tmp_path: Path) -> None:
     assert "2 models (A, B)" in html and "not reported (not asked for)" in html
     one = tmp_path / "one.html"  # one task's file, named with --task
     assert run_cli(str(DEMO / "medqa.jsonl"), "--task", "medqa", "-o", str(one), "--ci", "0") == 0
-    assert "choice@3" in one.read_text(encoding="utf-8")
+    assert "choice@4" in one.read_text(encoding="utf-8")
     suite = tmp_path / "suite.html"
     assert run_cli(str(DEMO), "--suite", "blurb", "-o", str(suite), "--resamples", "100") == 0
     suite_html = suite.read_text(encoding="utf-8")

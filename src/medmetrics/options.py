@@ -8,17 +8,22 @@ its default, a line of help, and what values it takes::
         average: Literal["micro", "macro", "weighted"] = option("micro", "which average is the value")
         labels: tuple[str, ...] | None = option(None, "the declared label set", check=non_empty)
 
-and names it as the class attribute ``Options``. The base class (``Metric``, ``Parser``) then
-checks every given value once, against the field's type and its ``check``, before
-``configure`` sees the options: an unknown name, a value of the wrong type or one the check
-refuses is one ``InputError`` saying which option, what it takes and what was given. An old name
-kept for a release (``renamed``) is accepted with a ``DeprecationWarning``.
+and names it as the class attribute ``options_class`` (a parser's per-item context keys go in
+``context_class``). The base class (``Metric``, ``Parser``) then checks every given value once,
+against the field's type and its ``check``, before ``configure`` sees the options: an unknown
+name, a value of the wrong type or one the check refuses is one ``InputError`` saying which
+option, what it takes and what was given. A parser checks the keys of an item's context the same
+way, on each item. An old name kept for a release (``renamed``) is accepted with a
+``DeprecationWarning``; ``signature_names`` keeps a renamed option's old name in signatures, so
+a rename never changes one.
 
 Types understood: ``bool``, ``int``, ``float`` (an int is accepted and stored as a float; NaN
-and infinities are refused unless the check allows them), ``str``, ``Literal[...]`` (the allowed
-values), ``tuple[X, ...]`` (a list, tuple or set; a set is put in a fixed order so signatures
-are stable; a lone string is refused), ``Mapping``, ``Any``, and ``X | None``. A ``check`` takes
-the value and returns it normalized, or raises ``ValueError`` with what the option takes.
+and infinities pass unless the check refuses them: ``check=finite``), ``int | float`` (a number,
+kept as given: an int stays an int), ``str``, ``str | os.PathLike`` (a path, stored as a str),
+``Literal[...]`` (the allowed values), ``tuple[X, ...]`` (a list, tuple, other sequence or set;
+a set is put in a fixed order so signatures are stable; a lone string is refused), ``Mapping``,
+``Any``, and ``X | None``. A ``check`` takes the value and returns it normalized, or raises ``ValueError``
+with what the option takes.
 
 Classes that declare a plain ``defaults`` mapping instead (third-party code written before
 typed options) keep working: their options are checked by name only, as before.
@@ -27,8 +32,9 @@ typed options) keep working: their options are checked by name only, as before.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import functools
 import math
+import os
 import typing
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -51,6 +57,9 @@ class Options:
 
     #: old option name -> its name now, accepted for one release with a ``DeprecationWarning``
     renamed: ClassVar[Mapping[str, str]] = {}
+    #: option name -> the name signatures write for it (a renamed option keeps its old name
+    #: there, so the rename changes no signature and no recorded result's key)
+    signature_names: ClassVar[Mapping[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -80,15 +89,62 @@ def validate(owner: str, declarations: Sequence[type[Options] | None], given: Ma
     """The options of ``owner`` (e.g. ``metric 'f1'``): ``given`` checked and normalized, the
     defaults filled in. Without declarations (a class with a plain ``defaults`` mapping) names
     only are checked."""
-    for options in filter(None, declarations):
-        given = _renamed(owner, options, given)
+    old_names = {new: old for options in declarations if options is not None
+                 for old, new in options.renamed.items() if old in given}
+    given = renamed_options(owner, declarations, given)
     values = check_options(owner, given, defaults)
-    for options in filter(None, declarations):
-        hints = typing.get_type_hints(options)
-        for f in dataclasses.fields(options):
-            if f.name in given:
-                values[f.name] = _checked(owner, f.name, given[f.name], hints[f.name], f.metadata.get("check"))
+    values.update(typed_values(owner, declarations, given, old_names))
     return values
+
+
+def renamed_options(owner: str, declarations: Sequence[type[Options] | None],
+                    given: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``given`` with old option names (``renamed``) replaced by the new ones, each with a
+    ``DeprecationWarning``; an old name given with its new one is an ``InputError``."""
+    for options in declarations:
+        if options is not None and options.renamed:
+            given = _renamed(owner, options, given)
+    return given
+
+
+def typed_values(owner: str, declarations: Sequence[type[Options] | None], given: Mapping[str, Any],
+                 old_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The declared names among ``given``, each checked against its type and ``check`` and
+    normalized (a set becomes a sorted tuple, an int a float where a float is declared). An
+    error names an option given under its old name (``old_names``: new -> old) by both."""
+    out: dict[str, Any] = {}
+    for options in declarations:
+        if options is None:
+            continue
+        fields = _fields(options)
+        for name, value in given.items():
+            field = fields.get(name)
+            if field is not None:
+                shown = f"{name} (given as {old_names[name]!r})" if old_names and name in old_names else name
+                out[name] = _checked(owner, shown, value, *field)
+    return out
+
+
+_FIELDS: dict[type[Options], dict[str, tuple[Check, Check | None]]] = {}
+
+
+def _fields(options: type[Options]) -> dict[str, tuple[Check, Check | None]]:
+    """Name -> (the type's converter, the check) of each declared option; built once per class
+    (``get_type_hints`` evaluates the annotations, too slow to repeat on every item of a
+    parser's context)."""
+    fields = _FIELDS.get(options)
+    if fields is None:
+        hints = typing.get_type_hints(options)
+        fields = _FIELDS[options] = {f.name: (_converter(hints[f.name]), f.metadata.get("check"))
+                                     for f in dataclasses.fields(options)}
+    return fields
+
+
+def signature_options(declarations: Sequence[type[Options] | None], options: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``options`` under the names signatures write (``signature_names``: a renamed option's old name)."""
+    names = {new: old for declaration in declarations if declaration is not None
+             for new, old in declaration.signature_names.items()}
+    return {names.get(key, key): value for key, value in options.items()} if names else options
 
 
 def check_options(owner: str, given: Mapping[str, Any], declared: Mapping[str, Any]) -> dict[str, Any]:
@@ -112,67 +168,137 @@ def _renamed(owner: str, options: type[Options], given: Mapping[str, Any]) -> Ma
         if new in given:
             raise InputError(f"{owner}: {name!r} is the old name of {new!r}; give one of them, not both")
         warnings.warn(f"{owner}: option {name!r} is now called {new!r}; the old name goes in a later release",
-                      DeprecationWarning, stacklevel=4)
+                      DeprecationWarning, stacklevel=5)
         out[new] = out.pop(name)
     return out
 
 
-def _checked(owner: str, name: str, value: Any, hint: Any, check: Check | None) -> Any:
+def _checked(owner: str, name: str, given: Any, convert: Check, check: Check | None) -> Any:
     try:
-        value = _typed(value, hint)
+        value = convert(given)
         return value if check is None or value is None else check(value)
     except ValueError as exc:
-        raise InputError(f"{owner}: {name} must be {exc}, not {value!r}") from None
+        raise InputError(f"{owner}: {name} must be {exc}, not {given!r:.80}") from None
 
 
-def _typed(value: Any, hint: Any) -> Any:
-    """``value`` as type ``hint`` takes it, or ``ValueError`` saying what the type takes."""
+@functools.cache
+def _converter(hint: Any) -> Callable[[Any], Any]:
+    """The function that returns a value as type ``hint`` takes it (normalized: an int as a
+    float where a float is declared, a set as a sorted tuple), or raises ``ValueError`` saying
+    what the type takes; built once per type, since a parser checks its context on every item."""
     origin, args = get_origin(hint), get_args(hint)
     if hint is Any:
-        return value
+        return _same
     if origin is Union or (origin is not None and type(None) in args):  # X | None
-        if value is None and type(None) in args:
+        return _union(args)
+    if origin is Literal:
+        return _literal(args)
+    simple = _SIMPLE.get(hint)
+    if simple is not None:
+        return simple
+    if hint is os.PathLike or origin is os.PathLike:
+        return _path
+    if origin is tuple:
+        return _sequence(args)
+    if origin in (Mapping, dict) or hint in (Mapping, dict):
+        return _mapping
+    return _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _union(args: tuple[Any, ...]) -> Callable[[Any], Any]:
+    optional = type(None) in args
+    rest = [_converter(a) for a in args if a is not type(None)]
+
+    def convert(value: Any) -> Any:
+        if value is None and optional:
             return None
-        rest = [a for a in args if a is not type(None)]
         errors = []
-        for arg in rest:
+        for one in rest:
             try:
-                return _typed(value, arg)
+                return one(value)
             except ValueError as exc:
                 errors.append(str(exc))
-        raise ValueError(" or ".join(dict.fromkeys([*errors, "None"] if type(None) in args else errors)))
-    if origin is Literal:
-        if value in args and not (isinstance(value, bool) and not any(isinstance(a, bool) for a in args)):
+        if "a number" in errors and "an integer" in errors:  # int | float: a number, kept as given
+            errors.remove("an integer")
+        raise ValueError(" or ".join(dict.fromkeys([*errors, "None"] if optional else errors)))
+    return convert
+
+
+def _literal(args: tuple[Any, ...]) -> Callable[[Any], Any]:
+    takes_bool = any(isinstance(a, bool) for a in args)
+    allowed = f"one of {', '.join(repr(a) for a in args)}"
+
+    def convert(value: Any) -> Any:
+        if value in args and (takes_bool or not isinstance(value, bool)):
             return value
-        raise ValueError(f"one of {', '.join(repr(a) for a in args)}")
-    if hint is bool:
-        if isinstance(value, bool):
-            return value
-        raise ValueError("True or False")
-    if hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise ValueError("an integer")
-    if hint is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        raise ValueError("a number")
-    if hint is str:
-        if isinstance(value, str):
-            return value
-        raise ValueError("a string")
-    if origin is tuple:
-        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple, set, frozenset)):
-            raise ValueError("a list" + (f" of {_kind(args[0])}" if args else ""))
-        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else list(value)
-        if args and args[-1] is Ellipsis:
-            return tuple(_typed(item, args[0]) for item in items)
-        return tuple(items)
-    if origin in (Mapping, dict) or hint in (Mapping, dict):
-        if isinstance(value, Mapping):
-            return value
-        raise ValueError("a mapping")
-    return value
+        raise ValueError(allowed)
+    return convert
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("True or False")
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError("an integer")
+
+
+def _float(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise ValueError("a number")
+
+
+def _str(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise ValueError("a string")
+
+
+_SIMPLE: dict[Any, Callable[[Any], Any]] = {bool: _bool, int: _int, float: _float, str: _str}
+
+
+def _path(value: Any) -> Any:
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise ValueError("a path")
+
+
+def _mapping(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return value
+    raise ValueError("a mapping")
+
+
+def _sequence(args: tuple[Any, ...]) -> Callable[[Any], Any]:
+    """``tuple[X, ...]``: a list, tuple, other sequence or set (put in order), as a tuple of X."""
+    each = args[0] if args and args[-1] is Ellipsis else None
+    what = "a list" + (f" of {_kind(each)}" if each is not None else "")
+    item = None if each is None or each is Any else _converter(each)
+
+    def convert(value: Any) -> tuple[Any, ...]:
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (Sequence, set, frozenset)):
+            raise ValueError(what)
+        items = tuple(sorted(value, key=str) if isinstance(value, (set, frozenset)) else value)
+        if item is None:
+            return items
+        if item is _str:  # the common case, a list of strings: one scan, no copy
+            if all(isinstance(x, str) for x in items):
+                return items
+            raise ValueError(what)
+        try:
+            return tuple(map(item, items))
+        except ValueError:
+            raise ValueError(what) from None
+    return convert
 
 
 def _kind(hint: Any) -> str:
@@ -225,26 +351,8 @@ def non_empty(value: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(dict.fromkeys(value))
 
 
-# --- signatures ------------------------------------------------------------------------------
-
-
-def render_value(value: Any) -> str:
-    """A short, stable text for a signature; long values become a count and a content hash."""
-    if isinstance(value, Mapping):
-        text = ",".join(f"{k}={render_value(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
-        text = ",".join(render_value(v) for v in items)
-    else:
-        text = str(value)
-    if len(text) > 40:
-        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-        count = len(value) if isinstance(value, (Mapping, list, tuple, set, frozenset)) else len(text)
-        return f"{count}#{digest}"
-    return text
-
-
-def render_signature(name: str, version: str, options: Mapping[str, Any]) -> str:
-    """``name@version(key=value,...)`` with ``None`` options left out."""
-    shown = ",".join(f"{k}={render_value(v)}" for k, v in sorted(options.items()) if v is not None)
-    return f"{name}@{version}" + (f"({shown})" if shown else "")
+def non_blank(value: tuple[str, ...]) -> tuple[str, ...]:
+    """A list of strings with something besides white space in each (repeats and order kept)."""
+    if not all(item.strip() for item in value):
+        raise ValueError("a list of non-blank strings")
+    return value

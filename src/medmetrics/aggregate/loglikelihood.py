@@ -40,6 +40,7 @@ from medmetrics.errors import InputError
 from medmetrics.inputs.run import LoglikelihoodItems
 from medmetrics.metrics.base import AdditiveMetric, Table
 from medmetrics.results import MetricResult, Parsed, Report
+from medmetrics.signatures import with_parser
 
 if TYPE_CHECKING:
     from medmetrics.aggregate.suites import TaskScore
@@ -188,7 +189,7 @@ def score_loglikelihood_task(task: Task, group: str, run: TaskRun, *, catalog: C
 
 
 def _signed(result: MetricResult, rule: str) -> MetricResult:
-    return replace(result, signature=f"{result.signature}|parser:{rule}")
+    return replace(result, signature=with_parser(result.signature, rule))
 
 
 def lm_eval_agreement(items: LoglikelihoodItems) -> dict[str, int]:

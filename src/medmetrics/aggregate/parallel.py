@@ -367,6 +367,11 @@ class _Unpicklable(Exception):
     """A chunk's per-item context does not pickle."""
 
 
+def _ended(offset: int, end: int) -> WorkerError:
+    return WorkerError(f"a worker process parsing items {offset}-{end - 1} ended abruptly (killed by a signal, or "
+                       "out of memory?); no result is returned. Parse in one process with jobs=1 (--jobs 1)")
+
+
 def _in_workers(parser: Any, parser_blob: bytes, shared_blob: bytes, predictions: Sequence[Any],
                 contexts: Sequence[Mapping[str, Any]] | None, start: int, size: int, workers: int,
                 progress: Callable[[int], None] | None) -> list[Parsed] | None:
@@ -390,7 +395,13 @@ def _in_workers(parser: Any, parser_blob: bytes, shared_blob: bytes, predictions
             return False
         except Exception as exc:  # made in this process: the per-item context does not pickle
             raise _Unpicklable(str(exc)) from exc
-        pending.append((offset, end, executor.submit(_work, offset, payload)))
+        try:
+            future = executor.submit(_work, offset, payload)
+        except BrokenProcessPool:  # a worker died since the last result: a pending chunk's result says which
+            if pending:
+                return False
+            raise _ended(offset, end) from None
+        pending.append((offset, end, future))
         return True
 
     try:
@@ -408,9 +419,7 @@ def _in_workers(parser: Any, parser_blob: bytes, shared_blob: bytes, predictions
             try:
                 result = future.result()
             except BrokenProcessPool:
-                raise WorkerError(
-                    f"a worker process parsing items {offset}-{end - 1} ended abruptly (killed by a signal, or out "
-                    "of memory?); no result is returned. Parse in one process with jobs=1 (--jobs 1)") from None
+                raise _ended(offset, end) from None
             kind = result[0]
             if kind == "unrebuildable":
                 return None

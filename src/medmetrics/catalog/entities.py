@@ -21,7 +21,7 @@ from __future__ import annotations
 from medmetrics.catalog.task import Task
 
 #: strict entity-level F1 (same text, same type), micro over mentions
-STRICT_BY_TEXT = {"f1": ("entity_f1", {"scheme": "strict", "match": "text"})}
+STRICT_BY_TEXT = {"f1": ("entity_f1", {"criterion": "strict", "match": "text"})}
 JNLPBA_TYPES = ("DNA", "RNA", "cell line", "cell type", "protein")
 PICO_CLASSES = ("PAR", "INT", "OUT")
 _MEDINST_SOURCE = "MedINST32 evaluation.py 'entity' (per-document Counter F1, averaged); scored here as corpus F1."
@@ -30,21 +30,23 @@ _MEDINST_SOURCE = "MedINST32 evaluation.py 'entity' (per-document Counter F1, av
 def _blurb_ner(name: str, dataset: str, types: tuple[str, ...]) -> Task:
     return Task(
         name=name, parser="labeled_spans", parser_options={"types": list(types)},
-        metrics={"f1": ("entity_f1", {"scheme": "strict", "match": "text", "types": list(types)})},
+        metrics={"f1": ("entity_f1", {"criterion": "strict", "match": "text", "types": list(types)})},
         description=f"{dataset} NER ({', '.join(types)}): strict entity-level micro F1.",
         source="BLURB: entity-level F1, strict span match (BLUE eval_ner.py; LinkBERT seqeval).",
     )
 
 
 def _brackets(name: str, dataset: str, kind: str, metric: str) -> Task:
-    options = {"scheme": "strict", "match": "text"} if metric == "entity_f1" else {}
+    # MedINST's bracketed mentions carry no type, so a run's typed gold is compared by span only
+    options = {"criterion": "strict", "match": "text", "spans_only": True} if metric == "entity_f1" else {}
     return Task(name=name, parser="brackets", parser_options={"kind": kind}, metrics={"f1": (metric, options)},
                 description=f"{dataset} (MedINST32): bracketed {kind}; {metric} micro over the corpus.",
                 source=_MEDINST_SOURCE)
 
 
 def _medinst_bio(name: str, dataset: str) -> Task:
-    return Task(name=name, parser="bio", metrics={"f1": ("seqeval", {})},
+    # "word [B]" tags carry no type, so a run's typed gold (B-Disease) is compared by span only
+    return Task(name=name, parser="bio", metrics={"f1": ("seqeval", {"spans_only": True})},
                 description=f"{dataset} as 'word [B]' tags (MedINST32): entity-level F1 (seqeval).",
                 source="MedINST32 'bio' scores padded tag lists, not entities (compat medinst reproduces it).")
 

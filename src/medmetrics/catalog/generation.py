@@ -19,7 +19,7 @@ from medmetrics.catalog.task import Task
 Metrics = dict[str, tuple[str, Mapping[str, Any]]]
 
 ENGLISH: Metrics = {"rouge": ("rouge", {"rouge_type": "rougeL"}), "bleu": ("bleu", {}), "meteor": ("meteor", {})}
-MULTILINGUAL: Metrics = {"rouge": ("rouge", {"rouge_type": "rougeL", "tokenizer": "unicode"}),
+MULTILINGUAL: Metrics = {"rouge": ("rouge", {"rouge_type": "rougeL", "tokenize": "unicode"}),
                          "bleu": ("bleu", {"tokenize": "zh"})}
 _MEDS_SOURCE = "MedS-Ins Metrics/utils.cal_similarity reports BLEU-1 and pltrdy ROUGE-L (compat meds_bench)."
 

@@ -29,12 +29,14 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+from medmetrics.options import Options, option
 from medmetrics.parsing.text import fold
 
 _ARTICLES = re.compile(r"\b(?:a|an|the)\b")
@@ -50,22 +52,24 @@ def normalize_answer(text: str) -> str:
     return " ".join(_ARTICLES.sub(" ", kept).split())
 
 
+@dataclass(frozen=True)
+class NormalizedMatchOptions(Options):
+    match: Literal["exact", "contains"] = option(
+        "exact", "exact: the normalized texts are equal; contains: the reference occurs in the prediction as words")
+    reference_prefixes: tuple[str, ...] = option(
+        (), "boilerplate a reference may start with, removed (normalized) before comparing")
+
+
 class NormalizedMatch(AdditiveMetric):
     """Share of items whose normalized answer equals (or contains, as words) the normalized reference."""
 
     name = "normalized_match"
     primary = "accuracy"
     whole_number_stats = True
-    defaults: ClassVar[dict[str, Any]] = {"match": "exact", "reference_prefixes": ()}
+    options_class = NormalizedMatchOptions
 
     def configure(self) -> None:
-        self.check_choice("match", ("exact", "contains"))
-        prefixes = self.options["reference_prefixes"]
-        if isinstance(prefixes, str) or not all(isinstance(p, str) for p in prefixes):
-            raise InputError(f"metric 'normalized_match': reference_prefixes must be a list of strings, "
-                             f"not {prefixes!r}")
-        self.options["reference_prefixes"] = tuple(prefixes)
-        self._prefixes = [normalize_answer(p) for p in prefixes if normalize_answer(p)]
+        self._prefixes = [normalize_answer(p) for p in self.options["reference_prefixes"] if normalize_answer(p)]
 
     def reference_answer(self, reference: Any, where: str) -> str:
         """The normalized reference with a declared prefix removed; ``InputError`` when nothing is left."""

@@ -38,8 +38,9 @@ from medmetrics.metrics.inputs import (
 )
 from medmetrics.metrics.resampling import bootstrap_weights, check_resampling, collapse, percentile_interval
 from medmetrics.metrics.statistics import BASE_COLUMNS, Stats, Table, ratio
-from medmetrics.options import Options, defaults_of, render_signature, validate
+from medmetrics.options import Options, defaults_of, signature_options, validate
 from medmetrics.results import STATUSES, ConfidenceInterval, MetricResult
+from medmetrics.signatures import Signature
 
 # the input checks and the statistics types live in their own modules; imported from here too
 __all__ = ["BASE_COLUMNS", "AdditiveMetric", "Metric", "Sequences", "Stats", "Table", "check_pair",
@@ -98,11 +99,14 @@ class Metric(ABC):
             raise InputError(f"metric {self.name!r}: zero_division must be 0, 1 or nan, not {value!r}")
         self.options["zero_division"] = float(value)
 
+    def describe(self) -> Signature:
+        """The parts of the signature; a subclass adds its own (``dataclasses.replace``)."""
+        return Signature(self.name, self.version, signature_options((self.options_class,), self.options),
+                         origin=self.provenance or f"medmetrics=={__version__}")
+
     @property
     def signature(self) -> str:
-        sig = render_signature(self.name, self.version, self.options)
-        origin = self.provenance or f"medmetrics=={__version__}"
-        return f"{sig}|{origin}"
+        return self.describe().format()
 
     # --- the contract -------------------------------------------------------------------
     @abstractmethod

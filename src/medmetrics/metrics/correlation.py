@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 from scipy import special
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric, Table
+from medmetrics.options import Options, option
 
 _NUMBER_TYPES = (int, float, np.integer, np.floating)
 
@@ -101,13 +103,14 @@ def weighted_ranks(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return ranks
 
 
-class _Correlation(Metric):
-    defaults: ClassVar[dict[str, Any]] = {"missing": "exclude"}
+@dataclass(frozen=True)
+class CorrelationOptions(Options):
+    missing: Literal["exclude"] | int | float = option(
+        "exclude", "an unanswered prediction is left out (exclude), or replaced by this score")
 
-    def configure(self) -> None:
-        missing = self.options["missing"]
-        if missing != "exclude" and (isinstance(missing, bool) or not isinstance(missing, (int, float))):
-            raise InputError(f"metric {self.name!r}: missing must be 'exclude' or a number, not {missing!r}")
+
+class _Correlation(Metric):
+    options_class = CorrelationOptions
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         fill = self.options["missing"]

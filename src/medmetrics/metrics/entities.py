@@ -15,7 +15,8 @@ could not find it in the text) is spurious: a false positive that matches nothin
 ``match="offsets"``.
 
 Outcomes, counted as nervaluate 1.2.1 counts them (COR, INC, PAR, MIS, SPU; POS = COR + INC +
-PAR + MIS gold mentions, ACT = COR + INC + PAR + SPU predicted ones):
+PAR + MIS gold mentions, ACT = COR + INC + PAR + SPU predicted ones), under the scheme the option
+``criterion`` names (``scheme`` before; the old name is accepted for a release):
 
 - ``strict``: same span and type is correct; any other overlap is incorrect.
 - ``exact``: same span is correct, whatever the type; any other overlap is incorrect.
@@ -76,7 +77,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, count, pairwise
 from operator import itemgetter, methodcaller
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -84,11 +85,11 @@ from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Sequences, Table, equal_to_references, sequences
 from medmetrics.metrics.prf import mean_over_labels, prf
 from medmetrics.metrics.sequence import Codebook
+from medmetrics.options import Options, non_empty, option, zero_division
 from medmetrics.parsing.text import fold
 
+#: The matching criteria (the ``criterion`` option), as this module names them.
 SCHEMES = ("strict", "exact", "partial", "type")
-AVERAGES = ("micro", "macro")
-MATCHES = ("auto", "offsets", "text")
 #: The counts, with the names results show. The first five are statistics columns, overall and
 #: per type (``cor:<type>``); possible and actual are their sums, derived when scored (fewer
 #: columns: less memory to fill and copy on large inputs).
@@ -502,6 +503,39 @@ def _count_matching(counts: _Counts, gold: _Side, g: np.ndarray, pred: _Side, p:
         add(side.doc[left], side.type[left], kind)
 
 
+def _criterion(value: str) -> str:
+    return "type" if value == "ent_type" else value  # nervaluate's name for the same criterion
+
+
+@dataclass(frozen=True)
+class EntityF1Options(Options):
+    criterion: Literal["strict", "exact", "partial", "type", "ent_type"] = option(
+        "strict", "what a match needs: strict (span and type), exact (span), partial (overlap, half credit "
+        "when partial), type (overlap and type)", check=_criterion)
+    average: Literal["micro", "macro"] = option("micro", "micro over all mentions, or macro over types")
+    types: tuple[str, ...] | None = option(
+        None, "the declared entity types: a predicted mention of another type is spurious", check=non_empty)
+    zero_division: float = option(0.0, "the value of 0/0: 0, 1 or nan", check=zero_division)
+    match: Literal["auto", "offsets", "text"] = option(
+        "auto", "compare character offsets, normalized texts, or per document offsets when the gold has them")
+    spans_only: bool | None = option(
+        None, "True: types dropped on both sides, for answers that carry none (MedINST's [entity])")
+
+    #: ``criterion`` was ``scheme``, which the tagging parsers and seqeval use for the tagging scheme
+    renamed: ClassVar[Mapping[str, str]] = {"scheme": "criterion"}
+    signature_names: ClassVar[Mapping[str, str]] = {"criterion": "scheme"}
+
+
+class _SpansOnly(defaultdict):
+    """The type index of ``spans_only``: every type reads as None (one untyped class)."""
+
+    def __init__(self) -> None:
+        super().__init__(int, {None: 0})
+
+    def __getitem__(self, key: Any) -> int:
+        return 0
+
+
 class EntityF1(AdditiveMetric):
     """Entity-mention P/R/F1 with nervaluate's strict, exact, partial and type schemes."""
 
@@ -509,27 +543,17 @@ class EntityF1(AdditiveMetric):
     primary = "f1"
     whole_number_stats = True
     sequence_items = "a list of mentions"
-    defaults: ClassVar[dict[str, Any]] = {
-        "scheme": "strict", "average": "micro", "types": None, "zero_division": 0.0, "match": "auto",
-    }
+    options_class = EntityF1Options
 
     def configure(self) -> None:
-        o = self.options
-        if o["scheme"] == "ent_type":  # nervaluate's name for the same scheme
-            o["scheme"] = "type"
-        for option, allowed in (("scheme", SCHEMES), ("average", AVERAGES), ("match", MATCHES)):
-            self.check_choice(option, allowed)
-        self.check_zero_division()
-        types = o["types"]
-        if types is not None:
-            if isinstance(types, str) or len(types) == 0 or not all(isinstance(t, str) for t in types):
-                raise InputError(f"metric 'entity_f1': types must be a non-empty list of strings, not {types!r}")
-            o["types"] = tuple(sorted(set(types)) if isinstance(types, (set, frozenset)) else dict.fromkeys(types))
+        if self.options["spans_only"] and self.options["types"] is not None:
+            raise InputError("metric 'entity_f1': spans_only=True compares no types; drop types")
 
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         need_offsets = self.options["match"] != "text"
-        type_index: defaultdict[Any, int] = defaultdict(count().__next__)
+        spans_only = self.options["spans_only"]
+        type_index: defaultdict[Any, int] = _SpansOnly() if spans_only else defaultdict(count().__next__)
         predictions, references = sequences(predictions), sequences(references, flatten=True)
         gold = _read_side(references, "reference", need_offsets, type_index)
         by_text = self._text_documents(gold, len(references))
@@ -562,7 +586,7 @@ class EntityF1(AdditiveMetric):
         counts.add_per_type(pred.doc[unusable], group[pred.type[unusable]], "spu")
         type_keys = np.argsort(np.argsort([t or "" for t in type_names], kind="stable"))  # rank of "" or name
         _match_offsets(counts, gold, ~(by_text | same)[gold.doc], pred, on_offsets & ~unusable, group, type_keys,
-                       self.options["scheme"])
+                       self.options["criterion"])
         rows = counts.rows()
         for i in np.flatnonzero(by_text):
             rows[i, :counts.count_width] = self._text_row(gold, pred, int(i), types, type_names)
@@ -589,7 +613,7 @@ class EntityF1(AdditiveMetric):
         answer = pred.mentions(doc, type_names)
         declared = self.options["types"]
         scored = [m for m in answer if declared is None or m.type in declared]
-        scheme = self.options["scheme"]
+        scheme = self.options["criterion"]
         width = len(STORED)
         row = np.zeros(width * (len(types) + 1))
         correct, incorrect, partial, missed, spurious = match_texts(golds, scored, scheme)

@@ -19,7 +19,8 @@ level ``precision``/``recall``/``f1`` report; both are always in the components 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from medmetrics.metrics.base import AdditiveMetric, Table
 from medmetrics.metrics.counting import KINDS
 from medmetrics.metrics.entities import normalize_mention_text
 from medmetrics.metrics.prf import prf
+from medmetrics.options import Options, option, zero_division
 
 LEVELS = ("trigger", "argument")
 Key = tuple[str, ...]
@@ -63,17 +65,20 @@ def event_keys(value: Any, where: str) -> tuple[list[Key], list[Key]]:
     return triggers, arguments
 
 
+@dataclass(frozen=True)
+class EventF1Options(Options):
+    level: Literal["trigger", "argument"] = option(
+        "argument", "which level precision, recall and f1 report: argument (stricter) or trigger")
+    zero_division: float = option(0.0, "the value of 0/0: 0, 1 or nan", check=zero_division)
+
+
 class EventF1(AdditiveMetric):
     """Micro P/R/F1 of event triggers (with type) and of their arguments (role, text)."""
 
     name = "event_f1"
     primary = "f1"
     whole_number_stats = True
-    defaults: ClassVar[dict[str, Any]] = {"level": "argument", "zero_division": 0.0}
-
-    def configure(self) -> None:
-        self.check_choice("level", LEVELS)
-        self.check_zero_division()
+    options_class = EventF1Options
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         columns = [f"{kind}:{level}" for level in LEVELS for kind in KINDS] + ["duplicates", "duplicates_reference"]

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
@@ -38,6 +39,7 @@ from medmetrics.errors import InputError
 from medmetrics.metrics.base import Table
 from medmetrics.metrics.counting import KINDS, CountsF1
 from medmetrics.metrics.sequence import _encode, _Layout, aligned_tags
+from medmetrics.options import Options, option, zero_division
 
 CLASSES = ("PAR", "INT", "OUT")
 _ALIASES = {
@@ -57,18 +59,20 @@ def pico_class(tag: Any) -> int:
     return _ALIASES.get(_PREFIX.sub("", tag.strip()).casefold(), _UNKNOWN)
 
 
+@dataclass(frozen=True)
+class PicoTokenF1Options(Options):
+    average: Literal["macro", "micro"] = option("macro", "macro over the three classes (BLURB) or micro (pooled)")
+    zero_division: float = option(0.0, "the value of 0/0: 0, 1 or nan", check=zero_division)
+
+
 class PicoTokenF1(CountsF1):
     """BLURB EBM-NLP PICO: token-level F1 per class, macro over participants, interventions, outcomes."""
 
     name = "pico_token_f1"
     primary = "f1"
     sequence_items = "a sequence of tags, one per token"
-    defaults: ClassVar[dict[str, Any]] = {"average": "macro", "zero_division": 0.0}
+    options_class = PicoTokenF1Options
     extra_components = ("unknown",)
-
-    def configure(self) -> None:
-        self.check_choice("average", ("macro", "micro"))
-        self.check_zero_division()
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         predictions, lengths = aligned_tags(predictions, references)

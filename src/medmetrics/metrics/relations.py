@@ -9,14 +9,15 @@ each fact once (repeats are reported in the ``duplicates`` components, never sil
 (``normalize_mention_text``: NFKC, casefold, white space collapsed; hyphens, digits and Greek
 letters kept). Options:
 
-- ``negative``: relation labels that mean "no relation" (ChemProt ``false``, DDI ``DDI-false``):
-  such triples are removed from both sides before counting, so predicting one is no claim and
-  missing one is no miss (BLURB's and BLUE's micro F1 over the positive classes). The number
-  removed is reported in ``negative`` / ``negative_reference``.
+- ``exclude`` (called ``negative`` before; ``f1`` names the same thing ``exclude``; the old name
+  is accepted for a release): relation labels that mean "no relation" (ChemProt ``false``, DDI
+  ``DDI-false``): such triples are removed from both sides before counting, so predicting one is
+  no claim and missing one is no miss (BLURB's and BLUE's micro F1 over the positive classes).
+  The number removed is reported in ``negative`` / ``negative_reference``.
 - ``types``: the declared relation types; a predicted triple of another type is *spurious*, a
   false positive in micro precision; a gold triple of another type is an ``InputError``.
 - ``directed=False``: ``(a, r, b)`` equals ``(b, r, a)``.
-- ``typed=False``: the relation label is ignored (after ``negative`` is applied): unlabeled
+- ``typed=False``: the relation label is ignored (after ``exclude`` is applied): unlabeled
   entity pairs. ``types`` then makes no sense and is an ``InputError``.
 
 Micro P/R/F1 count every triple; macro averages the per-relation scores over the declared types
@@ -37,7 +38,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -45,6 +47,7 @@ from medmetrics.errors import InputError
 from medmetrics.metrics.base import Table
 from medmetrics.metrics.counting import KINDS, CountsF1
 from medmetrics.metrics.entities import normalize_mention_text
+from medmetrics.options import Options, non_empty, option, zero_division
 
 #: The type name of tuples scored without types (untyped relations, linked pairs).
 ANY_TYPE = "*"
@@ -84,10 +87,6 @@ class _TupleSetF1(CountsF1):
     #: Columns besides the per-type counts, also reported as components.
     extra_components: ClassVar[tuple[str, ...]] = ("duplicates", "duplicates_reference")
 
-    def configure(self) -> None:
-        self.check_choice("average", ("micro", "macro"))
-        self.check_zero_division()
-
     def keys(self, raw: tuple[str, ...], role: str, where: str) -> tuple[str | None, Key] | None:
         """The type and comparison key of one tuple, or None when it does not count."""
         raise NotImplementedError
@@ -123,41 +122,55 @@ class _TupleSetF1(CountsF1):
         return columns, rows
 
 
+def _relation_labels(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    """One relation label or several, normalized as triples are, sorted."""
+    return tuple(sorted({normalize_mention_text(x) for x in ((value,) if isinstance(value, str) else value)}))
+
+
+@dataclass(frozen=True)
+class RelationF1Options(Options):
+    average: Literal["micro", "macro"] = option("micro", "micro over all triples or macro over relation types")
+    types: tuple[str, ...] | None = option(
+        None, "the declared relation types: a predicted triple of another type is spurious", check=non_empty)
+    exclude: str | tuple[str, ...] = option(
+        (), "relation label(s) meaning no relation: such triples count on neither side", check=_relation_labels)
+    directed: bool = option(True, "False: (a, r, b) equals (b, r, a)")
+    typed: bool = option(True, "False: relation labels are ignored (unlabeled entity pairs)")
+    zero_division: float = option(0.0, "the value of 0/0: 0, 1 or nan", check=zero_division)
+
+    #: ``exclude`` was ``negative``; ``f1`` calls the same thing ``exclude``
+    renamed: ClassVar[Mapping[str, str]] = {"negative": "exclude"}
+    signature_names: ClassVar[Mapping[str, str]] = {"exclude": "negative"}
+
+
+@dataclass(frozen=True)
+class NedOptions(Options):
+    ids_only: bool = option(False, "score each document's set of ids, whatever the mention texts")
+    casefold: bool = option(True, "compare ids case-insensitively")
+    strip_namespace: bool = option(False, "drop a namespace prefix on both sides (MESH:D003920 -> D003920)")
+    average: Literal["micro", "macro"] = option("micro", "micro; macro equals it (one class)")
+    zero_division: float = option(0.0, "the value of 0/0: 0, 1 or nan", check=zero_division)
+
+
 class RelationF1(_TupleSetF1):
     """P/R/F1 over (head, relation, tail) triples per document; micro, macro and per relation type."""
 
     name = "relation_f1"
     primary = "f1"
     fields = ("head", "relation", "tail")
-    defaults: ClassVar[dict[str, Any]] = {
-        "average": "micro", "types": None, "negative": (), "directed": True, "typed": True, "zero_division": 0.0,
-    }
+    options_class = RelationF1Options
     extra_components = ("spurious", "duplicates", "duplicates_reference", "negative", "negative_reference")
 
     def configure(self) -> None:
-        super().configure()
         o = self.options
-        for flag in ("directed", "typed"):
-            if not isinstance(o[flag], bool):
-                raise InputError(f"metric 'relation_f1': {flag} must be True or False, not {o[flag]!r}")
-        negative = (o["negative"],) if isinstance(o["negative"], str) else o["negative"]
-        if not all(isinstance(x, str) for x in negative):
-            raise InputError(f"metric 'relation_f1': negative must be a relation label or a list of them, "
-                             f"not {o['negative']!r}")
-        o["negative"] = tuple(sorted({normalize_mention_text(x) for x in negative}))
-        if o["types"] is not None:
-            if not o["typed"]:
-                raise InputError("metric 'relation_f1': types cannot be declared with typed=False "
-                                 "(untyped scoring ignores relation labels)")
-            if isinstance(o["types"], str) or len(o["types"]) == 0 or not all(isinstance(t, str) for t in o["types"]):
-                raise InputError(f"metric 'relation_f1': types must be a non-empty list of relation labels, "
-                                 f"not {o['types']!r}")
-            o["types"] = tuple(dict.fromkeys(o["types"]))
+        if o["types"] is not None and not o["typed"]:
+            raise InputError("metric 'relation_f1': types cannot be declared with typed=False "
+                             "(untyped scoring ignores relation labels)")
         self._declared = {normalize_mention_text(t): t for t in o["types"] or ()}
 
     def keys(self, raw: tuple[str, ...], role: str, where: str) -> tuple[str | None, Key] | None:
         head, relation, tail = (normalize_mention_text(x) for x in raw)
-        if relation in self.options["negative"]:
+        if relation in self.options["exclude"]:
             return None
         if not self.options["directed"]:
             head, tail = min(head, tail), max(head, tail)
@@ -185,15 +198,9 @@ class Ned(_TupleSetF1):
     name = "ned"
     primary = "f1"
     fields = ("text", "id")
-    defaults: ClassVar[dict[str, Any]] = {
-        "ids_only": False, "casefold": True, "strip_namespace": False, "average": "micro", "zero_division": 0.0,
-    }
+    options_class = NedOptions
 
     def configure(self) -> None:
-        super().configure()
-        for flag in ("ids_only", "casefold", "strip_namespace"):
-            if not isinstance(self.options[flag], bool):
-                raise InputError(f"metric 'ned': {flag} must be True or False, not {self.options[flag]!r}")
         steps: list[Callable[[str], str]] = [str.strip]
         if self.options["strip_namespace"]:
             steps.append(lambda s: _NAMESPACE.sub("", s))

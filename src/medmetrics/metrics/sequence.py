@@ -49,15 +49,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, count
-from typing import Any, ClassVar
+from typing import Any, Literal
 
 import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, equal_to_references, sequences
 from medmetrics.metrics.prf import label_averages, prf, prf_row
-
-_AVERAGES = ("micro", "macro", "weighted")
+from medmetrics.options import Options, non_empty, option, zero_division
 
 # --- strict mode: seqeval.scheme, transcribed ---------------------------------------------------
 #: Prefix letters in code order; code 0 (O) is also what a malformed tag is read as.
@@ -181,6 +180,32 @@ class _Entities:
     type: np.ndarray
 
 
+def _scheme(value: str) -> str:
+    """A tagging scheme's name, in any case, as ``SCHEMES`` writes it."""
+    scheme = value.upper()
+    if scheme not in SCHEMES:
+        raise ValueError(f"one of {', '.join(SCHEMES)}")
+    return scheme
+
+
+def _type_names(value: tuple[Any, ...]) -> tuple[str, ...]:
+    return non_empty(tuple(str(t) for t in value))
+
+
+@dataclass(frozen=True)
+class SeqevalOptions(Options):
+    mode: Literal["strict"] | None = option(
+        None, "None: conlleval chunking (an orphan I- starts an entity); strict: the scheme's own boundaries")
+    scheme: str | None = option(None, "the tagging scheme, with strict mode: " + ", ".join(SCHEMES), check=_scheme)
+    average: Literal["micro", "macro", "weighted"] = option("micro", "micro, macro or weighted over entity types")
+    zero_division: float = option(0.0, "the value of 0/0: 0, 1 or nan", check=zero_division)
+    suffix: bool = option(False, "tags written PER-B instead of B-PER")
+    types: tuple[Any, ...] | None = option(
+        None, "the declared entity types: a predicted entity of another type is spurious", check=_type_names)
+    spans_only: bool | None = option(
+        None, "True: types dropped on both sides, for tags that carry none (MedINST's [B]/[I]/[O])")
+
+
 class SeqevalF1(AdditiveMetric):
     """Entity-level P/R/F1 from tag sequences: seqeval 1.2.2's numbers, vectorized and mergeable."""
 
@@ -188,30 +213,15 @@ class SeqevalF1(AdditiveMetric):
     primary = "f1"
     whole_number_stats = True
     sequence_items = "a sequence of tags, one per token"
-    defaults: ClassVar[dict[str, Any]] = {
-        "mode": None, "scheme": None, "average": "micro", "zero_division": 0.0, "suffix": False, "types": None,
-    }
+    options_class = SeqevalOptions
 
     def configure(self) -> None:
         o = self.options
-        if o["mode"] not in (None, "strict"):
-            raise InputError(f"metric 'seqeval': mode must be None or 'strict', not {o['mode']!r}")
-        if o["scheme"] is not None:
-            scheme = str(o["scheme"]).upper()
-            if scheme not in SCHEMES:
-                raise InputError(f"metric 'seqeval': scheme must be one of {tuple(SCHEMES)}, not {o['scheme']!r}")
-            o["scheme"] = scheme
+        if o["spans_only"] and o["types"] is not None:
+            raise InputError("metric 'seqeval': spans_only=True compares no types; drop types")
         if (o["mode"] == "strict") != (o["scheme"] is not None):
             raise InputError("metric 'seqeval': mode='strict' and a scheme go together "
                              f"(got mode={o['mode']!r}, scheme={o['scheme']!r})")
-        self.check_choice("average", _AVERAGES)
-        self.check_zero_division()
-        if not isinstance(o["suffix"], bool):
-            raise InputError(f"metric 'seqeval': suffix must be True or False, not {o['suffix']!r}")
-        if o["types"] is not None:
-            if isinstance(o["types"], str) or len(o["types"]) == 0:
-                raise InputError("metric 'seqeval': types must be a non-empty list of entity types")
-            o["types"] = tuple(dict.fromkeys(str(t) for t in o["types"]))
 
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
@@ -262,9 +272,11 @@ class SeqevalF1(AdditiveMetric):
         tag_codes, type_codes, malformed = [], [], []
         strict = self.options["mode"] == "strict"
         allowed = SCHEMES[self.options["scheme"]].allowed if strict else ""
+        spans_only = bool(self.options["spans_only"])
         for raw in vocabulary:
             tag, kind, bad = (_read_strict(raw, allowed, self.options["suffix"]) if strict
                               else _read_default(raw, self.options["suffix"]))
+            kind = "_" if spans_only else kind  # the type an untyped "B" has
             tag_codes.append(tag)
             type_codes.append(types.setdefault(kind, len(types)))
             malformed.append(bad)

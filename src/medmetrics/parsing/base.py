@@ -7,29 +7,41 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from medmetrics.errors import InputError
-from medmetrics.options import Options, check_options, defaults_of, render_signature, validate
+from medmetrics.options import (
+    Options,
+    check_options,
+    defaults_of,
+    renamed_options,
+    signature_options,
+    typed_values,
+    validate,
+)
 from medmetrics.parsing.engine import unanswered
 from medmetrics.parsing.text import prepare
 from medmetrics.results import Parsed
+from medmetrics.signatures import Signature
 
 
 class Parser(ABC):
     """Reads one kind of answer from a generation.
 
     Subclasses declare ``name``, ``version`` (bump it when a rule changes what is read, so
-    signatures change too) and ``defaults``: every option and per-item context key with its
-    default. Per-task settings are constructor options; per-item facts (the option texts of one
-    question, its label set, its score range) are passed to ``parse`` as context, and any option
-    may be overridden for one item that way. Subclasses implement ``read_masked`` (the generation
-    with reasoning and markdown masked, see ``read``) or, to see the raw text, ``read`` itself.
+    signatures change too), ``options_class`` and ``context_class``: every option and per-item
+    context key with its type and default (``defaults`` is derived from them; a class written
+    before typed options may set ``defaults`` itself). Per-task settings are constructor
+    options; per-item facts (the option texts of one question, its tokens, its source text) are
+    passed to ``parse`` as context, and any option may be overridden for one item that way.
+    Subclasses implement ``read_masked`` (the generation with reasoning and markdown masked, see
+    ``read``) or, to see the raw text, ``read`` itself.
     """
 
     name: ClassVar[str]
     version: ClassVar[str] = "1"
     #: the declared per-task options and the per-item context keys (frozen dataclasses of
     #: ``medmetrics.options.option`` fields); ``defaults`` is derived from both. Options are
-    #: checked by type once, when the parser is built; an item's context is checked by name and
-    #: by ``validate`` (it may also override an option for that item).
+    #: checked by type once, when the parser is built; an item's context (which may also
+    #: override an option for that item) by name and by type on each item, then by ``validate``
+    #: (rules across keys, and what a type cannot say).
     options_class: ClassVar[type[Options] | None] = None
     context_class: ClassVar[type[Options] | None] = None
     defaults: ClassVar[Mapping[str, Any]] = {}
@@ -56,9 +68,13 @@ class Parser(ABC):
     def signature(self) -> str:
         """``name@version(options)``, plus the distribution of a third-party parser; cached."""
         if self._signature is None or self._signature[0] != self.provenance:
-            sig = render_signature(self.name, self.version, self.options)
-            self._signature = (self.provenance, f"{sig}[{self.provenance}]" if self.provenance else sig)
+            self._signature = (self.provenance, self.describe().format())
         return self._signature[1]
+
+    def describe(self) -> Signature:
+        """The parts of the signature (a third-party parser's distribution as its origin)."""
+        options = signature_options((self.options_class, self.context_class), self.options)
+        return Signature(self.name, self.version, options, origin=self.provenance, parser=True)
 
     def parse(self, generation: str, **context: Any) -> Parsed:
         """Parse one generation. Never raises on any string; a caller mistake is an ``InputError``."""
@@ -68,8 +84,12 @@ class Parser(ABC):
             )
         settings = self.options
         if context:
-            settings = check_options(f"parser {self.name!r} (per-item context)", context, self.options)
-            self._validate(settings, f"context of parser {self.name!r}")
+            declarations = (self.options_class, self.context_class)
+            where = f"context of parser {self.name!r}"
+            given = renamed_options(where, declarations, context)
+            settings = check_options(f"parser {self.name!r} (per-item context)", given, self.options)
+            settings.update(typed_values(where, declarations, given))
+            self._validate(settings, where)
         missing = [key for key in self.required if settings.get(key) is None]
         if missing:
             raise InputError(f"parser {self.name!r} needs {' and '.join(repr(k) for k in missing)}, "

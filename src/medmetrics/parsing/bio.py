@@ -181,7 +181,9 @@ class BioParser(Parser):
     """BIO tags per token (see the module docstring)."""
 
     name = "bio"
-    version = "2"  # 2: "Participants: ... / Interventions: ... / Outcomes: ..." lines onto the gold tokens
+    # 2: "Participants: ... / Interventions: ... / Outcomes: ..." lines onto the gold tokens;
+    # 3: chat-template tokens masked
+    version = "3"
     options_class = BioOptions
     context_class = BioContext
 

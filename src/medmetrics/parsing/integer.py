@@ -9,10 +9,11 @@ ambiguous parse as written ("2.5, or rather 3" gives 2.5 and 3).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from medmetrics.errors import InputError
+from medmetrics.options import Options, option
 from medmetrics.parsing.engine import Reading
 from medmetrics.parsing.number import NUMBER_WORDS, NumberParser
 from medmetrics.results import Parsed
@@ -20,18 +21,21 @@ from medmetrics.results import Parsed
 __all__ = ["NUMBER_WORDS", "IntegerParser"]
 
 
+@dataclass(frozen=True)
+class IntegerOptions(Options):
+    low: int | None = option(None, "the lowest valid score, an int (required)")
+    high: int | None = option(None, "the highest valid score, an int (required)")
+    rounding: Literal["nearest"] | None = option(
+        None, "None: a non-integer score fails; nearest: it is rounded half up, and reason says so")
+
+
 class IntegerParser(NumberParser):
     """An integer score in ``[low, high]``: the ``number`` parser plus the integer check."""
 
     name = "integer"
-    version = "1"
-    defaults: ClassVar[Mapping[str, Any]] = {"low": None, "high": None, "rounding": None, "options": None}
+    version = "2"  # 2: chat-template tokens masked
+    options_class = IntegerOptions
     real: ClassVar[bool] = False
-
-    def validate(self, settings: Mapping[str, Any]) -> None:
-        if settings.get("rounding") not in (None, "nearest"):
-            raise InputError(f"'rounding' must be None or 'nearest', got {settings.get('rounding')!r}")
-        super().validate(settings)
 
     def convert(self, reading: Reading, settings: Mapping[str, Any]) -> tuple[Any, str] | Parsed:
         """An integral reading as it is; any other fails, or is rounded half up when asked."""

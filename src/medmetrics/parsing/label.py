@@ -50,13 +50,15 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from medmetrics.catalog.relation_names import POSITIVE_CLASS_NAMES
 from medmetrics.errors import InputError
+from medmetrics.options import Options, option
 from medmetrics.parsing.base import Parser
 from medmetrics.parsing.engine import (
     OPENER,
+    TRAILING,
     VALUE_LEAD,
     Reading,
     Scanner,
@@ -86,8 +88,9 @@ _LABEL_ANCHOR = answer_anchor(_LABEL_NOUNS)
 _CLAUSE_END = r"(?=[ \t]*(?:[.,;:!?()\-–—\n]|\Z))"
 #: Between two labels offered together ("entailment or neutral", "yes/no").
 _ALTERNATIVE = re.compile(r"[ \t]*(?:/|\bor\b|\band/or\b)[ \t]*", re.IGNORECASE)
-#: After a label opening the answer, a list of labels: the question's options echoed, not an answer.
-_ENUMERATION = re.compile(r"[ \t]*[,;][ \t]*(?:(?:or|and)[ \t]+)?", re.IGNORECASE)
+#: After a label opening the answer, a list of labels: the question's options echoed, not an answer
+#: ("yes, no or maybe", "(A) yes (B) no (C) maybe").
+_ENUMERATION = re.compile(r"[ \t]*(?:[,;][ \t]*(?:(?:or|and)[ \t]+)?|[(\[]?[A-Za-z][)\]][ \t]*)", re.IGNORECASE)
 _STANDALONE = re.compile(_CLAUSE_END)
 _LABEL_PREFIX = re.compile(OPENER + "(?:" + _LABEL_ANCHOR.source + ")?" + VALUE_LEAD, re.IGNORECASE)
 #: "A: CPR:4" opening a line, as in Q:/A: prompts, also after an echoed few-shot "Example-2" heading.
@@ -304,12 +307,29 @@ class _Mention:
     affirmed: bool  # a verdict after it says yes ("Contradiction: Yes")
 
 
+def _synonyms(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """Label -> a list of surface forms (kept as given: the label set checks the forms)."""
+    if not all(_is_collection(forms) for forms in value.values()):
+        raise ValueError("a mapping of label -> list of surface forms")
+    return value
+
+
+@dataclass(frozen=True)
+class LabelOptions(Options):
+    labels: tuple[str, ...] | None = option(None, "the label set (required, as an option or per item)")
+    synonyms: Mapping[str, Any] | None = option(
+        None, "label -> extra surface forms ({\"CPR:4\": [\"INHIBITOR\"]}); a form naming another label is an error",
+        check=_synonyms)
+
+
 class LabelParser(Parser):
     """One label from a closed set, returned exactly as declared (see the module docstring)."""
 
     name = "label"
-    version = "3"  # 2: denials after a label, verdicts; 3: relation classes by their names (weak)
-    defaults: ClassVar[Mapping[str, Any]] = {"labels": None, "synonyms": None}
+    # 2: denials after a label, verdicts; 3: relation classes by their names (weak);
+    # 4: an answer listing the labels conflicts, chat-template tokens masked
+    version = "4"
+    options_class = LabelOptions
     required = ("labels",)
 
     def validate(self, settings: Mapping[str, Any]) -> None:
@@ -345,7 +365,25 @@ class LabelParser(Parser):
     def _whole(self, masked: str, compiled: LabelSet) -> list[Reading]:
         start, end = answer_core(masked, _LABEL_PREFIX)
         match = compiled.whole.fullmatch(masked, start, end)
-        return [self._reading(compiled, match, "whole")] if match else []
+        return [self._reading(compiled, match, "whole")] if match else self._listed(masked, compiled, start, end)
+
+    def _listed(self, masked: str, compiled: LabelSet, start: int, end: int) -> list[Reading]:
+        """An answer that is only a list of two or more labels ("yes, no or maybe", "(A) yes (B) no
+        (C) maybe"): the options echoed, which conflict; an empty list when the answer is not one."""
+        readings: list[Reading] = []
+        pos = start
+        while True:
+            match = compiled.value.match(masked, pos)
+            if match is None or match.end() > end:
+                return []
+            readings.append(self._reading(compiled, match, "listed"))
+            if not masked[match.end():end].strip(TRAILING):
+                break
+            between = _ALTERNATIVE.match(masked, match.end()) or _ENUMERATION.match(masked, match.end())
+            if between is None:
+                return []
+            pos = between.end()
+        return readings if len({reading.value for reading in readings}) > 1 else []
 
     def _anchored(self, masked: str, lowered: str, compiled: LabelSet, mentions: list[_Mention]) -> list[Reading]:
         found = [reading for match in compiled.anchored.scan(masked, lowered)
@@ -368,8 +406,13 @@ class LabelParser(Parser):
         if comma is None:
             return False
         other = compiled.mention.pattern.match(masked, comma.end())
-        return other is not None and not (compiled.form(other).negator
-                                          and not _STANDALONE.match(masked, other.end()))
+        if other is None:
+            return False
+        if not compiled.form(other).negator or _STANDALONE.match(masked, other.end()):
+            return True
+        # "no" is a label here only when the list goes on: "yes, no or maybe", not "yes, no doubt"
+        after = _ALTERNATIVE.match(masked, other.end()) or _ENUMERATION.match(masked, other.end())
+        return after is not None and compiled.mention.pattern.match(masked, after.end()) is not None
 
     def _offered(self, masked: str, compiled: LabelSet, match: re.Match[str], rule: str) -> list[Reading]:
         """The label an answer statement gives, plus any offered beside it ("Answer: X or Y"), less

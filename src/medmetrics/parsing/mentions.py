@@ -18,7 +18,7 @@ block when there is one; after the last answer anchor ("Answer:", "Entities:", "
 mentioned are:", a header line ending in a colon) when there is one, else the last paragraph;
 trailing explanations ("Explanation: ...", "Note: ...") are cut off.
 
-Splitting: on newlines, bullets, ";", "|", "..." and on a comma followed by white space. A comma
+Splitting: on newlines, bullets, ";", "|", "...", "[SEP]" and on a comma followed by white space. A comma
 inside a word ("1,2-dichloroethane") never splits, nor does one between the locants of a chemical
 name, source or not ("7 , 22 - diene", "2, 3, 7, 8-TCDD", "N , N - dimethyl": a number, primed
 number or N/O/S standing alone or spaced from the comma before it, and one after it that a
@@ -38,9 +38,10 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from medmetrics.errors import InputError
+from medmetrics.options import Options, non_blank, option
 from medmetrics.parsing.base import Parser
 from medmetrics.parsing.engine import unanswered
 from medmetrics.parsing.grounding import Grounder, Mention, ground, mention, ungrounded_note
@@ -137,8 +138,9 @@ def clean_item(item: str) -> str:
 # Splitting lists
 # ----------------------------------------------------------------------------------------------
 
-_LIST_SEPARATOR = re.compile(r"\n|;|\||\.{3,}|…|,(?=\s)")
-_ELLIPSIS_SEPARATOR = re.compile(r"\n|\.{3,}|…")
+# BioMistral-NLU's answers may join spans with "[SEP]" (its evaluator reads it as "...")
+_LIST_SEPARATOR = re.compile(r"\n|;|\||\.{3,}|…|\[SEP\]|,(?=\s)")
+_ELLIPSIS_SEPARATOR = re.compile(r"\n|\.{3,}|…|\[SEP\]")
 #: A comma of a natural list in the source: a character, the comma, white space.
 _LIST_COMMA = re.compile(r"\S,\s")
 _MAX_JOIN = 4
@@ -261,23 +263,35 @@ def resolve_type(written: str, types: Sequence[str] | None) -> tuple[str, bool]:
 # ----------------------------------------------------------------------------------------------
 
 
-def _check_strings(settings: Mapping[str, Any], key: str) -> None:
-    value = settings.get(key)
-    if value is not None and (isinstance(value, (str, bytes)) or not isinstance(value, Sequence)
-                              or not all(isinstance(v, str) and v.strip() for v in value)):
-        raise InputError(f"{key!r} must be a list of non-empty strings, got {value!r:.80}")
+@dataclass(frozen=True)
+class MentionContext(Options):
+    source: str | None = option(None, "the source text of the item: mentions are grounded in it")
+
+
+@dataclass(frozen=True)
+class EntityListOptions(Options):
+    entity_type: str | None = option(None, "the type every mention gets (single-type tasks), else None")
+
+
+@dataclass(frozen=True)
+class LabeledSpansOptions(Options):
+    types: tuple[str, ...] | None = option(None, "the declared entity types", check=non_blank)
+
+
+@dataclass(frozen=True)
+class BracketsOptions(Options):
+    kind: Literal["entities", "typed_entities", "ids", "relations", "events"] = option(
+        "entities", "what each [...] group holds")
+    types: tuple[str, ...] | None = option(
+        None, "declared entity (or event) types, matched leniently; others are kept and reported", check=non_blank)
+    relations: tuple[str, ...] | None = option(
+        None, "declared relation labels: they tell head from tail when a name holds commas", check=non_blank)
 
 
 class MentionParser(Parser):
-    """Shared options, validation and result building of the mention parsers."""
+    """Shared options, context and result building of the mention parsers."""
 
-    defaults: ClassVar[Mapping[str, Any]] = {"source": None}
-
-    def validate(self, settings: Mapping[str, Any]) -> None:
-        source = settings.get("source")
-        if source is not None and not isinstance(source, str):
-            raise InputError(f"'source' must be the source text (a str), got {type(source).__name__}")
-        _check_strings(settings, "types")
+    context_class = MentionContext
 
     @staticmethod
     def grounder(settings: Mapping[str, Any]) -> Grounder | None:
@@ -301,14 +315,8 @@ class EntityListParser(MentionParser):
     """Mentions listed with commas, semicolons, newlines or bullets (see the module docstring)."""
 
     name = "entity_list"
-    version = "1"
-    defaults: ClassVar[Mapping[str, Any]] = {**MentionParser.defaults, "entity_type": None}
-
-    def validate(self, settings: Mapping[str, Any]) -> None:
-        super().validate(settings)
-        kind = settings.get("entity_type")
-        if kind is not None and not isinstance(kind, str):
-            raise InputError(f"'entity_type' must be a str (the type every mention gets), got {kind!r}")
+    version = "2"  # 2: chat-template tokens masked, "[SEP]" splits
+    options_class = EntityListOptions
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         region, why = answer_region(text)
@@ -346,8 +354,8 @@ class LabeledSpansParser(MentionParser):
     """BioMistral-NLU's "Type: span1...span2" lines (see the module docstring)."""
 
     name = "labeled_spans"
-    version = "1"
-    defaults: ClassVar[Mapping[str, Any]] = {**MentionParser.defaults, "types": None}
+    version = "2"  # 2: chat-template tokens masked, "[SEP]" splits
+    options_class = LabeledSpansOptions
 
     def before_masking(self, text: str) -> str:
         return _FENCE_INFO.sub(lambda m: " " * len(m.group(0)), text)  # "```yaml": a fence's tag is no type
@@ -370,7 +378,7 @@ class LabeledSpansParser(MentionParser):
             lines += 1
             if not body.strip(_EDGE) or is_sentinel(body):
                 continue
-            separator = _ELLIPSIS_SEPARATOR if ("..." in body or "…" in body) else _LIST_SEPARATOR
+            separator = _ELLIPSIS_SEPARATOR if ("..." in body or "…" in body or "[SEP]" in body) else _LIST_SEPARATOR
             for item in split_items(body, grounder, separator):
                 mentions.append(mention(item, kind))
                 if not declared:
@@ -436,15 +444,8 @@ class BracketsParser(MentionParser):
     """MedINST's bracketed answers; ``kind`` says which structure (see the module docstring)."""
 
     name = "brackets"
-    version = "2"
-    defaults: ClassVar[Mapping[str, Any]] = {**MentionParser.defaults, "kind": "entities", "types": None,
-                                             "relations": None}
-
-    def validate(self, settings: Mapping[str, Any]) -> None:
-        super().validate(settings)
-        if settings.get("kind") not in KINDS:
-            raise InputError(f"'kind' must be one of {', '.join(KINDS)}, got {settings.get('kind')!r}")
-        _check_strings(settings, "relations")
+    version = "3"  # 3: chat-template tokens masked
+    options_class = BracketsOptions
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         region, why = answer_region(text)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from medmetrics.errors import InputError
+from medmetrics.options import Options, finite, option
 from medmetrics.parsing.base import Parser
 from medmetrics.parsing.choice import ChoiceParser
 from medmetrics.parsing.engine import (
@@ -182,21 +182,41 @@ def option_scores(options: tuple[str, ...], low: float, high: float, *, real: bo
     """
     rules = grammar(real)
     scores = []
-    for letter, option in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", options):
-        masked, _ = prepare(option)
+    for letter, text in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", options):
+        masked, _ = prepare(text)
         readings = _stated(rules, masked, masked.lower()) or _answered(rules, masked)
         values = {r.value for r in readings} or {
             _number(m.group("num")) for m in re.finditer(_NUMBER, masked, re.IGNORECASE)
             if m.group("num").lower() not in NUMBER_WORDS  # "one" in prose is a pronoun, not the score
         }
         if len(values) != 1:
-            raise InputError(f"option {letter} ({option!r:.60}) states {'no' if not values else 'more than one'} score")
+            raise InputError(f"option {letter} ({text!r:.60}) states {'no' if not values else 'more than one'} score")
         score = values.pop()
         if not (real or isinstance(score, int)) or not low <= score <= high:
             kind = "a number" if real else "an integer"
-            raise InputError(f"option {letter} ({option!r:.60}) states {score}, not {kind} in [{low}, {high}]")
+            raise InputError(f"option {letter} ({text!r:.60}) states {score}, not {kind} in [{low}, {high}]")
         scores.append(score)
     return tuple(scores)
+
+
+def option_texts(value: tuple[str, ...]) -> tuple[str, ...]:
+    """A non-empty list of option texts (repeats and order kept: positions are letters)."""
+    if not value:
+        raise ValueError("a non-empty list of option texts")
+    return value
+
+
+@dataclass(frozen=True)
+class NumberOptions(Options):
+    low: int | float | None = option(None, "the lowest valid score (required)", check=finite)
+    high: int | float | None = option(None, "the highest valid score (required)", check=finite)
+
+
+@dataclass(frozen=True)
+class NumberContext(Options):
+    options: tuple[str, ...] | None = option(
+        None, "option texts lettered A, B, ..., each stating a score, for answers that pick an option",
+        check=option_texts)
 
 
 class NumberParser(Parser):
@@ -207,33 +227,20 @@ class NumberParser(Parser):
     """
 
     name = "number"
-    version = "1"
-    defaults: ClassVar[Mapping[str, Any]] = {"low": None, "high": None, "options": None}
+    version = "2"  # 2: chat-template tokens masked
+    options_class: ClassVar[type[Options] | None] = NumberOptions
+    context_class: ClassVar[type[Options] | None] = NumberContext
     required = ("low", "high")
     #: Scores, bounds and option scores may be non-integers; estimates and decimal scales are read.
     real: ClassVar[bool] = True
 
     def validate(self, settings: Mapping[str, Any]) -> None:
+        # each key's type is checked by its declaration (options and each item's context alike)
         low, high, options = settings.get("low"), settings.get("high"), settings.get("options")
-        for key, bound in (("low", low), ("high", high)):
-            if bound is not None and not self._is_bound(bound):
-                raise InputError(f"{key!r} must be {'a finite number' if self.real else 'an int'}, got {bound!r}")
         if low is not None and high is not None and low > high:
             raise InputError(f"'low' ({low}) is above 'high' ({high})")
-        if options is not None:
-            if isinstance(options, (str, bytes)) or not isinstance(options, Sequence) or not options \
-                    or not all(isinstance(o, str) for o in options):
-                raise InputError(f"'options' must be a non-empty list of option texts, got {options!r:.80}")
-            if low is not None and high is not None:
-                option_scores(tuple(options), low, high, real=self.real)
-
-    def _is_bound(self, bound: Any) -> bool:
-        """An int (a bool is a mistake, not a number); on a real-valued scale also a finite float."""
-        if isinstance(bound, bool):
-            return False
-        if isinstance(bound, int):
-            return True
-        return self.real and isinstance(bound, float) and math.isfinite(bound)
+        if options is not None and low is not None and high is not None:
+            option_scores(tuple(options), low, high, real=self.real)
 
     def read_masked(self, text: str, masked: str, settings: Mapping[str, Any]) -> Parsed:
         low, high, options = settings["low"], settings["high"], settings.get("options")

@@ -18,6 +18,7 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric, Table
 from medmetrics.results import Report
+from medmetrics.signatures import metric_part
 
 #: beyond this many distinct statistics rows, rows are scored in blocks (see ``_score_rows``)
 _ONE_BY_ONE = 4000
@@ -42,7 +43,7 @@ def task_metrics(report: Report, catalog: Any = None) -> dict[str, Metric]:
             metric = get_metric(metric_name, catalog=catalog, **dict(options))
         except Exception:  # an optional dependency missing: no per-item scores for it
             continue
-        if result.signature.split("|parser:")[0] == metric.signature:
+        if metric_part(result.signature) == metric.signature:
             out[name] = metric
     return out
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+from medmetrics.signatures import Signature
 
 
 class EvaluatorCrash(InputError):
@@ -30,9 +32,8 @@ class CompatMetric(AdditiveMetric):
 
     profile: ClassVar[str]
 
-    @property
-    def signature(self) -> str:
-        return f"compat:{self.profile}|{super().signature}"
+    def describe(self) -> Signature:
+        return replace(super().describe(), profile=self.profile)
 
 
 class ItemMean(CompatMetric):

@@ -47,6 +47,7 @@ from __future__ import annotations
 import functools
 import string
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from medmetrics.catalog.task import Task
@@ -54,6 +55,7 @@ from medmetrics.inputs.run import TaskRun
 from medmetrics.metrics.compat import Method, Profile, item_context, option_texts
 from medmetrics.metrics.compat.base import EvaluatorCrash, ItemMean, KeyedCounts
 from medmetrics.metrics.correlation import Pearson
+from medmetrics.signatures import Signature
 
 PROFILE = "biomistral_nlu"
 LETTERS = string.ascii_uppercase[:13]  # the script's ``chars``: (A) .. (M)
@@ -181,9 +183,8 @@ class STSPearson(Pearson):
 
     name = "biomistral_nlu_sts"
 
-    @property
-    def signature(self) -> str:
-        return f"compat:{PROFILE}|{super().signature}"
+    def describe(self) -> Signature:
+        return replace(super().describe(), profile=PROFILE)
 
 
 def read_events(line: str) -> tuple[list[str], str | None]:

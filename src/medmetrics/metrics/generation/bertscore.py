@@ -44,8 +44,9 @@ import functools
 import os
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -53,6 +54,8 @@ from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric, Table, ratio
 from medmetrics.metrics.generation import require
 from medmetrics.metrics.generation.pairs import installed_versions, text_pairs
+from medmetrics.options import Options, at_least, option
+from medmetrics.signatures import Signature
 
 #: sentence ends and line breaks; a blank run is tried once, from its start ((?<!\s)), so a long run
 #: without a line break costs linear time, not a failed scan from each of its characters
@@ -235,15 +238,29 @@ def greedy_match(hypothesis: tuple[Any, Any], reference: tuple[Any, Any]) -> tup
     return precision, recall, f1
 
 
+@dataclass(frozen=True)
+class BertScoreOptions(Options):
+    model: str | os.PathLike[str] | None = option(
+        None, "a local model directory (config, weights, tokenizer); required")
+    model_type: str | None = option(
+        None, "the name to look num_layers up under in bert-score's table; default: the directory's name")
+    num_layers: int | None = option(
+        None, "the layer whose embeddings are used; default: bert-score's tuned layer", check=at_least(0))
+    baseline_path: str | os.PathLike[str] | None = option(
+        None, "a bert-score baseline file: scores are rescaled with the baselines of num_layers")
+    batch_size: int = option(64, "texts encoded per forward pass", check=at_least(1))
+    device: str | None = option(None, "cpu, cuda, cuda:1, ...; default: CUDA when available")
+    max_length: int | None = option(
+        None, "tokens per encoded chunk, special tokens included; default: the tokenizer's limit", check=at_least(3))
+    fast_tokenizer: bool = option(False, "the Rust tokenizer (bert-score's use_fast_tokenizer)")
+
+
 class BertScore(Metric):
     """BERTScore precision, recall and F1 per item, from a local model; mean over items."""
 
     name = "bertscore"
     primary = "f1"
-    defaults: ClassVar[dict[str, Any]] = {
-        "model": None, "model_type": None, "num_layers": None, "baseline_path": None, "batch_size": 64,
-        "device": None, "max_length": None, "fast_tokenizer": False,
-    }
+    options_class = BertScoreOptions
 
     def configure(self) -> None:
         o = self.options
@@ -255,12 +272,6 @@ class BertScore(Metric):
             raise InputError(f"metric 'bertscore': model={o['model']!r} is not a local model directory "
                              "(no config.json); models are never downloaded")
         o["model"] = str(model.resolve())
-        for key, low in (("num_layers", 0), ("batch_size", 1), ("max_length", 3)):
-            value = o[key]
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < low):
-                raise InputError(f"metric 'bertscore': {key} must be an integer >= {low}, not {value!r}")
-        if not isinstance(o["fast_tokenizer"], bool):
-            raise InputError(f"metric 'bertscore': fast_tokenizer must be True or False, not {o['fast_tokenizer']!r}")
         if o["num_layers"] is None:
             o["model_type"] = o["model_type"] or table_name(Path(o["model"]))
             o["num_layers"] = tuned_layers(o["model_type"])
@@ -271,9 +282,8 @@ class BertScore(Metric):
             self._baseline = None
         self._encoder: Encoder | None = None
 
-    @property
-    def signature(self) -> str:
-        return f"{super().signature}|{installed_versions('bert-score', 'transformers', 'torch')}"
+    def describe(self) -> Signature:
+        return replace(super().describe(), installed=(installed_versions("bert-score", "transformers", "torch"),))
 
     def encoder(self) -> Encoder:
         """The tokenizer and model, loaded on first use."""

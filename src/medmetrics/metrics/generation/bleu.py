@@ -28,7 +28,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 
@@ -36,14 +37,10 @@ from medmetrics.errors import InputError, MissingDependencyError
 from medmetrics.metrics.base import AdditiveMetric, Metric, Table, ratio
 from medmetrics.metrics.generation import require
 from medmetrics.metrics.generation.pairs import check_texts
-from medmetrics.metrics.generation.tokenize import (
-    SENTENCE_SPLITS,
-    canonical_language,
-    meds_bench_tokenizer,
-)
+from medmetrics.metrics.generation.tokenize import LANGUAGES, meds_bench_tokenizer
+from medmetrics.options import Options, at_least, option
+from medmetrics.signatures import Signature
 
-SMOOTH_METHODS = ("exp", "floor", "add-k", "none")
-LEVELS = ("corpus", "sentence")
 #: sacrebleu's ``my_log(0)``: the log of a zero precision.
 _LOG_ZERO = -9999999999.0
 
@@ -87,28 +84,42 @@ def bleu_from_counts(hyp_len: np.ndarray, ref_len: np.ndarray, correct: np.ndarr
             "precisions": np.where(no_match[:, None], 0.0, precisions)}
 
 
+@dataclass(frozen=True)
+class BleuOptions(Options):
+    level: Literal["corpus", "sentence"] = option(
+        "corpus", "corpus (BLEU of the summed counts) or sentence (mean of per-item BLEU)")
+    tokenize: str = option("13a", "a sacrebleu tokenizer: 13a, intl, zh, char, none, ja-mecab, ...")
+    lowercase: bool = option(False, "lowercase both sides first")
+    smooth_method: Literal["exp", "floor", "add-k", "none"] = option("exp", "sacrebleu's smoothing method")
+    smooth_value: int | float | None = option(
+        None, "the value for floor and add-k; None is sacrebleu's default")
+    max_ngram_order: int = option(4, "the highest n-gram order", check=at_least(1))
+    effective_order: bool | None = option(
+        None, "leave out orders with no n-gram; None: False at corpus level, True at sentence level")
+
+
+def meds_bench_language(value: str) -> str:
+    """The ISO code of a MedS-Bench language, in any case (``jp``, ``spa``, ``fra`` accepted)."""
+    code = LANGUAGES.get(value.lower())
+    if code is None:
+        raise ValueError(f"one of {', '.join(sorted(LANGUAGES))}")
+    return code
+
+
 class Bleu(Metric):
     """Corpus BLEU (or the mean sentence BLEU) equal to sacrebleu; see the module docstring."""
 
     name = "bleu"
     primary = "bleu"
-    defaults: ClassVar[dict[str, Any]] = {
-        "level": "corpus", "tokenize": "13a", "lowercase": False, "smooth_method": "exp", "smooth_value": None,
-        "max_ngram_order": 4, "effective_order": None,
-    }
+    options_class = BleuOptions
 
     def configure(self) -> None:
         o = self.options
-        self.check_choice("level", LEVELS)
-        self.check_choice("smooth_method", SMOOTH_METHODS)
-        self.check_choice("lowercase", (False, True))
         if o["effective_order"] is None:  # as sacrebleu's corpus_bleu / sentence_bleu functions
             o["effective_order"] = o["level"] == "sentence"
-        self.check_choice("effective_order", (False, True))
         order = o["max_ngram_order"]
-        if isinstance(order, bool) or not isinstance(order, int) or order < 1:
-            raise InputError(f"metric 'bleu': max_ngram_order must be a positive integer, not {order!r}")
         metrics = require("sacrebleu.metrics", "metric 'bleu'")
+        # sacrebleu's own list, which needs sacrebleu imported: checked here, not in the declaration
         if o["tokenize"] not in metrics.BLEU.TOKENIZERS:
             raise InputError(f"metric 'bleu': tokenize must be one of {sorted(metrics.BLEU.TOKENIZERS)}, "
                              f"not {o['tokenize']!r}")
@@ -128,10 +139,8 @@ class Bleu(Metric):
         self._sacrebleu.num_refs = 1  # one reference per item; sacrebleu sets this when it first scores
         self._sacrebleu_signature = self._sacrebleu.get_signature().format()
 
-    @property
-    def signature(self) -> str:
-        base, origin = super().signature.rsplit("|", 1)
-        return f"{base}|sacrebleu({self._sacrebleu_signature})|{origin}"
+    def describe(self) -> Signature:
+        return replace(super().describe(), details=(f"sacrebleu({self._sacrebleu_signature})",))
 
     def _columns(self) -> list[str]:
         orders = range(1, self.options["max_ngram_order"] + 1)
@@ -165,16 +174,22 @@ class Bleu(Metric):
         return out
 
 
+@dataclass(frozen=True)
+class MedsBenchBleuOptions(Options):
+    language: str = option(
+        "en", "en, fr, es, ru, zh or ja (the evaluator's fra, spa, jp accepted)", check=meds_bench_language)
+    sentence_split: Literal["punkt", "regex"] = option(
+        "punkt", "how word_tokenize splits sentences for en/fr/es/ru: NLTK's English Punkt (exact) or a regex")
+
+
 class MedsBenchBleu(AdditiveMetric):
     """MedS-Bench's "BLEU": mean nltk sentence BLEU-1 with method1 smoothing (module docstring)."""
 
     name = "meds_bench_bleu"
     primary = "bleu_1"
-    defaults: ClassVar[dict[str, Any]] = {"language": "en", "sentence_split": "punkt"}
+    options_class = MedsBenchBleuOptions
 
     def configure(self) -> None:
-        self.options["language"] = canonical_language(self.name, self.options["language"])
-        self.check_choice("sentence_split", SENTENCE_SPLITS)
         self._tokenize = meds_bench_tokenizer(self.options["language"], self.options["sentence_split"])
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:

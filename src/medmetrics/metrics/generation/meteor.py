@@ -7,7 +7,7 @@ Definition (nltk's, kept exactly; equal to ``meteor_score`` to 1e-9 on generated
   (``lowercase``). nltk's ``meteor_score`` itself takes pre-tokenized lists since nltk 3.6.6:
   ``tokenize="whitespace"`` on ``" ".join(tokens)`` gives exactly what it gives on ``tokens``.
 - Words are aligned in three stages, each on the words the earlier ones left: equal words, equal
-  Porter stems (``stemming``), then WordNet synonyms (``synonyms``: a reference word matches when
+  Porter stems (``stemming``), then WordNet synonyms (``wordnet_synonyms``: a reference word matches when
   it is a one-word lemma of any synset of the hypothesis word). In every stage the hypothesis is
   read from its last word back, each word taking the last still-free reference position it matches.
   As in nltk, the synonym stage works on the *stems* the stem stage left (WordNet is asked for the
@@ -25,7 +25,8 @@ WordNet is never downloaded. It is read from ``wordnet_path`` (a WordNet databas
 Debian's ``/usr/share/wordnet``, or an NLTK data directory holding ``corpora/wordnet[.zip]``),
 else from the NLTK data path (``NLTK_DATA``, ``~/nltk_data``, ...), else from Debian's
 ``wordnet-base`` package. Without one, scoring raises ``MissingDependencyError`` saying how to
-install it; ``synonyms=False`` scores without the synonym stage (it is then in the signature).
+install it; ``wordnet_synonyms=False`` scores without the synonym stage (it is then in the
+signature, which writes the option under its old name, ``synonyms``, still accepted for a release).
 
 Speed: nltk stems every word and asks WordNet for every hypothesis word in every sentence; here
 stems and synonym sets are cached per distinct word, and a synonym set is read from the WordNet
@@ -38,11 +39,13 @@ from __future__ import annotations
 import functools
 import io
 import math
+import os
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -50,6 +53,8 @@ from medmetrics.errors import InputError, MissingDependencyError
 from medmetrics.metrics.base import Metric, Table, ratio
 from medmetrics.metrics.generation import require
 from medmetrics.metrics.generation.pairs import installed_versions, text_pairs
+from medmetrics.options import Options, finite, option
+from medmetrics.signatures import Signature
 
 #: Debian's ``wordnet-base`` package installs the WordNet 3.0 database here.
 DEBIAN_WORDNET = Path("/usr/share/wordnet")
@@ -57,7 +62,7 @@ WORDNET_HINT = (
     "METEOR's synonym stage needs a local WordNet 3.0 (it is never downloaded). Install Debian's package "
     "(apt-get install wordnet-base, which fills /usr/share/wordnet), or put NLTK's 'wordnet' corpus "
     "in an NLTK data directory (<dir>/corpora/wordnet or wordnet.zip) and pass wordnet_path=<dir> or set "
-    "NLTK_DATA; or pass synonyms=False to score without synonyms."
+    "NLTK_DATA; or pass wordnet_synonyms=False to score without synonyms."
 )
 #: WordNet 3.0's lexicographer files in number order (lexnames(5WN)). nltk's reader needs the
 #: ``lexnames`` file, which Debian's package leaves out; this is its content.
@@ -266,46 +271,54 @@ def sentence_meteor(matches: int, hyp_len: int, ref_len: int, chunks: int, alpha
     return (1 - gamma * fragmentation**beta) * fmean
 
 
+def _weight(value: float) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError("a number between 0 and 1")
+    return value
+
+
+@dataclass(frozen=True)
+class MeteorOptions(Options):
+    alpha: float = option(0.9, "weight of precision against recall in Fmean", check=_weight)
+    beta: float = option(3.0, "shape of the fragmentation penalty", check=finite)
+    gamma: float = option(0.5, "weight of the fragmentation penalty", check=finite)
+    stemming: bool = option(True, "the Porter-stem matching stage")
+    wordnet_synonyms: bool = option(True, "the WordNet synonym stage; False needs no WordNet")
+    wordnet_path: str | os.PathLike[str] | None = option(
+        None, "a WordNet database directory, or an NLTK data directory holding corpora/wordnet[.zip]")
+    tokenize: Literal["whitespace", "nltk"] = option(
+        "whitespace", "whitespace (split on white space) or nltk (nltk's NLTKWordTokenizer, no sentence split)")
+    lowercase: bool = option(True, "lowercase the words first")
+    level: Literal["sentence", "corpus"] = option(
+        "sentence", "sentence: the mean of the sentence scores; corpus: METEOR's system-level score")
+
+    #: ``wordnet_synonyms`` was ``synonyms``, which the label parser uses for label -> surface forms
+    renamed: ClassVar[Mapping[str, str]] = {"synonyms": "wordnet_synonyms"}
+    signature_names: ClassVar[Mapping[str, str]] = {"wordnet_synonyms": "synonyms"}
+
+
 class Meteor(Metric):
     """nltk's METEOR, per sentence (best reference), averaged or pooled over the corpus."""
 
     name = "meteor"
     primary = "meteor"
-    defaults: ClassVar[dict[str, Any]] = {
-        "alpha": 0.9, "beta": 3.0, "gamma": 0.5, "stemming": True, "synonyms": True, "wordnet_path": None,
-        "tokenize": "whitespace", "lowercase": True, "level": "sentence",
-    }
+    options_class = MeteorOptions
 
     def configure(self) -> None:
-        o = self.options
-        for key in ("alpha", "beta", "gamma"):
-            value = o[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise InputError(f"metric 'meteor': {key} must be a finite number, not {value!r}")
-            o[key] = float(value)
-        if not 0.0 <= o["alpha"] <= 1.0:
-            raise InputError(f"metric 'meteor': alpha must be between 0 and 1, not {o['alpha']!r}")
-        for key in ("stemming", "synonyms", "lowercase"):
-            if not isinstance(o[key], bool):
-                raise InputError(f"metric 'meteor': {key} must be True or False, not {o[key]!r}")
-        self.check_choice("tokenize", ("whitespace", "nltk"))
-        self.check_choice("level", ("sentence", "corpus"))
-        if o["wordnet_path"] is not None:
-            if not o["synonyms"]:
-                raise InputError("metric 'meteor': wordnet_path is only used with synonyms=True")
-            o["wordnet_path"] = str(o["wordnet_path"])
+        if self.options["wordnet_path"] is not None and not self.options["wordnet_synonyms"]:
+            raise InputError("metric 'meteor': wordnet_path is only used with wordnet_synonyms=True")
         self._aligner: Aligner | None = None
 
-    @property
-    def signature(self) -> str:
-        return f"{super().signature}|{installed_versions('nltk')}"
+    def describe(self) -> Signature:
+        return replace(super().describe(), installed=(installed_versions("nltk"),))
 
     def aligner(self) -> Aligner:
         """The aligner with its caches, built on first use (this imports nltk and reads WordNet)."""
         if self._aligner is None:
             porter = require("nltk.stem.porter", "metric 'meteor'")
             stem = porter.PorterStemmer().stem if self.options["stemming"] else None
-            names = WordNetNames(load_wordnet(self.options["wordnet_path"])) if self.options["synonyms"] else None
+            wordnet = self.options["wordnet_synonyms"]
+            names = WordNetNames(load_wordnet(self.options["wordnet_path"])) if wordnet else None
             self._aligner = Aligner(stem, names)
         return self._aligner
 

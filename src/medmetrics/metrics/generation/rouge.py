@@ -1,7 +1,7 @@
 """ROUGE-1, -2, -L and -Lsum as rouge-score computes them, and MedS-Bench's ROUGE-L (``rouge``).
 
 ``rouge`` equals rouge-score 0.1.2 (``RougeScorer(..., use_stemmer=...).score``) number for
-number with ``tokenizer="rouge_score"``, the default, with or without the Porter stemmer.
+number with ``tokenize="rouge_score"``, the default, with or without the Porter stemmer.
 Definitions (rouge-score's):
 
 - ROUGE-N: clipped n-gram overlap; precision = overlap / predicted n-grams, recall = overlap /
@@ -11,12 +11,12 @@ Definitions (rouge-score's):
 - ROUGE-Lsum: summary-level LCS. Both texts are split into sentences; for each reference
   sentence the union of its LCS positions with every predicted sentence is taken, and the
   tokens there count as hits while both texts still have that token left (clipping). Sentences
-  are split **explicitly**, by ``sentence_split``: ``"newline"`` (rouge-score's behaviour: only
+  are split **explicitly**, by ``lsum_split``: ``"newline"`` (rouge-score's behaviour: only
   ``\\n`` separates sentences, so a one-line summary makes Lsum equal L) or ``"punctuation"``
   (also after ``.``, ``!``, ``?`` followed by white space, and after ``。！？``). rouge-score's
   ``split_summaries=True`` needs NLTK's Punkt data, which is never downloaded here.
 
-``tokenizer="unicode"`` keeps what rouge-score's tokenizer throws away (non-ASCII letters, Greek
+``tokenize="unicode"`` keeps what rouge-score's tokenizer throws away (non-ASCII letters, Greek
 letters, decimals, CJK characters; see ``tokenize.py``); it is a documented deviation from
 rouge-score, chosen explicitly, and recorded in the signature.
 
@@ -35,27 +35,27 @@ F = 2PR / (P + R + 1e-8). Chinese and Japanese texts are first segmented with ji
 joined with spaces, as MedS-Bench does. Deliberate difference: the ``rouge`` package raises
 ``ValueError`` on an empty hypothesis or reference (MedS-Bench then skips the row); here such an
 item scores 0 and is counted, never dropped.
+
+Option names: ``tokenize`` was ``tokenizer`` and ``lsum_split`` was ``sentence_split`` (the old
+names are accepted for a release, with a warning, and signatures still write them).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+from medmetrics.metrics.generation.bleu import meds_bench_language
 from medmetrics.metrics.generation.lcs import lcs_length, lcs_positions, position_masks
 from medmetrics.metrics.generation.pairs import check_texts
-from medmetrics.metrics.generation.tokenize import (
-    TOKENIZERS,
-    Stemmer,
-    TokenCoder,
-    canonical_language,
-    meds_bench_tokenizer,
-)
+from medmetrics.metrics.generation.tokenize import Stemmer, TokenCoder, meds_bench_tokenizer
+from medmetrics.options import Options, option
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 MEASURES = ("precision", "recall", "fmeasure")
@@ -102,29 +102,38 @@ def summary_lcs_hits(reference: list[list[int]], prediction: list[list[int]]) ->
     return hits
 
 
+@dataclass(frozen=True)
+class RougeOptions(Options):
+    rouge_type: Literal["rouge1", "rouge2", "rougeL", "rougeLsum"] = option("rougeL", "which score is the value")
+    measure: Literal["fmeasure", "precision", "recall"] = option("fmeasure", "fmeasure, precision or recall")
+    use_stemmer: bool = option(False, "Porter-stem tokens longer than three characters, as rouge-score")
+    tokenize: Literal["rouge_score", "unicode"] = option(
+        "rouge_score", "rouge_score (identical to rouge-score: [a-z0-9] runs) or unicode (letters and digits of "
+        "any script)")
+    lsum_split: Literal["newline", "punctuation"] = option(
+        "newline", "sentences for rougeLsum: newline (rouge-score) or punctuation (also after . ! ? and 。！？)")
+
+    #: ``tokenize`` was ``tokenizer`` (``bleu`` and ``meteor`` say ``tokenize``); ``lsum_split`` was
+    #: ``sentence_split``, which in ``meds_bench_bleu`` is the sentence splitter of the tokenizer
+    renamed: ClassVar[Mapping[str, str]] = {"tokenizer": "tokenize", "sentence_split": "lsum_split"}
+    signature_names: ClassVar[Mapping[str, str]] = {"tokenize": "tokenizer", "lsum_split": "sentence_split"}
+
+
 class Rouge(AdditiveMetric):
     """ROUGE-1/2/L/Lsum precision, recall and F, equal to rouge-score (see the module docstring)."""
 
     name = "rouge"
     primary = "rouge"
-    defaults: ClassVar[dict[str, Any]] = {
-        "rouge_type": "rougeL", "measure": "fmeasure", "use_stemmer": False, "tokenizer": "rouge_score",
-        "sentence_split": "newline",
-    }
+    options_class = RougeOptions
     columns = tuple(f"{t}_{m}" for t in ROUGE_TYPES for m in MEASURES)
 
     def configure(self) -> None:
-        self.check_choice("rouge_type", ROUGE_TYPES)
-        self.check_choice("measure", MEASURES)
-        self.check_choice("use_stemmer", (False, True))
-        self.check_choice("tokenizer", tuple(TOKENIZERS))
-        self.check_choice("sentence_split", tuple(SPLITS))
         self._stemmer = Stemmer() if self.options["use_stemmer"] else None
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         check_texts(self.name, predictions, references)
-        coder = TokenCoder(self.options["tokenizer"], self._stemmer)
-        split = SPLITS[self.options["sentence_split"]].split
+        coder = TokenCoder(self.options["tokenize"], self._stemmer)
+        split = SPLITS[self.options["lsum_split"]].split
 
         def sentences(text: str) -> list[list[int]]:
             # rouge-score drops empty sentences and keeps ones with no token
@@ -174,16 +183,21 @@ def pltrdy_rouge_l(hypothesis: str, reference: str) -> tuple[float, float, float
     return precision, recall, 2.0 * ((precision * recall) / (precision + recall + 1e-8))
 
 
+@dataclass(frozen=True)
+class MedsBenchRougeOptions(Options):
+    language: str = option(
+        "en", "as for meds_bench_bleu; only zh and ja change the tokens", check=meds_bench_language)
+
+
 class MedsBenchRouge(AdditiveMetric):
     """MedS-Bench's "ROUGE": the ``rouge`` package's ROUGE-L F (see the module docstring)."""
 
     name = "meds_bench_rouge"
     primary = "rouge_l_f"
-    defaults: ClassVar[dict[str, Any]] = {"language": "en"}
+    options_class = MedsBenchRougeOptions
     columns = ("rouge_l_p", "rouge_l_r", "rouge_l_f")
 
     def configure(self) -> None:
-        self.options["language"] = canonical_language(self.name, self.options["language"])
         language = self.options["language"]
         self._segment: Callable[[str], str] | None = None
         if language in ("zh", "ja"):

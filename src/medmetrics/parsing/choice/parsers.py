@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any
 
-from medmetrics.errors import InputError
+from medmetrics.options import Options, option
 from medmetrics.parsing.base import Parser
 from medmetrics.parsing.choice.options import (
     LetterSet,
@@ -21,10 +22,23 @@ from medmetrics.parsing.engine import first_tier
 from medmetrics.results import Parsed
 
 
+@dataclass(frozen=True)
+class ChoiceContext(Options):
+    options: tuple[str, ...] | None = option(
+        None, "the option texts of the question, lettered A, B, ... by position")
+    letters: str | tuple[str, ...] | None = option(
+        None, "the valid letters when the texts are unknown (\"ABCD\"); ABCDE when neither is given")
+
+
+@dataclass(frozen=True)
+class ChoicesOptions(Options):
+    allow_empty: bool = option(True, "\"none\", and an empty answer, read as the empty set ()")
+
+
 class _OptionParser(Parser):
     """What both parsers share: the ``options``/``letters`` context and the first checks."""
 
-    defaults: ClassVar[Mapping[str, Any]] = {"options": None, "letters": None}
+    context_class = ChoiceContext
 
     #: The question ``validate`` just checked, for ``read`` in the same ``parse`` call: (options
     #: object, letters object, result). Matched by identity, so it never outlives those objects.
@@ -123,7 +137,9 @@ class ChoiceParser(_OptionParser):
     # 2: an option named in prose, or named to be set aside, is not an answer
     # 3: JSON answer fields, options named inline, explain-every-option answers, firm anchors
     #    outrank claims, "the answer is unknown", answers in the question's language
-    version = "3"
+    # 4: bracketed letters in a row are a list, an option's text after an article, chat-template
+    #    tokens masked
+    version = "4"
 
     def read_masked(self, text: str, masked: str, settings: Mapping[str, Any]) -> Parsed:
         reader = self._reader(text, masked, settings)
@@ -175,13 +191,10 @@ class ChoicesParser(_OptionParser):
     """
 
     name = "choices"
-    version = "2"  # 2: an empty answer is the empty set when allow_empty
-    defaults: ClassVar[Mapping[str, Any]] = {**_OptionParser.defaults, "allow_empty": True}
-
-    def validate(self, settings: Mapping[str, Any]) -> None:
-        super().validate(settings)
-        if not isinstance(settings.get("allow_empty"), bool):
-            raise InputError(f"allow_empty must be True or False, got {settings.get('allow_empty')!r}")
+    # 2: an empty answer is the empty set when allow_empty; 3: bracketed letters in a row are a list,
+    # chat-template tokens masked
+    version = "3"
+    options_class = ChoicesOptions
 
     def read(self, text: str, settings: Mapping[str, Any]) -> Parsed:
         if settings["allow_empty"] and not text.strip():
