@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "medmetrics"
 
 #: lowest first: a module may import its own stage and the stages before it
 STAGES = (
-    ("foundation", {"errors", "_json", "_version", "options", "results", "progress", "_moved"}),
+    ("foundation", {"errors", "_json", "_version", "options", "signatures", "results", "progress", "_moved"}),
     ("plugin service", {"registry", "hookspecs", "plugins"}),
     ("catalog", {"catalog"}),
     ("parsing", {"parsing"}),
