@@ -25,7 +25,8 @@ def test_metrics_and_parsers_describe_themselves() -> None:
     assert described.format() == bleu.signature
     assert described.details and described.details[0].startswith("sacrebleu(")
     meteor = get_metric("meteor", wordnet_synonyms=False)
-    assert meteor.describe().installed[0].startswith("nltk==") and meteor.signature.endswith(meteor.describe().installed[0])
+    installed = meteor.describe().installed
+    assert installed[0].startswith("nltk==") and meteor.signature.endswith(installed[0])
     parser = get_parser("label", labels=["yes", "no"])
     assert parser.describe().parser and parser.describe().format() == parser.signature
 
