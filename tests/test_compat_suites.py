@@ -162,7 +162,8 @@ def _same(golds: Sequence[str], answers: Sequence[str]) -> list[Item]:
 ENTITY_TASKS = ("anem", "bionlp_2009", "bionlp_2011_ge", "bionlp_2011_id", "bionlp_2011_rel", "bionlp_2013_cg",
                 "bionlp_2013_ge", "bionlp_2013_gro", "bionlp_2013_pc", "biored", "tmvar_v3", "anem_coref",
                 "mlee_coref")
-TRANSLATIONS = [("The patient was given aspirin.", "The patient received aspirin.", "The patient received aspirin.", NO),
+TRANSLATIONS = [("The patient was given aspirin.", "The patient received aspirin.", "The patient received aspirin.",
+                 NO),
                 ("病人发烧。", "The patient has a fever.", "The patient has a fever.", NO)]
 MEDINST: list[Group] = [
     ((), {
