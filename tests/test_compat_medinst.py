@@ -82,3 +82,21 @@ def test_medqa_compares_the_answer_with_the_option_text() -> None:
     options = {"options": ["Rash", "Fever"]}
     value = _compat("medqa", ["The fever", "B", "Fever."], ["B", "B", "B"], [options] * 3)
     assert value == pytest.approx(2 / 3, abs=1e-12)
+
+
+def test_tests_in_no_type_list_print_rouge_l_with_the_stemmer() -> None:
+    """Multi-XScience and ParaMed are in none of evaluation.py's type lists: it prints rouge-score's
+    ROUGE-L F with the Porter stemmer, per item, averaged (the peer here, tolerance 1e-12), whose
+    tokenizer keeps a-z and 0-9 only, so a Chinese answer scores 0."""
+    from rouge_score.rouge_scorer import RougeScorer
+
+    from medmetrics.metrics.compat import get_profile
+
+    answers = ["The patients were treated with aspirin.", "病人发烧。", "Fevers went down"]
+    golds = ["The patient was treated with aspirin.", "病人发烧。", "The fever went down."]
+    for task in ("multi_xscience", "paramed"):
+        value = get_profile("medinst").methods[task].metric().compute(answers, golds).value
+        scorer = RougeScorer(["rougeL"], use_stemmer=True)
+        expected = sum(scorer.score(g, a)["rougeL"].fmeasure for a, g in zip(answers, golds)) / len(golds)
+        assert abs(value - expected) <= 1e-12
+        assert scorer.score(golds[1], answers[1])["rougeL"].fmeasure == 0.0  # Chinese scores 0

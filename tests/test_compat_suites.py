@@ -162,12 +162,16 @@ def _same(golds: Sequence[str], answers: Sequence[str]) -> list[Item]:
 ENTITY_TASKS = ("anem", "bionlp_2009", "bionlp_2011_ge", "bionlp_2011_id", "bionlp_2011_rel", "bionlp_2013_cg",
                 "bionlp_2013_ge", "bionlp_2013_gro", "bionlp_2013_pc", "biored", "tmvar_v3", "anem_coref",
                 "mlee_coref")
+TRANSLATIONS = [("The patient was given aspirin.", "The patient received aspirin.", "The patient received aspirin.",
+                 NO),
+                ("病人发烧。", "The patient has a fever.", "The patient has a fever.", NO)]
 MEDINST: list[Group] = [
     ((), {
         **{t: ENTITIES for t in ENTITY_TASKS},
         **{t: RELATIONS for t in ("anem_re", "bc5cdr_re", "bioinfer_re")},
         "tmvar_v3_ned": IDS,
         "mlee_ee": EVENTS,
+        **{t: TRANSLATIONS for t in ("multi_xscience", "paramed")},
         "medinst_bioasq_yesno": _same(["yes", "no", "yes"], ["Yes.", "no", "No"]),
         "medinst_pubmedqa": _same(["yes", "no", "maybe"], ["yes", "maybe", "maybe"]),
         "scifact": _same(["Supports", "Refutes", "Refutes"], ["Supports", "Maybe", "Refutes"]),

@@ -23,7 +23,10 @@ Reproduced, bugs included (notes/seed-evaluators.md section 2):
   ``", "`` list, the BIOSSES integer, and for MedQA the text of the gold option (the letter's
   option from the item's ``options``), which ``em`` compares with the answer;
 - ``mse`` (BIOSSES): the set of integers in each side; unless both give exactly one integer in
-  0..5, the pair becomes (gold 0, prediction 5), a squared error of 25. Lower is better.
+  0..5, the pair becomes (gold 0, prediction 5), a squared error of 25. Lower is better;
+- a test in none of the type lists (Multi-XScience, ParaMed): only ``rouge`` (rouge-score's
+  ROUGE-L F with the Porter stemmer, per item, averaged; its tokenizer keeps a-z and 0-9 only, so
+  Chinese text scores 0) and SQuAD word F1 are printed; the compat value is the ``rouge``.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ from typing import Any, ClassVar
 
 from medmetrics.catalog.classification import HALLMARKS_OF_CANCER
 from medmetrics.metrics.compat import Method, Profile, option_texts
-from medmetrics.metrics.compat.base import ItemMean, KeyedCounts, MacroF1
+from medmetrics.metrics.compat.base import CompatMetric, ItemMean, KeyedCounts, MacroF1
+from medmetrics.metrics.generation.rouge import Rouge
 
 PROFILE = "medinst"
 _PUNCTUATION = set(string.punctuation)
@@ -88,6 +92,17 @@ class LabelF1(MacroF1):
 
     def pair(self, prediction: Any, reference: Any) -> tuple[set[str], set[str]]:
         return {normalize_answer(str(reference))}, {normalize_answer(prediction)}
+
+
+class RougeL(CompatMetric, Rouge):
+    """A test in none of the evaluator's type lists (Multi-XScience, ParaMed): its printed ``rouge``,
+    rouge-score's ROUGE-L F with the Porter stemmer, per item, averaged."""
+
+    name = "medinst_rouge"
+    profile = PROFILE
+
+    def __init__(self) -> None:
+        super().__init__(rouge_type="rougeL", use_stemmer=True)
 
 
 class ExactMatch(ItemMean):
@@ -178,6 +193,8 @@ BUGS = {
     "tags-only": "only the [B]/[I]/[O] tags are read, padded with N or cut to the gold's length, so one dropped "
                  "word shifts every later tag; macro over the tags, O included",
     "mse-penalty": "unless both sides give exactly one integer in 0..5 the pair becomes (0, 5), a squared error of 25",
+    "untyped-test": "the test is in none of the evaluator's type lists, so it prints only ROUGE-L F (rouge-score, "
+                    "whose tokenizer keeps only a-z and 0-9: Chinese scores 0) and SQuAD word F1",
     "comma-split-labels": "labels are the raw answer split at ', ' (lowercased, stripped): '(E) inducing "
                           "angiogenesis', a final period or 'a; b' miss; per-document F1 averaged, and an empty "
                           "gold with an empty answer scores 1",
@@ -199,6 +216,7 @@ DEFINITION = Profile(
             "anem", "bionlp_2009", "bionlp_2011_ge", "bionlp_2011_id", "bionlp_2011_rel", "bionlp_2013_cg",
             "bionlp_2013_ge", "bionlp_2013_gro", "bionlp_2013_pc", "biored", "tmvar_v3", "anem_coref",
             "mlee_coref", "tmvar_v3_ned", "anem_re", "bc5cdr_re", "bioinfer_re", "mlee_ee")},
+        **{t: Method(RougeL, bugs=("untyped-test",)) for t in ("multi_xscience", "paramed")},
     },
     bugs=BUGS,
 )
