@@ -41,7 +41,7 @@ MOVED = {
     "medmetrics.stats.poisson": "medmetrics.aggregate.poisson",
     "medmetrics.stats.resampling": "medmetrics.metrics.resampling",
     "medmetrics.stats.significance": "medmetrics.aggregate.significance",
-    "medmetrics.streaming": "medmetrics.inputs.streaming",
+    "medmetrics.streaming": "medmetrics.aggregate.streaming",
     "medmetrics.suites": "medmetrics.catalog",
     "medmetrics.suites.classification": "medmetrics.catalog.classification",
     "medmetrics.suites.comparison": "medmetrics.aggregate.comparison",

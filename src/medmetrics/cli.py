@@ -25,14 +25,19 @@ from medmetrics.aggregate import METHODS
 from medmetrics.aggregate.parallel import add_jobs_argument, default_jobs
 from medmetrics.catalog.suite import AVERAGES, SUITE_FILE_SUFFIXES, Suite, load_suite_file
 from medmetrics.catalog.task import Task
-from medmetrics.errors import MedmetricsError
+from medmetrics.errors import InputError, MedmetricsError
 from medmetrics.inputs.files import (
+    CHUNK_RECORDS,
+    INPUT_FORMATS,
+    Records,
     atomic_writers,
     check_output,
     coerce,
     field,
     items_located,
+    iter_records,
     json_value,
+    locate_item,
     read_records,
     record_place,
 )
@@ -481,8 +486,6 @@ def cmd_score_dask(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from medmetrics.aggregate.evaluation import run_evaluation
-
     if getattr(args, "dask", None):
         return cmd_score_dask(args)
     if args.suite:
@@ -497,32 +500,134 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.model or args.run:
         raise MedmetricsError("--model/--run pick a model and a run of a harness's output folder (lm-eval, "
                               "OpenCompass); this is one task's file")
-    catalog = default_catalog()
-    generations, references, context, located = _read_task_file(args)
+    if args.chunk_size < 0:
+        raise MedmetricsError(f"--chunk-size must be a number of records >= 1, or 0 (the whole file at once), "
+                              f"not {args.chunk_size}")
+    return _score_file(args)
 
+
+class _Reading:
+    """Where ``score`` is in one task's file(s): the chunk being scored (and its references' chunk)."""
+
+    records: Records | None = None
+    references: Records | None = None
+
+
+def _task_chunks(args: argparse.Namespace, reference_type: str | None, state: _Reading,
+                 size: int) -> Iterator[tuple[list[Any], list[Any], Any]]:
+    """``(generations, references, context)`` of one task's file, ``size`` records at a time
+    (``iter_records``; 0: the whole file), read as ``_read_task_file`` reads it; with
+    ``--references``, both files in step. ``state`` holds the chunk being scored, which names an
+    item's file and line in errors."""
+    from medmetrics.inputs.adapters.generic import context as record_context
+
+    shared = _pairs(args.context, "--context")
+    fields = _fields(args)
+    refs = iter_records(args.references, args.input_format, size) if args.references else None
+    done = 0
+    for records in iter_records(args.predictions, args.input_format, size):
+        ref_records = records
+        if refs is not None:
+            ref_records = next(refs, Records(first=done))
+            if len(ref_records) != len(records):
+                _uneven(args, done + len(records), ref_records.first + len(ref_records), refs)
+        state.records, state.references = records, (ref_records if refs is not None else None)
+        generations = field(records, args.prediction_field, args.predictions)
+        context_path = args.references or args.predictions
+        references = field(ref_records, args.reference_field, context_path)
+        own = [record_context(r, fields, record_place(ref_records, context_path, i), args.task)
+               for i, r in enumerate(ref_records)]  # --context-field paths, or each record's context object
+        context: Any = [{**shared, **c} for c in own] if any(own) else shared
+        with items_located(records, args.predictions, (ref_records, args.references) if refs is not None else None):
+            references = coerce(references, reference_type)
+        done += len(records)
+        yield generations, references, context
+        # scored: what the chunk held goes before the next is read
+        state.records = state.references = None
+        del records, ref_records, generations, references, context, own
+    if refs is not None:
+        rest = sum(len(chunk) for chunk in refs)
+        if rest:
+            raise InputError(f"predictions has {done} items but references has {done + rest}")
+
+
+def _uneven(args: argparse.Namespace, predictions: int, references: int, refs: Iterator[Records]) -> None:
+    """The files of ``--references`` end at different records: count both to the end and say so
+    (the error ``evaluate`` gives on lists of different lengths)."""
+    if predictions > references:  # the references ended: count the predictions
+        total = sum(len(chunk) for chunk in iter_records(args.predictions, args.input_format, CHUNK_RECORDS))
+        raise InputError(f"predictions has {total} items but references has {references}")
+    rest = sum(len(chunk) for chunk in refs)
+    raise InputError(f"predictions has {predictions} items but references has {references + rest}")
+
+
+def _score_file(args: argparse.Namespace) -> int:
+    """``score --task T FILE`` (or ``--parser`` and ``--metric``): the file read and scored in
+    chunks of ``--chunk-size`` records (``medmetrics.aggregate.streaming``), holding one chunk and the
+    statistics; the report is the one of the whole file at once. ``--per-item`` lines are written
+    as each chunk is scored, to the temporary file that becomes the output only when all is done."""
+    from medmetrics.aggregate.streaming import evaluate_stream
+
+    catalog = default_catalog()
     target, reference_type = _score_target(args, catalog)
     ci: bool | float = False if args.ci is None else args.ci
-    with located():
-        references = coerce(references, reference_type)
-        report = run_evaluation(target, generations, references, metrics=None, context=context, ci=ci,
-                                resamples=args.resamples, seed=args.seed, catalog=catalog,
-                                progress=Progress(len(generations), "parsing"),
-                                reference_format=args.reference_format, index_base=args.index_base)
-    label = args.task or "command-line"
-    text = render({label: report}, args.format)
-    per_item: Iterable[str] = ()
-    if args.per_item:
+    state = _Reading()
+    outputs = [path for path in (args.per_item, args.output) if path]
+    scorers = None
+    if args.per_item and not args.task:
         from medmetrics.api import get_metric
 
-        metrics = None if args.task else {key: get_metric(name, catalog=catalog, **dict(options))
-                                          for key, (name, options) in target.metrics.items()}
-        scores = report.item_scores(references, context, metrics=metrics, catalog=catalog)
-        per_item = (json.dumps(json_native({"index": i, "reference": ref, **parsed.to_dict(),
-                                            "scores": {name: values[i] for name, values in scores.items()}}),
-                               ensure_ascii=False) + "\n"
-                    for i, (parsed, ref) in enumerate(zip(report.parsed, references)))
-    _emit(text, args.output, {args.per_item: per_item})
+        scorers = {key: get_metric(name, catalog=catalog, **dict(options))
+                   for key, (name, options) in target.metrics.items()}
+    progress = Progress(_line_count(args.predictions), "parsing")
+    with atomic_writers(outputs) as handles:
+        items_file = handles[0] if args.per_item else None
+
+        def write_items(offset: int, report: Report, references: Sequence[Any], context: Any) -> None:
+            assert items_file is not None
+            scores = report.item_scores(references, context, metrics=scorers, catalog=catalog)
+            items_file.writelines(
+                json.dumps(json_native({"index": offset + i, "reference": ref, **parsed.to_dict(),
+                                        "scores": {name: values[i] for name, values in scores.items()}}),
+                           ensure_ascii=False) + "\n"
+                for i, (parsed, ref) in enumerate(zip(report.parsed, references)))
+
+        try:
+            report = evaluate_stream(target, _task_chunks(args, reference_type, state, args.chunk_size), ci=ci,
+                                     resamples=args.resamples, seed=args.seed, catalog=catalog, progress=progress,
+                                     reference_format=args.reference_format, index_base=args.index_base,
+                                     on_chunk=write_items if items_file is not None else None)
+        except MedmetricsError as exc:
+            raise _located(exc, args, state) from None
+        finally:
+            progress.close()
+        text = render({args.task or "command-line": report}, args.format)
+        if args.output:
+            handles[-1].write(text)
+    if not args.output:
+        sys.stdout.write(text)
     return 0
+
+
+def _located(exc: MedmetricsError, args: argparse.Namespace, state: _Reading) -> MedmetricsError:
+    """An error about item ``i`` of the run (``evaluate_stream`` counts items in the run) named by
+    the file and line of its record in the chunk being scored."""
+    records = state.records
+    if not isinstance(exc, InputError) or exc.item is None or records is None:
+        return exc
+    references = (state.references, args.references) if state.references is not None else None
+    return locate_item(exc, records, args.predictions, references, exc.item - records.first) or exc
+
+
+def _line_count(path: str) -> int:
+    """How many lines ``path`` has (about its records), for a progress bar on a terminal only."""
+    if not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+        return 0
+    try:
+        with open(path, "rb") as f:
+            return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 22), b""))
+    except OSError:
+        return 0
 
 
 def _is_run(args: argparse.Namespace) -> bool:
@@ -633,7 +738,8 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
 def _file_arguments(p: argparse.ArgumentParser) -> None:
     """How one task's file is read (``score`` and ``audit`` without ``--suite``)."""
     p.add_argument("--references", help="a separate file with the references (same order)")
-    p.add_argument("--input-format", choices=["jsonl", "json", "csv"], help="default: from the file name")
+    p.add_argument("--input-format", choices=list(INPUT_FORMATS), help="default: from the file name (.parquet "
+                   "needs pip install 'medmetrics[parquet]')")
     p.add_argument("--reference-type", choices=["str", "int", "float", "json"], default=None,
                    help="convert string references (CSV) to this type; a task sets its own")
     p.add_argument("--reference-format", choices=["label", "index"], default="label",
@@ -686,6 +792,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "(lm-eval <output>/<model>/, OpenCompass predictions/<model>/); by default --suite scores each "
                    "model (one table each; JSON keyed by model)")
     add_jobs_argument(p)
+    p.add_argument("--chunk-size", type=int, default=CHUNK_RECORDS, metavar="N",
+                   help=f"one task's file is read and scored N records at a time (default {CHUNK_RECORDS:,}), "
+                   "keeping only each chunk's statistics: memory is bounded by a chunk, and the result is the "
+                   "whole file's; 0 reads the whole file at once")
     p.add_argument("--dask", metavar="ADDRESS|local:N", help="score one task's files on a Dask cluster (a scheduler "
                    "address, or local:N for N worker processes here); PREDICTIONS may be a quoted glob, "
                    "'runs/*.jsonl'. Needs pip install 'medmetrics[dask]' (docs/scale.md)")

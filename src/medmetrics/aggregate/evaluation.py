@@ -14,6 +14,7 @@ from medmetrics.parsing.base import Parser
 from medmetrics.parsing.references import check_reference_format, normalize_references
 from medmetrics.plugins import Catalog
 from medmetrics.results import MetricResult, Parsed, Report
+from medmetrics.signatures import with_parser
 
 if TYPE_CHECKING:
     from medmetrics.metrics.base import Metric
@@ -124,10 +125,16 @@ def parser_error_note(parser: Parser, parsed: Sequence[Parsed]) -> str | None:
     hits = [i for i, p in enumerate(parsed) if p.rule == "internal-error" and p.status == "failed"]
     if not hits:
         return None
-    first = parsed[hits[0]].reason.removeprefix("parser error ")
+    return parser_error_text(parser, len(hits), len(parsed), hits[0], parsed[hits[0]].reason)
+
+
+def parser_error_text(parser: Parser, count: int, total: int, first: int, reason: str) -> str:
+    """The note of ``parser_error_note``: ``count`` of ``total`` generations, the first at item
+    ``first`` with its parse's ``reason`` (also made for a run scored in chunks, ``medmetrics.aggregate.streaming``)."""
+    first_error = reason.removeprefix("parser error ")
     # begins as results.PARSER_NOTE says: Report.merge keeps a shard's note by its beginning
-    return (f"parser {parser.name!r} ({parser_origin(parser)}) raised on {len(hits)} of {len(parsed)} generations, "
-            f"which are scored as failed parses (rule 'internal-error'); first error, item {hits[0]}: {first:.300}")
+    return (f"parser {parser.name!r} ({parser_origin(parser)}) raised on {count} of {total} generations, "
+            f"which are scored as failed parses (rule 'internal-error'); first error, item {first}: {first_error:.300}")
 
 
 def run_evaluation(
@@ -162,7 +169,7 @@ def run_evaluation(
         try:
             result = metric.compute(parsed, references, ci=ci, resamples=resamples, seed=seed)
         except InputError as exc:
-            raise InputError(f"metric {result_name!r}: {exc}") from None
+            raise InputError(f"metric {result_name!r}: {exc}", item=exc.item) from None
         if note is not None:
             result = replace(result, notes=(*result.notes, note))
         results[result_name] = _with_parser(result, parser.signature)
@@ -171,7 +178,7 @@ def run_evaluation(
 
 def _with_parser(result: MetricResult, parser_signature: str) -> MetricResult:
     """Pin the parser in the signature: the same metric on another parser is another number."""
-    return replace(result, signature=f"{result.signature}|parser:{parser_signature}")
+    return replace(result, signature=with_parser(result.signature, parser_signature))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -45,9 +45,18 @@ from io import StringIO
 from pathlib import Path
 from typing import IO, Any
 
-from medmetrics.errors import InputError
+from medmetrics.errors import InputError, MissingDependencyError
 
+#: the text formats (a run folder's task files); ``parquet`` is read too, with pyarrow
 FORMATS = ("jsonl", "json", "csv")
+#: every format ``read_records`` and ``iter_records`` read (``--input-format``)
+INPUT_FORMATS = (*FORMATS, "parquet")
+#: records per chunk of ``iter_records`` (and of ``medmetrics score``, ``--chunk-size``)
+CHUNK_RECORDS = 50_000
+#: bytes read from a JSONL or CSV file at a time (a chunk of text ends at the last line end in it)
+BLOCK_BYTES = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+PARQUET_INSTALL = "pip install 'medmetrics[parquet]'"
 #: how string references (from CSV) are converted: a task's ``reference_type``
 REFERENCE_TYPES = ("str", "int", "float", "json")
 
@@ -79,21 +88,25 @@ def coerce(values: list[Any], kind: str | None, what: str = "reference") -> list
 
 def detect_format(path: Path, given: str | None = None) -> str:
     if given:
-        if given not in FORMATS:
-            raise InputError(f"unknown input format {given!r}; use one of {FORMATS}")
+        if given not in INPUT_FORMATS:
+            raise InputError(f"unknown input format {given!r}; use one of {INPUT_FORMATS}")
         return given
     suffix = path.suffix.lower().lstrip(".")
-    if suffix in FORMATS:
+    if suffix in INPUT_FORMATS:
         return suffix
-    raise InputError(f"{path}: cannot tell the format from the file name; pass --input-format ({', '.join(FORMATS)})")
+    raise InputError(f"{path}: cannot tell the format from the file name; pass --input-format "
+                     f"({', '.join(INPUT_FORMATS)})")
 
 
 class Records(list[dict[str, Any]]):
-    """The records of a file (a plain ``list`` of dicts) with the line each one starts on."""
+    """The records of a file (a plain ``list`` of dicts) with the line each one starts on; a chunk
+    of ``iter_records`` also knows its place in the file: ``first``, the position (from 0) of its
+    first record, so that ``record_place`` names a record by its number in the file."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: int = 0) -> None:
         super().__init__()
         self.lines: list[int] = []
+        self.first = first
 
     def add(self, record: dict[str, Any], line: int) -> None:
         self.append(record)
@@ -101,17 +114,55 @@ class Records(list[dict[str, Any]]):
 
 
 def read_records(path: str | Path, fmt: str | None = None) -> Records:
-    """Every record of the file as a dict (a ``Records`` list); lines in errors count from 1."""
+    """Every record of the file as a dict (a ``Records`` list); lines in errors count from 1.
+    The whole file in one chunk of ``iter_records``: the same reading, the same errors."""
+    for records in iter_records(path, fmt, chunk_size=0):
+        return records
+    return Records()  # a CSV file with a header and no rows
+
+
+def iter_records(path: str | Path, fmt: str | None = None, chunk_size: int | None = CHUNK_RECORDS) -> Iterator[Records]:
+    """The records of the file in chunks of ``chunk_size`` (``Records``, each but the last exactly
+    that long; ``0`` or ``None``: one chunk, the whole file), with their lines and, in ``first``,
+    the place of each chunk's first record in the file, so that an error names ``PATH:LINE``.
+
+    A JSONL or CSV file is read incrementally (``BLOCK_BYTES`` at a time): memory holds one chunk,
+    not the file. A JSON file (one list) is read whole, then cut. A Parquet file (pyarrow:
+    ``pip install 'medmetrics[parquet]'``) is read batch by batch; its records have no line and
+    are named by number (``PATH: record N``). Decoding and errors are ``read_records``' own (it is
+    this with one chunk); an error in a late chunk comes after the earlier chunks were yielded."""
     path = Path(path)
     fmt = detect_format(path, fmt)
-    text = _read_text(path)
-    if not text.strip():
-        raise InputError(f"{path}: file is empty")
-    if fmt == "jsonl":
-        return _jsonl(path, text)
+    size = chunk_size if chunk_size and chunk_size > 0 else None
+    if fmt == "parquet":
+        yield from _parquet_chunks(path, size)
+        return
     if fmt == "json":
-        return _json(path, text)
-    return _csv(path, text)
+        text = _read_text(path)
+        if not text.strip():
+            raise InputError(f"{path}: file is empty")
+        records = _json(path, text)
+        if size is None or len(records) <= size:
+            yield records
+            return
+        for start in range(0, len(records), size):
+            chunk = Records(first=start)
+            chunk.extend(records[start:start + size])
+            yield chunk
+        return
+    pairs = _jsonl_records(path) if fmt == "jsonl" else _csv_records(path)
+    yield from _chunked(pairs, size)
+
+
+def _chunked(pairs: Iterator[tuple[dict[str, Any], int]], size: int | None) -> Iterator[Records]:
+    records = Records()
+    for record, line in pairs:
+        records.add(record, line)
+        if size is not None and len(records) >= size:
+            yield records
+            records = Records(first=records.first + len(records))
+    if records:
+        yield records
 
 
 def read_json(path: str | Path) -> Any:
@@ -121,16 +172,23 @@ def read_json(path: str | Path) -> Any:
     return _decode(_read_text(path), path, None)
 
 
-def _read_text(path: Path) -> str:
-    """The file's text (UTF-8, a byte-order mark dropped); an error names the file and line."""
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """An ``OSError`` while opening or reading ``path`` as one ``InputError`` naming it."""
     try:
-        data = path.read_bytes()
+        yield
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _read_text(path: Path) -> str:
+    """The file's text (UTF-8, a byte-order mark dropped); an error names the file and line."""
+    with _reading(path):
+        data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -139,6 +197,42 @@ def _read_text(path: Path) -> str:
         byte = exc.start + len(data) - len(exc.object)
         raise InputError(f"{path}:{line}: not UTF-8 text ({exc.reason} at byte {byte})") from None
     return text
+
+
+def _texts(path: Path) -> Iterator[tuple[str, int]]:
+    """The file's text in pieces of whole lines (each ends with ``\\n``, but the last), read
+    ``BLOCK_BYTES`` at a time, with the line each piece starts on; UTF-8 as ``_read_text`` reads
+    it (a byte-order mark dropped; text that is not UTF-8 names its line and byte)."""
+    with _reading(path), open(path, "rb") as f:
+        offset, line = 0, 1
+        pending: list[bytes] = []  # the start of a line that goes on in the next block
+        data = f.read(BLOCK_BYTES)
+        if data.startswith(_BOM):
+            data, offset = data[len(_BOM):], len(_BOM)
+        while True:
+            if data:
+                cut = data.rfind(b"\n") + 1
+                if not cut:  # no line end yet: read on
+                    pending.append(data)
+                    data = f.read(BLOCK_BYTES)
+                    continue
+                piece = b"".join([*pending, data[:cut]])
+                pending = [data[cut:]]
+            else:
+                piece, pending = b"".join(pending), []
+            if piece:
+                try:
+                    text = piece.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    where = line + piece.count(b"\n", 0, exc.start)
+                    raise InputError(f"{path}:{where}: not UTF-8 text ({exc.reason} at byte {offset + exc.start})"
+                                     ) from None
+                yield text, line
+                line += piece.count(b"\n")
+                offset += len(piece)
+            if not data:
+                return
+            data = f.read(BLOCK_BYTES)
 
 
 #: a float has at most 309 integer digits; an integer literal longer than this is checked
@@ -221,18 +315,22 @@ def _error_line(text: str, kind: str) -> int:
     return deepest_line
 
 
-def _jsonl(path: Path, text: str) -> Records:
-    records = Records()
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.endswith("\r"):
-            line = line[:-1]
-        if not line.strip():
-            continue
-        record = _decode(line, path, number)
-        if not isinstance(record, dict):
-            raise InputError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
-        records.add(record, number)
-    return records
+def _jsonl_records(path: Path) -> Iterator[tuple[dict[str, Any], int]]:
+    """Each record of a JSONL file with its line, read incrementally; only blank lines: empty."""
+    found = False
+    for text, first in _texts(path):
+        for number, line in enumerate(text.split("\n"), start=first):
+            if line.endswith("\r"):
+                line = line[:-1]
+            if not line.strip():
+                continue
+            record = _decode(line, path, number)
+            if not isinstance(record, dict):
+                raise InputError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
+            found = True
+            yield record, number
+    if not found:  # every line blank (or whitespace): no record could be read, and none is an error
+        raise InputError(f"{path}: file is empty")
 
 
 def _json(path: Path, text: str) -> Records:
@@ -252,22 +350,43 @@ def _json(path: Path, text: str) -> Records:
     return records
 
 
-def _csv(path: Path, text: str) -> Records:
-    """Strictly first, so that a quote left open names the line it opens on; a file the strict
-    reader rejects for another reason (text after a closing quote) is read leniently, as before."""
+def _csv_records(path: Path) -> Iterator[tuple[dict[str, Any], int]]:
+    """Each record of a CSV file with the line it starts on, read incrementally. Strictly first,
+    so that a quote left open names the line it opens on; when the strict reader rejects the file
+    for another reason (text after a closing quote), it is read again leniently from the start, as
+    before, and the records already given are skipped (up to there both readers read the same).
+    A file of nothing but white space is empty: records are held back until a line that is not
+    white space is seen."""
+    given = 0
     try:
-        return _csv_rows(path, text, strict=True)
+        for record, line in _csv_rows(path, strict=True):
+            given += 1
+            yield record, line
+        return
     except csv.Error:
         pass
     try:
-        return _csv_rows(path, text, strict=False)
+        for k, (record, line) in enumerate(_csv_rows(path, strict=False)):
+            if k >= given:
+                yield record, line
     except csv.Error as exc:  # pragma: no cover - the lenient reader only fails on NUL and the like
         raise InputError(f"{path}: invalid CSV: {exc}") from None
 
 
-def _csv_rows(path: Path, text: str, strict: bool) -> Records:
-    reader = csv.reader(StringIO(text, newline=""), strict=strict)
-    records = Records()
+def _csv_lines(path: Path, seen: list[bool]) -> Iterator[str]:
+    """The lines of a CSV file as ``StringIO(text, newline="")`` splits them (at ``\\n``, ``\\r``
+    and ``\\r\\n``, kept), read incrementally; ``seen[0]`` turns true at a line that is not white space."""
+    for text, _ in _texts(path):
+        for line in StringIO(text, newline=""):
+            if not seen[0] and line.strip():
+                seen[0] = True
+            yield line
+
+
+def _csv_rows(path: Path, strict: bool) -> Iterator[tuple[dict[str, Any], int]]:
+    seen = [False]
+    reader = csv.reader(_csv_lines(path, seen), strict=strict)
+    held: list[tuple[dict[str, Any], int]] = []
     header: list[str] | None = None
     end = 0
     for row in _rows(reader, path, strict):
@@ -285,8 +404,48 @@ def _csv_rows(path: Path, text: str, strict: bool) -> Records:
             raise InputError(f"{path}:{start}: {len(row)} field{'s' if len(row) != 1 else ''}, but the header "
                              f"names {len(header)} (missing: {missing}); a short row usually means a stray "
                              "quote or delimiter")
-        records.add(dict(zip(header, row)), start)
-    return records
+        held.append((dict(zip(header, row)), start))
+        if seen[0]:
+            yield from held
+            held.clear()
+    if not seen[0]:
+        raise InputError(f"{path}: file is empty")
+    yield from held
+
+
+def _parquet_chunks(path: Path, size: int | None) -> Iterator[Records]:
+    """The rows of a Parquet file as records, batch by batch (pyarrow), in chunks of ``size``."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MissingDependencyError(f"reading Parquet files needs pyarrow: {PARQUET_INSTALL}") from None
+    with _reading(path):
+        if path.is_dir():
+            raise IsADirectoryError(path)
+        try:
+            parquet = pq.ParquetFile(path)
+        except (pa.ArrowException, ValueError) as exc:
+            raise InputError(f"{path}: not a Parquet file ({exc})") from None
+        with parquet:
+            if parquet.metadata.num_rows == 0:
+                raise InputError(f"{path}: file is empty")
+            records = Records()
+            try:
+                batches = parquet.iter_batches(batch_size=size or 65_536)
+                for batch in batches:
+                    rows = batch.to_pylist()
+                    while rows:
+                        room = len(rows) if size is None else size - len(records)
+                        records.extend(rows[:room])
+                        rows = rows[room:]
+                        if size is not None and len(records) >= size:
+                            yield records
+                            records = Records(first=records.first + len(records))
+            except pa.ArrowException as exc:
+                raise InputError(f"{path}: cannot read the Parquet file ({exc})") from None
+            if records:
+                yield records
 
 
 def _rows(reader: Any, path: Path, strict: bool) -> Iterator[list[str]]:
@@ -310,10 +469,26 @@ def _rows(reader: Any, path: Path, strict: bool) -> Iterator[list[str]]:
 
 
 def record_place(records: list[dict[str, Any]], path: str | Path, i: int) -> str:
-    """Where record ``i`` (from 0) of ``path`` is: ``PATH:LINE: record N`` (line and N from 1), or
-    ``PATH: record N`` for a whole-file JSON list, whose records have no line of their own."""
+    """Where record ``i`` (from 0) of ``records`` is: ``PATH:LINE: record N`` (line and N from 1),
+    or ``PATH: record N`` for a whole-file JSON list or a Parquet file, whose records have no line
+    of their own. N counts in the file: a chunk of ``iter_records`` knows where it starts."""
     lines = getattr(records, "lines", None) or []
-    return f"{path}:{lines[i]}: record {i + 1}" if i < len(lines) else f"{path}: record {i + 1}"
+    number = getattr(records, "first", 0) + i + 1
+    return f"{path}:{lines[i]}: record {number}" if i < len(lines) else f"{path}: record {number}"
+
+
+def locate_item(exc: InputError, records: list[dict[str, Any]], path: str | Path,
+                references: tuple[list[dict[str, Any]], str | Path] | None = None,
+                index: int | None = None) -> InputError | None:
+    """``exc``, about item ``index`` of ``records`` (default ``exc.item``), named by the file and
+    line of its record (with references in a file of their own, an error about a reference names
+    that file's record); ``None`` if it is about no item of ``records``."""
+    i = exc.item if index is None else index
+    if exc.item is None or i is None or not 0 <= i < len(records):
+        return None
+    about_reference = references is not None and str(exc).startswith("reference ")
+    rows, where = references if references is not None and about_reference else (records, path)
+    return exc.located(record_place(rows, where, i))
 
 
 @contextmanager
@@ -325,11 +500,10 @@ def items_located(records: list[dict[str, Any]], path: str | Path,
     try:
         yield
     except InputError as exc:
-        if exc.item is None or not 0 <= exc.item < len(records):
+        located = locate_item(exc, records, path, references)
+        if located is None:
             raise
-        about_reference = references is not None and str(exc).startswith("reference ")
-        rows, where = references if references is not None and about_reference else (records, path)
-        raise exc.located(record_place(rows, where, exc.item)) from None
+        raise located from None
 
 
 def field(records: list[dict[str, Any]], name: str, path: str | Path) -> list[Any]:
