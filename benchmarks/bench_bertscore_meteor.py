@@ -113,7 +113,7 @@ def bench_bertscore(s: Settings) -> Row:
 
     model = str(get_model_path())
     hypotheses, references = text_pairs(s.bertscore_pairs, load_wordnet(), seed=5)
-    metric = BertScore(model=model, num_layers=6, device="cpu")
+    metric = BertScore(model_path=model, num_layers=6, device="cpu")
     metric.encoder()  # load the model before timing, as BERTScorer does in its constructor
     scorer = BERTScorer(model_type=model, num_layers=6, device="cpu")
 

@@ -46,7 +46,7 @@ def test_score_several_suites_reads_the_run_once_and_gives_one_table_each(capsys
 
 
 def test_score_suite_with_average_override(capsys) -> None:
-    _, out, _ = run(capsys, "score", "--suite", "blurb", str(RUNS / "run_a"), "--average", "tasks",
+    _, out, _ = run(capsys, "score", "--suite", "blurb", str(RUNS / "run_a"), "--suite-average", "tasks",
                     "--format", "json")
     assert json.loads(out)["signature"] == "suite:blurb(average=tasks,tasks=13)"
 
@@ -96,3 +96,23 @@ def test_compare_suite_and_task(capsys) -> None:
 def test_list_suites(capsys) -> None:
     _, out, _ = run(capsys, "list", "suites")
     assert "blurb" in out and "meds_bench" in out
+
+
+@pytest.mark.parametrize(("old", "new", "value", "command"), [
+    ("--average", "--suite-average", "tasks", ("score", "--suite", "blurb", str(RUNS / "run_a"))),
+    ("--level", "--ci-level", "0.9", ("compare", str(RUNS / "run_a"), str(RUNS / "run_b"), "--suite", "blurb",
+                                      "--resamples", "200")),
+])
+def test_renamed_flags_still_work_for_a_release_and_say_so(capsys, old: str, new: str, value: str,
+                                                           command: tuple[str, ...]) -> None:
+    """``--average`` (a metric's option too) is now ``--suite-average``; compare's ``--level`` is
+    ``--ci-level``, as intervals' levels are called elsewhere. The old spelling gives the same output."""
+    code, out_new, err_new = run(capsys, *command, new, value, "--format", "json")
+    assert code == 0 and "warning" not in err_new
+    code, out_old, err_old = run(capsys, *command, old, value, "--format", "json")
+    assert code == 0 and out_old == out_new
+    assert f"{old} is now {new}" in err_old
+    with pytest.raises(SystemExit):
+        run(capsys, command[0], "--help")
+    usage = capsys.readouterr().out
+    assert new in usage and f"{old} " not in usage

@@ -116,12 +116,14 @@ METRIC_CASES = [
     ("meds_bench_rouge", {}, TEXT_PRED, TEXT_GOLD),
     ("meteor", {"wordnet_synonyms": False}, METEOR_PRED, METEOR_REF),
     ("meteor", {"wordnet_synonyms": False, "level": "corpus", "tokenize": "nltk"}, METEOR_PRED, METEOR_REF),
-    ("bertscore", {"model": str(get_model_path()), "num_layers": 2, "device": "cpu"}, METEOR_PRED, METEOR_REF),
+    pytest.param("bertscore", {"model_path": str(get_model_path()), "num_layers": 2, "device": "cpu"}, METEOR_PRED,
+                 METEOR_REF, marks=pytest.mark.slow, id="bertscore"),  # loads a transformer
 ]
 
 
-@pytest.mark.parametrize(("name", "options", "predictions", "references"), METRIC_CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(METRIC_CASES)])
+@pytest.mark.parametrize(("name", "options", "predictions", "references"), [
+    case if hasattr(case, "marks") else pytest.param(*case, id=f"{case[0]}-{i}")  # a pytest.param keeps its id
+    for i, case in enumerate(METRIC_CASES)])
 def test_builtin_metric_conforms(name: str, options: dict, predictions: list, references: list) -> None:
     result = check_metric(medmetrics.get_metric(name, **options), predictions, references)
     assert result.n == len(references)

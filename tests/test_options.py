@@ -157,6 +157,16 @@ def test_renamed_builtin_options(metric: str, old: str, new: str, value: Any, si
     assert new in by_new_name.options and old not in by_new_name.options
 
 
+def test_bertscore_model_is_now_model_path(tmp_path: Path) -> None:
+    """On the CLI ``--model`` names a model of a run folder; bertscore's local directory is ``model_path``."""
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.warns(DeprecationWarning, match="option 'model' is now called 'model_path'"):
+        by_old_name = get_metric("bertscore", model=str(tmp_path), num_layers=2)
+    by_new_name = get_metric("bertscore", model_path=str(tmp_path), num_layers=2)
+    assert by_old_name.signature == by_new_name.signature
+    assert ",model=" in by_new_name.signature and "model_path" not in by_new_name.signature  # the old name
+
+
 def test_a_result_written_with_an_old_name_is_rebuilt() -> None:
     """Stored results keep a metric's options by name; one written before a rename still merges."""
     with pytest.warns(DeprecationWarning):
@@ -276,3 +286,4 @@ def test_one_meaning_per_option_name() -> None:
     assert owners["exclude"] == {"f1", "relation_f1"}  # labels that count on neither side
     assert "tokenizer" not in owners and {"bleu", "meteor", "rouge"} <= owners["tokenize"]
     assert "negative" not in owners
+    assert "model" not in owners  # the CLI's --model: a model of a run folder

@@ -54,7 +54,7 @@ def test_every_built_in_suite_member_is_a_task(catalog: Catalog) -> None:
 
 @pytest.mark.parametrize("system", range(5))
 def test_table5_blurb_macro_is_the_mean_over_datasets(catalog: Catalog, system: int) -> None:
-    """BioMistral-NLU's "BLURB macro" row equals --average tasks on its own rows (to the rounding)."""
+    """BioMistral-NLU's "BLURB macro" row equals --suite-average tasks on its own rows (to the rounding)."""
     blurb = catalog.suites.get("blurb").obj.with_average("tasks")
     values = {t: np.array([TABLE5[t][system]]) for t in blurb.tasks}
     assert round(float(suite_average(blurb, values)[0][0]), 1) == BLURB_MACRO[system]

@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 from medmetrics._json import json_native
 from medmetrics.aggregate import METHODS
 from medmetrics.aggregate.parallel import add_jobs_argument, default_jobs
-from medmetrics.catalog.suite import AVERAGES, SUITE_FILE_SUFFIXES, Suite, load_suite_file
+from medmetrics.catalog.suite import SUITE_FILE_SUFFIXES, Suite, load_suite_file
 from medmetrics.catalog.task import Task
 from medmetrics.errors import InputError, MedmetricsError
+from medmetrics.inputs.arguments import add_renamed_flag, add_run_arguments
 from medmetrics.inputs.files import (
     CHUNK_RECORDS,
     INPUT_FORMATS,
@@ -194,7 +195,7 @@ def _load_run(path: str, args: argparse.Namespace, model: str | None = None) -> 
 
 
 def _suite(args: argparse.Namespace, name: str | None = None) -> Suite:
-    """A registered suite or a suite file (``my-bench.yaml``), averaged as ``--average`` says and
+    """A registered suite or a suite file (``my-bench.yaml``), averaged as ``--suite-average`` says and
     restricted to ``--tasks`` when given."""
     name = name or args.suite
     suite: Suite
@@ -203,7 +204,7 @@ def _suite(args: argparse.Namespace, name: str | None = None) -> Suite:
     else:
         suite = default_catalog().suites.get(name).obj
     tasks = _task_list(getattr(args, "tasks", None))
-    return (suite.only(tasks) if tasks else suite).with_average(args.average)
+    return (suite.only(tasks) if tasks else suite).with_average(args.suite_average)
 
 
 def _task_list(spec: str | None) -> list[str]:
@@ -226,7 +227,7 @@ def _run_suite(args: argparse.Namespace, models: dict[str, dict[str, TaskRun]]) 
     if not known:
         raise MedmetricsError(f"{args.predictions}: none of its tasks ({', '.join(found)}) is a medmetrics task; "
                               "name them with --task-map THEIRS=OURS (medmetrics list tasks)")
-    return Suite(name="run", groups={"tasks": tuple(known)}, average=args.average or "tasks",
+    return Suite(name="run", groups={"tasks": tuple(known)}, average=args.suite_average or "tasks",
                  description="every task of the run that medmetrics knows")
 
 
@@ -345,7 +346,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         baseline = given[0] if len(given) == 1 else baseline
     result = compare_models(models, suite=_suite(args) if args.suite else None, tasks=tasks, baseline=baseline,
                             catalog=catalog, method=args.method, resamples=args.resamples, seed=args.seed,
-                            level=args.level)
+                            level=args.ci_level)
     title = "bundled demo models" if args.demo else None
     _emit(render_models(result, fmt, None if title is None else f"{title}: {len(result.models)} models against "
                         f"{result.baseline}"), args.output)
@@ -367,7 +368,7 @@ def _compare_two(args: argparse.Namespace, tasks: list[str], fmt: str, catalog: 
     title = f"{run_a} (A) against {run_b} (B)"
     if args.suite:
         result = compare_suite(_suite(args), runs_a, runs_b, catalog=catalog, method=args.method,
-                               resamples=args.resamples, seed=args.seed, level=args.level)
+                               resamples=args.resamples, seed=args.seed, level=args.ci_level)
         _emit(render_comparison(result, fmt, title), args.output)
         return 0
     compared = {}
@@ -376,7 +377,7 @@ def _compare_two(args: argparse.Namespace, tasks: list[str], fmt: str, catalog: 
             if task not in runs:
                 raise MedmetricsError(f"run {side} has no task {task!r}; it has: {', '.join(sorted(runs))}")
         compared[task], _ = compare_task(task, runs_a[task], runs_b[task], catalog=catalog, method=args.method,
-                                         resamples=args.resamples, seed=args.seed, level=args.level)
+                                         resamples=args.resamples, seed=args.seed, level=args.ci_level)
     _emit(render_comparison(compared, fmt, title), args.output)
     return 0
 
@@ -715,26 +716,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_arguments(p: argparse.ArgumentParser) -> None:
-    """How records are read: fields, adapters, task names, suite averaging."""
-    p.add_argument("--prediction-field", default="generation", help="field holding the generation")
-    p.add_argument("--reference-field", default="reference", help="field holding the reference")
-    p.add_argument("--context-field", action="append", default=[], metavar="KEY[=PATH]",
-                   help="per-item context (repeatable), e.g. options, or options=doc.choices for a nested field")
-    p.add_argument("--task-field", default="task", help="field naming the task, in a one-file run")
-    p.add_argument("--adapter", default="auto", metavar="NAME",
-                   help="how to read a run: auto (default: detected), generic JSONL/CSV, lm_eval samples, "
-                   "opencompass predictions, or any adapter a plugin registers (medmetrics list adapters)")
-    p.add_argument("--task-map", action="append", default=[], metavar="THEIRS=OURS",
-                   help="rename a harness task to a medmetrics task (repeatable)")
-    p.add_argument("--lm-eval-filter", help="lm_eval: the filter whose records to read (default: the first)")
-    p.add_argument("--lm-eval-response", choices=["raw", "filtered"], default="raw",
-                   help="lm_eval: parse the raw generation (default) or the task filter's output")
-    p.add_argument("--run", metavar="DATE", help="lm_eval: read the run of this date (samples_<task>_<DATE>.jsonl; "
-                   "its leading part will do) instead of each task's latest; opencompass: the time-stamped folder")
-    p.add_argument("--average", choices=list(AVERAGES), help="override the suite's averaging rule")
-
-
 def _file_arguments(p: argparse.ArgumentParser) -> None:
     """How one task's file is read (``score`` and ``audit`` without ``--suite``)."""
     p.add_argument("--references", help="a separate file with the references (same order)")
@@ -771,7 +752,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tasks", metavar="A,B,C", help="score only these tasks of the run (or of the suite)")
     p.add_argument("--profile", help="with --suite: also score as this paper's evaluator does (a compat profile: "
                    "medmetrics list profiles), beside the correct score")
-    _run_arguments(p)
+    add_run_arguments(p)
     _file_arguments(p)
     p.add_argument("--task", help="a registered task (names its parser and metrics); on a folder or a harness's "
                    "output, that task of the run (lm-eval log-likelihood samples too: acc, acc_norm, ece)")
@@ -812,12 +793,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "name or a run's path; default: the first); with two runs it gives the several-model table")
     p.add_argument("--demo", action="store_true", help="compare the three models bundled with medmetrics "
                    "(synthetic generations for medqa, pubmedqa, chemprot, biosses)")
-    _run_arguments(p)
+    add_run_arguments(p)
     p.add_argument("--method", choices=list(METHODS), default="paired_bootstrap")
     p.add_argument("--resamples", type=int, default=1000)
     p.add_argument("--seed", type=int, default=12345)
-    p.add_argument("--level", type=float, default=0.95, help="level of the intervals; several models: a "
-                   "Holm-adjusted p below 1 - level is marked")
+    p.add_argument("--ci-level", type=float, default=0.95, metavar="LEVEL", help="level of the intervals; "
+                   "several models: a Holm-adjusted p below 1 - LEVEL is marked")
+    add_renamed_flag(p, "--level", "--ci-level")
     p.add_argument("--format", choices=["table", *FORMATS], default="table",
                    help="csv and latex give the several-model table (also for two runs)")
     p.add_argument("--output", help="write the result here instead of stdout")
@@ -833,7 +815,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--task", help="a registered task (names its parser)")
     p.add_argument("--parser", help="a registered parser, instead of --task")
     p.add_argument("--parser-option", action="append", default=[], metavar="KEY=VALUE")
-    _run_arguments(p)
+    add_run_arguments(p)
     _file_arguments(p)
     p.add_argument("--top", type=int, default=10, metavar="N", help="reasons listed per task in text (0: all)")
     p.add_argument("--format", choices=["text", "table", "json"], default="text", help="text (= table) or json")

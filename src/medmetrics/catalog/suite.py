@@ -64,7 +64,7 @@ class Suite:
         return replace(self, groups={g: members for g, members in kept.items() if members})
 
     def with_average(self, average: str | None) -> Suite:
-        """The same suite averaged another way (``--average``); the signature says which."""
+        """The same suite averaged another way (``--suite-average``); the signature says which."""
         if average is None or average == self.average:
             return self
         return replace(self, average=average)

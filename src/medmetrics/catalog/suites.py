@@ -5,7 +5,7 @@ Averaging (see ``medmetrics.catalog.suite``):
 - ``blurb``: the mean of the six task-type means (NER, PICO, relation extraction, sentence
   similarity, document classification, QA), as BLURB defines its score (Gu et al. 2021). The
   BioMistral-NLU paper's "BLURB macro" is instead the mean over the 13 datasets (it reproduces
-  Table 5 exactly: 62.38 for BioMistral-NLU, against 63.97 by task type); ``--average tasks``
+  Table 5 exactly: 62.38 for BioMistral-NLU, against 63.97 by task type); ``--suite-average tasks``
   or the ``biomistral_nlu`` compat profile gives that one.
 - ``blue``: the mean over its eight datasets (BLUE's total, and BioMistral-NLU's "BLUE AVG").
 - ``medinst32``: the mean over its tests; the released evaluator prints per-test numbers only,
@@ -32,7 +32,7 @@ SUITES = (
         },
         average="groups",
         description="BLURB (13 datasets, 6 task types): the mean of the task-type means.",
-        source="Gu et al. 2021; BioMistral-NLU Table 5 averages over datasets instead (--average tasks).",
+        source="Gu et al. 2021; BioMistral-NLU Table 5 averages over datasets instead (--suite-average tasks).",
     ),
     Suite(
         name="blue",

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from medmetrics.aggregate.parallel import add_jobs_argument
 from medmetrics.errors import InputError, MedmetricsError
+from medmetrics.inputs.arguments import add_run_arguments
 
 if TYPE_CHECKING:  # the readers and scoring are imported by the command, not by --help
     from medmetrics.inputs.run import TaskRun
@@ -28,8 +29,6 @@ _FORMATS = (".jsonl", ".json", ".csv")
 
 def add_report_command(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``report`` to the ``medmetrics`` command's subparsers."""
-    from medmetrics.catalog.suite import AVERAGES
-
     p = subparsers.add_parser(
         "report", help="write one self-contained HTML report (plots, parse failures, per-item drill-down)",
         description="Score one or more runs and write one HTML file that opens from disk: values with CIs per task "
@@ -51,18 +50,7 @@ def add_report_command(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--resamples", type=int, default=1000)
     p.add_argument("--seed", type=int, default=12345)
     p.add_argument("--per-item", metavar="FILE", help="also write per-item parses and metric scores as JSONL")
-    p.add_argument("--prediction-field", default="generation", help="field holding the generation")
-    p.add_argument("--reference-field", default="reference", help="field holding the reference")
-    p.add_argument("--context-field", action="append", default=[], metavar="KEY[=PATH]",
-                   help="per-item context (repeatable); default for generic files: the record's 'context' object")
-    p.add_argument("--task-field", default="task", help="field naming the task, in a one-file run")
-    p.add_argument("--adapter", default="auto", metavar="NAME",
-                   help="how to read a run: auto (detected), or a registered adapter (medmetrics list adapters)")
-    p.add_argument("--task-map", action="append", default=[], metavar="THEIRS=OURS")
-    p.add_argument("--lm-eval-filter")
-    p.add_argument("--lm-eval-response", choices=["raw", "filtered"], default="raw")
-    p.add_argument("--run", metavar="DATE", help="lm_eval/opencompass: the run of this date")
-    p.add_argument("--average", choices=list(AVERAGES), help="override the suite's averaging rule")
+    add_run_arguments(p)
     add_jobs_argument(p)
     p.set_defaults(func=cmd_report)
     return p
@@ -280,7 +268,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     models = _models(args, tasks)
     ci: bool | float = False if args.ci == 0 else args.ci
     entries, rows, notes = score_runs(models, suite=args.suite, tasks=tasks or None, ci=ci,
-                                      resamples=args.resamples, seed=args.seed, average=args.average)
+                                      resamples=args.resamples, seed=args.seed, average=args.suite_average)
     # every item's line is made before any file is written, so a failure leaves neither file
     per_item: list[str] = []
     if args.per_item:

@@ -10,7 +10,7 @@ bert-score. Several references: the best precision, recall and F1 over them, eac
 
 Policies, written down:
 
-- The model is a local directory (``model``); nothing is ever downloaded: the hub is switched off
+- The model is a local directory (``model_path``); nothing is ever downloaded: the hub is switched off
   (``HF_HUB_OFFLINE``, ``TRANSFORMERS_OFFLINE``) and files are loaded with ``local_files_only``.
 - ``num_layers`` is given, or looked up in bert-score's table of tuned layers under
   ``model_type`` (the hub name the weights are a copy of, such as ``roberta-large``), which
@@ -43,10 +43,10 @@ import csv
 import functools
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -240,7 +240,11 @@ def greedy_match(hypothesis: tuple[Any, Any], reference: tuple[Any, Any]) -> tup
 
 @dataclass(frozen=True)
 class BertScoreOptions(Options):
-    model: str | os.PathLike[str] | None = option(
+    #: ``model`` was this option's name; on the CLI ``--model`` names a model of a run folder
+    renamed: ClassVar[Mapping[str, str]] = {"model": "model_path"}
+    signature_names: ClassVar[Mapping[str, str]] = {"model_path": "model"}
+
+    model_path: str | os.PathLike[str] | None = option(
         None, "a local model directory (config, weights, tokenizer); required")
     model_type: str | None = option(
         None, "the name to look num_layers up under in bert-score's table; default: the directory's name")
@@ -264,16 +268,16 @@ class BertScore(Metric):
 
     def configure(self) -> None:
         o = self.options
-        if o["model"] is None:
-            raise InputError("metric 'bertscore' needs model=<a local model directory> (config, weights, "
+        if o["model_path"] is None:
+            raise InputError("metric 'bertscore' needs model_path=<a local model directory> (config, weights, "
                              "tokenizer); it never downloads one")
-        model = Path(o["model"]).expanduser()
+        model = Path(o["model_path"]).expanduser()
         if not (model / "config.json").is_file():
-            raise InputError(f"metric 'bertscore': model={o['model']!r} is not a local model directory "
+            raise InputError(f"metric 'bertscore': model_path={o['model_path']!r} is not a local model directory "
                              "(no config.json); models are never downloaded")
-        o["model"] = str(model.resolve())
+        o["model_path"] = str(model.resolve())
         if o["num_layers"] is None:
-            o["model_type"] = o["model_type"] or table_name(Path(o["model"]))
+            o["model_type"] = o["model_type"] or table_name(Path(o["model_path"]))
             o["num_layers"] = tuned_layers(o["model_type"])
         if o["baseline_path"] is not None:
             o["baseline_path"] = str(Path(o["baseline_path"]).expanduser().resolve())
@@ -289,7 +293,7 @@ class BertScore(Metric):
         """The tokenizer and model, loaded on first use."""
         if self._encoder is None:
             o = self.options
-            tokenizer, model, device = load_model(o["model"], o["num_layers"], o["fast_tokenizer"], o["device"])
+            tokenizer, model, device = load_model(o["model_path"], o["num_layers"], o["fast_tokenizer"], o["device"])
             limit = tokenizer.model_max_length
             if limit > 100_000:  # the tokenizer declares no limit: the model's positions are it
                 limit = model.config.max_position_embeddings
