@@ -32,8 +32,10 @@ class RenamedFlag(argparse.Action):
 def add_renamed_flag(parser: argparse.ArgumentParser, old: str, new: str, **kwargs: Any) -> None:
     """Accept ``old`` as a hidden alias of the already-added ``new`` (same type and choices)."""
     target = next(a for a in parser._actions if new in a.option_strings)
-    parser.add_argument(old, action=RenamedFlag, new=new, dest=target.dest, type=target.type,
-                        choices=target.choices, metavar=target.metavar, default=argparse.SUPPRESS, **kwargs)
+    if target.type is not None:
+        kwargs["type"] = target.type
+    parser.add_argument(old, action=RenamedFlag, new=new, dest=target.dest, choices=target.choices,
+                        metavar=target.metavar, default=argparse.SUPPRESS, **kwargs)
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
