@@ -169,3 +169,66 @@ def test_registering_an_instance_instead_of_a_class_is_a_clear_error(fake_distri
     fake_distribution("medmetrics-instance", "instance", "mm_instance", instance)
     with pytest.raises(PluginError, match=r"registered an instance of MyChoice as a parser; register the class"):
         load_catalog(strict=True)
+
+
+def test_built_in_parsers_and_metrics_are_imported_on_first_use_only() -> None:
+    """The built-ins are registered by reference: building the catalog and fetching ``f1`` imports
+    neither the parsers (their patterns) nor the other metrics (ROUGE's stemmer, BLEU's tokenizers)."""
+    code = (
+        "import sys, medmetrics\n"
+        "from medmetrics.plugins import load_catalog\n"
+        "catalog = load_catalog(entry_points=False)\n"
+        "metric = medmetrics.get_metric('f1', catalog=catalog)\n"
+        "assert metric.compute(['a', 'b'], ['a', 'a']).value == 0.5\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('medmetrics.parsing.choice', 'medmetrics.parsing.bio',"
+        " 'medmetrics.metrics.generation', 'medmetrics.metrics.entities', 'medmetrics.metrics.compat.', 'scipy')))\n"
+        "assert not loaded, loaded\n"
+        "assert medmetrics.get_parser('choice', catalog=catalog).parse('Answer: B').value == 'B'\n"
+        "assert 'medmetrics.parsing.choice' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+LAZY = """
+    import medmetrics
+
+    @medmetrics.hookimpl
+    def register_metrics(register):
+        register("{module}:{attribute}", name="agreement", aliases=("agree",))
+"""
+
+
+def test_a_third_party_may_register_by_reference(fake_distribution) -> None:
+    fake_distribution("medmetrics-agree-impl", "agree_impl", "mm_agree_impl", GOOD)
+    fake_distribution("medmetrics-lazy", "lazy", "mm_lazy", LAZY.format(module="mm_agree_impl", attribute="Agreement"))
+    catalog = load_catalog(strict=True, only={"lazy"})
+    entry = catalog.metrics.get("agree")
+    assert entry.name == "agreement" and entry.plugin == "lazy"
+    assert medmetrics.get_metric("agree", catalog=catalog).compute(["a", "b"], ["a", "a"]).value == 0.5
+
+
+@pytest.mark.parametrize(("attribute", "error", "message"), [
+    ("Missing", PluginError, r"metric 'agreement' of plugin 'lazy' is registered as 'mm_agree_impl:Missing', "
+                             r"which cannot be imported: AttributeError"),
+    ("INSTANCE", medmetrics.InputError, r"registered an instance of Agreement as a metric; register the class"),
+])
+def test_a_bad_reference_is_a_clear_error_when_first_used(fake_distribution, attribute: str, error: type,
+                                                          message: str) -> None:
+    fake_distribution("medmetrics-agree-impl", "agree_impl", "mm_agree_impl", GOOD + "\n    INSTANCE = Agreement()\n")
+    fake_distribution("medmetrics-lazy", "lazy", "mm_lazy", LAZY.format(module="mm_agree_impl", attribute=attribute))
+    catalog = load_catalog(strict=True, only={"lazy"})
+    with pytest.raises(error, match=message):
+        medmetrics.get_metric("agreement", catalog=catalog)
+
+
+def test_a_reference_without_a_name_is_refused_at_registration(fake_distribution) -> None:
+    source = """
+    import medmetrics
+
+    @medmetrics.hookimpl
+    def register_parsers(register):
+        register("mm_nowhere:Parser")
+"""
+    fake_distribution("medmetrics-noname", "noname", "mm_noname", source)
+    with pytest.raises(PluginError, match=r"registered the parser 'mm_nowhere:Parser' by reference without a name"):
+        load_catalog(strict=True, only={"noname"})

@@ -3,30 +3,56 @@ one thing, everywhere."""
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from medmetrics.errors import DuplicateNameError, InputError, UnknownNameError
+from medmetrics.errors import DuplicateNameError, InputError, PluginError, UnknownNameError
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+#: ``"package.module:Attribute"``: a registered thing imported on first use, not at registration
+_REFERENCE = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*\Z")
 
 
 class RegisterFn(Protocol):
-    """The ``register`` callable that every ``register_*`` hook receives."""
+    """The ``register`` callable that every ``register_*`` hook receives: the thing itself, or
+    ``"package.module:Attribute"`` with ``name=`` to import it only when it is first used."""
 
     def __call__(self, obj: Any, *, name: str | None = None, aliases: tuple[str, ...] = ()) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Entry:
-    """A registered thing: its name, what builds it, and the plugin that registered it."""
+    """A registered thing: its name, what builds it, and the plugin that registered it.
+
+    ``target`` is the thing itself, or a ``"package.module:Attribute"`` reference that ``obj``
+    imports on first use (and checks as registration would have): a catalog of many parsers and
+    metrics then costs nothing until one of them is asked for.
+    """
 
     name: str
-    obj: Any
+    target: Any
     plugin: str
     aliases: tuple[str, ...] = ()
+    kind: str = ""
+
+    @functools.cached_property
+    def obj(self) -> Any:
+        if not (isinstance(self.target, str) and _REFERENCE.match(self.target)):
+            return self.target
+        module, _, attribute = self.target.partition(":")
+        try:
+            found: Any = importlib.import_module(module)
+            for part in attribute.split("."):
+                found = getattr(found, part)
+        except Exception as exc:
+            raise PluginError(f"{self.kind or 'entry'} {self.name!r} of plugin {self.plugin!r} is registered as "
+                              f"{self.target!r}, which cannot be imported: {type(exc).__name__}: {exc}") from exc
+        check_registered(self.kind, found, self.plugin)
+        return found
 
     @property
     def summary(self) -> str:
@@ -103,24 +129,35 @@ def collecting_register(kind: str, plugin: str, sink: list[Entry]) -> Callable[.
     """A ``register`` function for one plugin's hook call; entries are committed afterwards."""
 
     def register(obj: Any, *, name: str | None = None, aliases: tuple[str, ...] = ()) -> None:
-        if kind in ("parser", "metric") and not isinstance(obj, type):
-            raise InputError(
-                f"plugin {plugin!r} registered an instance of {type(obj).__name__} as a {kind}; register the "
-                f"class itself (register({type(obj).__name__})): its options are given when it is fetched, "
-                f"as in get_{kind}(name, **options)")
-        if kind == "adapter":
-            _check_adapter(obj, plugin)
-        if kind == "profile":
-            _check_profile(obj, plugin)
+        if isinstance(obj, str) and _REFERENCE.match(obj):
+            if name is None:
+                raise InputError(f"plugin {plugin!r} registered the {kind} {obj!r} by reference without a name; "
+                                 f"give it one: register({obj!r}, name=...)")
+        else:
+            check_registered(kind, obj, plugin)
         resolved = name if name is not None else getattr(obj, "name", None)
         if not resolved:
             raise InputError(f"{kind} {obj!r} registered by plugin {plugin!r} has no name")
         if kind == "adapter" and "auto" in (resolved, *aliases):
             raise InputError(f"plugin {plugin!r} registered an adapter named 'auto'; 'auto' means: detect the "
                              "adapter (--adapter auto), so no adapter may take it")
-        sink.append(Entry(name=resolved, obj=obj, plugin=plugin, aliases=tuple(aliases)))
+        sink.append(Entry(name=resolved, target=obj, plugin=plugin, aliases=tuple(aliases), kind=kind))
 
     return register
+
+
+def check_registered(kind: str, obj: Any, plugin: str) -> None:
+    """``InputError`` unless ``obj`` can be registered as a ``kind`` (at registration, or when a
+    reference registered by name is first imported)."""
+    if kind in ("parser", "metric") and not isinstance(obj, type):
+        raise InputError(
+            f"plugin {plugin!r} registered an instance of {type(obj).__name__} as a {kind}; register the "
+            f"class itself (register({type(obj).__name__})): its options are given when it is fetched, "
+            f"as in get_{kind}(name, **options)")
+    if kind == "adapter":
+        _check_adapter(obj, plugin)
+    if kind == "profile":
+        _check_profile(obj, plugin)
 
 
 def _check_adapter(obj: Any, plugin: str) -> None:

@@ -1,11 +1,11 @@
-"""Registers the built-in compat profiles (each paper's released evaluator)."""
+"""Registers the built-in compat profiles (each paper's released evaluator), by reference: the
+evaluators' modules are imported when a profile is first used."""
 
 from medmetrics.hookspecs import hookimpl
-from medmetrics.metrics.compat import biomistral_nlu, medinst, meds_bench
 
 
 @hookimpl
 def register_compat_profiles(register):  # type: ignore[no-untyped-def]
-    register(biomistral_nlu.DEFINITION)
-    register(medinst.DEFINITION)
-    register(meds_bench.DEFINITION)
+    register("medmetrics.metrics.compat.biomistral_nlu:DEFINITION", name="biomistral_nlu")
+    register("medmetrics.metrics.compat.medinst:DEFINITION", name="medinst")
+    register("medmetrics.metrics.compat.meds_bench:DEFINITION", name="meds_bench")

@@ -1,36 +1,25 @@
-"""Registers the built-in metrics."""
+"""Registers the built-in metrics, by reference: a metric's module is imported when the metric is
+first asked for, so ``get_metric("f1")`` does not pay for ROUGE's stemmer or BLEU's tokenizers."""
 
 from medmetrics.hookspecs import hookimpl
-from medmetrics.metrics.answers import NormalizedMatch
-from medmetrics.metrics.classification import F1, Accuracy
-from medmetrics.metrics.correlation import Pearson, Spearman
-from medmetrics.metrics.entities import EntityF1
-from medmetrics.metrics.events import EventF1
-from medmetrics.metrics.generation.bertscore import BertScore
-from medmetrics.metrics.generation.bleu import Bleu, MedsBenchBleu
-from medmetrics.metrics.generation.meteor import Meteor
-from medmetrics.metrics.generation.rouge import MedsBenchRouge, Rouge
-from medmetrics.metrics.pico import PicoTokenF1
-from medmetrics.metrics.relations import Ned, RelationF1
-from medmetrics.metrics.sequence import SeqevalF1
 
 
 @hookimpl
 def register_metrics(register):  # type: ignore[no-untyped-def]
-    register(Accuracy, aliases=("acc", "exact_match"))
-    register(F1, aliases=("prf1",))
-    register(Pearson, aliases=("pearsonr",))
-    register(Spearman, aliases=("spearmanr",))
-    register(EntityF1)
-    register(SeqevalF1)
-    register(PicoTokenF1)
-    register(RelationF1)
-    register(Ned)
-    register(Bleu, aliases=("sacrebleu",))
-    register(MedsBenchBleu)
-    register(Rouge, aliases=("rouge_score",))
-    register(MedsBenchRouge)
-    register(Meteor)
-    register(BertScore, aliases=("bert_score",))
-    register(NormalizedMatch)
-    register(EventF1)
+    register("medmetrics.metrics.classification:Accuracy", name="accuracy", aliases=("acc", "exact_match"))
+    register("medmetrics.metrics.classification:F1", name="f1", aliases=("prf1",))
+    register("medmetrics.metrics.correlation:Pearson", name="pearson", aliases=("pearsonr",))
+    register("medmetrics.metrics.correlation:Spearman", name="spearman", aliases=("spearmanr",))
+    register("medmetrics.metrics.entities:EntityF1", name="entity_f1")
+    register("medmetrics.metrics.sequence:SeqevalF1", name="seqeval")
+    register("medmetrics.metrics.pico:PicoTokenF1", name="pico_token_f1")
+    register("medmetrics.metrics.relations:RelationF1", name="relation_f1")
+    register("medmetrics.metrics.relations:Ned", name="ned")
+    register("medmetrics.metrics.generation.bleu:Bleu", name="bleu", aliases=("sacrebleu",))
+    register("medmetrics.metrics.generation.bleu:MedsBenchBleu", name="meds_bench_bleu")
+    register("medmetrics.metrics.generation.rouge:Rouge", name="rouge", aliases=("rouge_score",))
+    register("medmetrics.metrics.generation.rouge:MedsBenchRouge", name="meds_bench_rouge")
+    register("medmetrics.metrics.generation.meteor:Meteor", name="meteor")
+    register("medmetrics.metrics.generation.bertscore:BertScore", name="bertscore", aliases=("bert_score",))
+    register("medmetrics.metrics.answers:NormalizedMatch", name="normalized_match")
+    register("medmetrics.metrics.events:EventF1", name="event_f1")

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy import special
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric, Table
@@ -155,6 +154,8 @@ class Pearson(_Correlation):
         if math.isnan(value) or n < 4:
             return (math.nan, math.nan) if math.isnan(value) else (-1.0, 1.0)
         z = math.atanh(value) if abs(value) < 1 else math.copysign(math.inf, value)
+        from scipy import special  # here, not at import: scipy.special alone costs ~0.2 s, and most runs never ask
+
         half = special.ndtri(0.5 + level / 2.0) / math.sqrt(n - 3)
         return math.tanh(z - half), math.tanh(z + half)
 

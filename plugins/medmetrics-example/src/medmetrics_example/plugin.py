@@ -7,13 +7,13 @@ from collections.abc import Callable
 import medmetrics
 
 from medmetrics_example.metrics import DoseMatch
-from medmetrics_example.parsers import PatientAgeSexParser
 from medmetrics_example.tasks import PMC_PATIENTS_AGE_SEX
 
 
 @medmetrics.hookimpl
 def register_parsers(register: Callable[..., None]) -> None:
-    register(PatientAgeSexParser)
+    # by reference: the parser's module (and the patterns it compiles) is imported on first use
+    register("medmetrics_example.parsers:PatientAgeSexParser", name="patient_age_sex")
 
 
 @medmetrics.hookimpl
