@@ -52,6 +52,19 @@ class Row:
         return out
 
 
+def interleaved(ours: Callable[[], Any], peer: Callable[[], Any], rounds: int) -> tuple[float, float, Any, Any]:
+    """Best-of-``rounds`` wall times of both sides, timed alternately in the same rounds (so a
+    slow spell of a shared machine falls on both), and each side's last result."""
+    best_ours = best_peer = float("inf")
+    ours_result = peer_result = None
+    for _ in range(max(1, rounds)):
+        t, ours_result = best_of(ours, 1)
+        best_ours = min(best_ours, t)
+        t, peer_result = best_of(peer, 1)
+        best_peer = min(best_peer, t)
+    return best_ours, best_peer, ours_result, peer_result
+
+
 def fmt_time(seconds: float | None, per_item: int | None) -> str:
     if seconds is None:
         return "-"

@@ -133,6 +133,11 @@ class Metric(ABC):
         """An analytic interval named in ``analytic_intervals``."""
         raise NotImplementedError(method)
 
+    def stats_are_whole(self, stats: Stats) -> bool:
+        """Whether every statistic in ``stats`` is a whole number (``whole_number_stats``); a
+        metric whose columns say so per table (f1: fractions only in multi-label tables) overrides it."""
+        return self.whole_number_stats
+
     # --- built on the contract ----------------------------------------------------------
     def stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> Stats:
         """Per-item statistics, with the parse status of each prediction.
@@ -270,7 +275,7 @@ class Metric(ABC):
             raise InputError(f"statistics of {stats.metric!r} cannot be scored by {self.signature!r}")
         if stats.n == 0:
             raise InputError("no items to score")
-        if ci is False and self.whole_number_stats:
+        if ci is False and self.stats_are_whole(stats):
             rows, counts = stats.rows, np.ones(stats.n, dtype=np.int64)
         else:
             stats = stats.canonical()

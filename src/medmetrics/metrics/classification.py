@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 
 from medmetrics.errors import InputError
-from medmetrics.metrics.base import AdditiveMetric, Table, ratio
+from medmetrics.metrics.base import AdditiveMetric, Stats, Table, ratio
 from medmetrics.metrics.prf import COMPONENTS, label_averages, prf, prf_row
 from medmetrics.options import Options, non_empty, option, zero_division
 
@@ -159,25 +159,34 @@ class F1(AdditiveMetric):
         if self.options["average"] == "binary" and self.options["pos_label"] is None:
             raise InputError("metric 'f1': average='binary' needs pos_label")
 
+    def stats_are_whole(self, stats: Stats) -> bool:
+        return "sample_p" not in stats.columns  # counts, unless multi-label per-sample scores are there
+
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         check_reference_values(references)
-        multilabel = _label_set(references[0]) is not None
-        for i, (p, r) in enumerate(zip(predictions, references)):
-            if (_label_set(r) is not None) != multilabel:
-                raise InputError(f"reference {i} is {r!r}: references must be all single labels or all label sets")
-            if p is not None and (_label_set(p) is not None) != multilabel:
-                kind = "label sets" if multilabel else "single labels"
-                raise InputError(f"prediction {i} is {p!r} but references are {kind}")
-        if multilabel:
-            return self._multilabel_stats(predictions, references)
-        golds = [label_key(r) for r in references]
-        preds = [None if p is None else label_key(p) for p in predictions]
+        if set(map(type, references)) <= {str} and set(map(type, predictions)) <= {str, type(None)}:
+            # single labels written as text, the common case: each is its own label key
+            golds, preds = list(references), list(predictions)
+        else:
+            multilabel = _label_set(references[0]) is not None
+            for i, (p, r) in enumerate(zip(predictions, references)):
+                if (_label_set(r) is not None) != multilabel:
+                    raise InputError(f"reference {i} is {r!r}: references must be all single labels or all "
+                                     "label sets")
+                if p is not None and (_label_set(p) is not None) != multilabel:
+                    kind = "label sets" if multilabel else "single labels"
+                    raise InputError(f"prediction {i} is {p!r} but references are {kind}")
+            if multilabel:
+                return self._multilabel_stats(predictions, references)
+            golds = [label_key(r) for r in references]
+            preds = [None if p is None else label_key(p) for p in predictions]
         self._check_declared(golds)
-        values = sorted(set(golds) | {p for p in preds if p is not None})
-        code = {v: k for k, v in enumerate(values)}
-        gold = np.fromiter((code[g] for g in golds), dtype=np.int64, count=len(golds))
-        pred = np.fromiter((-1 if p is None else code[p] for p in preds), dtype=np.int64, count=len(preds))
+        values = sorted(set(golds) | set(preds) - {None})
+        code: dict[str | None, int] = {v: k for k, v in enumerate(values)}
+        gold = np.fromiter(map(code.__getitem__, golds), dtype=np.int64, count=len(golds))
+        code[None] = -1  # no answer
+        pred = np.fromiter(map(code.__getitem__, preds), dtype=np.int64, count=len(preds))
         rows = np.zeros((len(golds), 3 * len(values)))  # columns tp, fp, fn of each value in turn
         items = np.arange(len(golds))
         hit = gold == pred
