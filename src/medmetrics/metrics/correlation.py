@@ -25,7 +25,11 @@ _NUMBER_TYPES = (int, float, np.integer, np.floating)
 
 def _numbers(values: Sequence[Any], what: str, positions: np.ndarray | None = None) -> np.ndarray:
     """``values`` as finite floats; anything else is an ``InputError`` naming its item."""
-    kinds = {type(v) for v in values}
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        array = values.astype(np.float64, copy=False)
+        if np.isfinite(array).all():
+            return array
+    kinds = set(map(type, values))
     array = np.asarray(values, dtype=np.float64) if all(
         issubclass(k, _NUMBER_TYPES) and k is not bool and not issubclass(k, np.bool_) for k in kinds) else None
     if array is not None and np.isfinite(array).all():
@@ -51,7 +55,7 @@ def weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.nd
     n = weights.sum(-1)
     if not (weights.sum(0) > 0).any():
         return np.full(n.shape, np.nan)
-    constant = _constant(x, weights) | _constant(y, weights)
+    raw_x, raw_y = x, y
     x, y = _unit_scale(x), _unit_scale(y)  # r does not depend on scale; squares of 1e200 or 1e-200 do
     if x.ndim == 1 and y.ndim == 1:  # one matrix product gives every weighted sum
         total = weights.sum(0)
@@ -68,6 +72,15 @@ def weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.nd
         vx = sxx - sx * sx / n
         vy = syy - sy * sy / n
         r = (sxy - sx * sy / n) / (np.sqrt(vx) * np.sqrt(vy))
+        # A side constant in a resample leaves only rounding in its variance, some 1e-13 of its sum
+        # of squares; a variance above 1e-6 of it is no constant side, so the exact test (two
+        # passes over every weight) runs only on the resamples that could be one: few or none.
+        suspect = np.flatnonzero(~((vx > 1e-6 * sxx) & (vy > 1e-6 * syy)))
+    constant = np.zeros(n.shape, dtype=bool)
+    if suspect.size:
+        rows = weights[suspect] if weights.ndim == 2 else weights
+        constant[suspect] = (_constant(raw_x[suspect] if raw_x.ndim == 2 else raw_x, rows)
+                             | _constant(raw_y[suspect] if raw_y.ndim == 2 else raw_y, rows))
     return np.where((n < 2) | constant, np.nan, np.clip(r, -1.0, 1.0))
 
 
@@ -115,15 +128,21 @@ class _Correlation(Metric):
         fill = self.options["missing"]
         if fill != "exclude":
             predictions = [fill if p is None else p for p in predictions]
-        scored = np.fromiter((p is not None for p in predictions), dtype=bool, count=len(predictions))
         rows = np.zeros((len(references), 3))
         rows[:, 1] = _numbers(references, "reference")
-        rows[scored, 0] = _numbers([p for p in predictions if p is not None], "prediction", np.flatnonzero(scored))
+        if isinstance(predictions, np.ndarray) or None not in predictions:
+            scored = np.ones(len(predictions), dtype=bool)
+            rows[:, 0] = _numbers(predictions, "prediction")
+        else:
+            scored = np.fromiter((p is not None for p in predictions), dtype=bool, count=len(predictions))
+            rows[scored, 0] = _numbers([p for p in predictions if p is not None], "prediction",
+                                       np.flatnonzero(scored))
         rows[:, 2] = scored
         return ["prediction", "reference", "scored"], rows
 
     def _pairs(self, table: Table, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return table["prediction"], table["reference"], weights * table["scored"]
+        scored = table["scored"]
+        return table["prediction"], table["reference"], weights if scored.all() else weights * scored
 
     def notes(self, table: Table, counts: np.ndarray) -> tuple[str, ...]:
         x, y, w = self._pairs(table, counts[None, :].astype(np.float64))
