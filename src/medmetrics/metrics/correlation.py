@@ -101,18 +101,29 @@ def _constant(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def weighted_ranks(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Mid-ranks of each row's value within each weighted resample (ties share their mean rank).
 
-    A row drawn k times is k tied items; its rank is the rank of that tie group. Returns (B, rows).
+    A row drawn k times is k tied items; its rank is the rank of that tie group: with ``c`` the
+    weight of the groups up to and including it and ``g`` its own, ranks c - g + 1 ... c, whose
+    mean is c - (g - 1) / 2. Weights are whole numbers, so every step is exact, whichever way the
+    group weights are summed. Returns (B, rows).
     """
     order = np.argsort(values, kind="stable")
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
     sorted_values = values[order]
-    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
-    group_of_sorted = np.cumsum(np.r_[True, sorted_values[1:] != sorted_values[:-1]]) - 1
-    group_weight = np.add.reduceat(weights[:, order], starts, axis=1)
-    below = np.cumsum(group_weight, axis=1) - group_weight
-    group_rank = below + (group_weight + 1.0) / 2.0
-    ranks = np.empty_like(weights)
-    ranks[:, order] = group_rank[:, group_of_sorted]
-    return ranks
+    starts_group = np.r_[True, sorted_values[1:] != sorted_values[:-1]]
+    sorted_weights = weights.take(order, axis=1)  # take, not [:, order]: the same, ~2.5x faster
+    starts = np.flatnonzero(starts_group)
+    if starts.size == values.size:  # no ties (continuous scores): every row is its own group
+        through = np.cumsum(sorted_weights, axis=1)
+        return (through - (sorted_weights - 1.0) / 2.0).take(inverse, axis=1)
+    if 4 * starts.size < values.size:  # few groups: sum each, then accumulate over the groups
+        group_weight = np.add.reduceat(sorted_weights, starts, axis=1)
+        group_through = np.cumsum(group_weight, axis=1)
+    else:  # many small groups: accumulate over the rows, read each group's end
+        group_through = np.cumsum(sorted_weights, axis=1)[:, np.r_[starts[1:] - 1, values.size - 1]]
+        group_weight = np.diff(group_through, axis=1, prepend=0.0)
+    group_rank = group_through - (group_weight - 1.0) / 2.0
+    return group_rank.take((np.cumsum(starts_group) - 1)[inverse], axis=1)
 
 
 @dataclass(frozen=True)
