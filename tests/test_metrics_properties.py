@@ -498,3 +498,23 @@ def test_undefined_resamples_are_counted_not_silently_dropped() -> None:
     assert len(undefined) == 1
     count = int(undefined[0].split()[0])
     assert 0 < count < RESAMPLES  # a resample misses the outlier with probability (9/10)^10, ~35%
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0]) | st.floats(-5, 5), min_size=1, max_size=40),
+       seed=st.integers(0, 2**32 - 1))
+def test_weighted_ranks_are_the_mid_ranks_of_the_expanded_resample(values: list[float], seed: int) -> None:
+    """Every path of ``weighted_ranks`` (no ties, few tie groups, many) gives, for each row drawn
+    at least once, scipy's average rank of its value among the resample's items written out."""
+    from scipy.stats import rankdata
+
+    from medmetrics.metrics.correlation import weighted_ranks
+
+    x = np.asarray(values)
+    weights = np.random.default_rng(seed).multinomial(len(x), np.full(len(x), 1 / len(x)), size=4).astype(float)
+    ranks = weighted_ranks(x, weights)
+    for b in range(weights.shape[0]):
+        expanded = np.repeat(x, weights[b].astype(int))
+        expected = dict(zip(expanded.tolist(), rankdata(expanded).tolist()))
+        drawn = weights[b] > 0
+        assert ranks[b][drawn].tolist() == [expected[v] for v in x[drawn].tolist()]
