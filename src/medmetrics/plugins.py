@@ -384,21 +384,24 @@ def _provenance(catalog: Catalog, plugin: str) -> str | None:
     return None if dist == "medmetrics" else f"{dist}=={version}"
 
 
+def _build(kind: str, name: str, catalog: Catalog | None, options: dict[str, Any]) -> Any:
+    """The ``kind`` registered as ``name`` (or an alias), built with ``options``, its provenance set."""
+    catalog = catalog or default_catalog()
+    entry = catalog.registry(kind).get(name)
+    built = entry.obj(**options)
+    built.provenance = _provenance(catalog, entry.plugin)
+    return built
+
+
 def get_parser(name: str, *, catalog: Catalog | None = None, **options: Any) -> Parser:
     """Build the parser registered as ``name`` (or an alias) with ``options``."""
-    catalog = catalog or default_catalog()
-    entry = catalog.parsers.get(name)
-    parser: Parser = entry.obj(**options)
-    parser.provenance = _provenance(catalog, entry.plugin)
+    parser: Parser = _build("parser", name, catalog, options)
     return parser
 
 
 def get_metric(name: str, *, catalog: Catalog | None = None, **options: Any) -> Metric:
     """Build the metric registered as ``name`` (or an alias) with ``options``."""
-    catalog = catalog or default_catalog()
-    entry = catalog.metrics.get(name)
-    metric: Metric = entry.obj(**options)
-    metric.provenance = _provenance(catalog, entry.plugin)
+    metric: Metric = _build("metric", name, catalog, options)
     return metric
 
 
