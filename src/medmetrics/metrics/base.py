@@ -33,6 +33,8 @@ from medmetrics.metrics.inputs import (
     check_sequences,
     equal_items,
     equal_to_references,
+    first_failing,
+    prepare_items,
     sequences,
     unpack,
 )
@@ -168,17 +170,11 @@ class Metric(ABC):
 
     def _prepare(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Any, list[str], Any]:
         """The answered predictions, their statuses and the references, as ``item_stats`` takes them."""
-        if self.sequence_items is None:
-            check_references(references, set(map(type, references)))
-            answered, statuses, _ = unpack(predictions)
-            return answered, statuses, list(references)
-        return self._read_sequences(predictions, references, self.sequence_items)
+        return prepare_items(predictions, references, self.sequence_items)
 
     def _item_error(self, predictions: Sequence[Any], references: Sequence[Any], exc: Exception) -> MetricError:
-        """``MetricError`` for ``item_stats`` raising ``exc`` on these items. An item that raises
-        alone (the first, when items raise independently) is found by halving, left half first:
-        O(log n) calls, about 2n items' work in all, on this error path only. If no single item
-        does (the items raise only together), the smallest range found is named instead."""
+        """``MetricError`` for ``item_stats`` raising ``exc`` on these items, naming the item that
+        raises alone (or the smallest range that raises together: ``first_failing``)."""
         predictions, references = list(predictions), list(references)
 
         def raises(lo: int, hi: int) -> bool:
@@ -190,15 +186,7 @@ class Metric(ABC):
                 return True
             return False
 
-        lo, hi = 0, len(predictions)
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if raises(lo, mid):
-                hi = mid
-            elif raises(mid, hi):
-                lo = mid
-            else:
-                break
+        lo, hi = first_failing(len(predictions), raises)
         where = (f"item {lo}" if hi - lo == 1 else
                  f"items {lo} to {hi - 1} together (no single item raises on its own)")
         return MetricError(f"metric {self.name!r} (distribution {self._origin()}) raised in item_stats on {where}: "
@@ -219,33 +207,6 @@ class Metric(ABC):
         except Exception as exc:
             raise MetricError(f"metric {self.name!r} (distribution {self._origin()}) raised in {stage}: "
                               f"{type(exc).__name__}: {exc}") from exc
-
-    @staticmethod
-    def _read_sequences(predictions: Sequence[Any], references: Sequence[Any], must: str
-                        ) -> tuple[Sequences, list[str], Sequences]:
-        """Answered predictions, statuses and references of a ``sequence_items`` metric, checked
-        and read as ``Sequences``: one pass over the references, and of the predictions only
-        those that differ from their reference (an equal one is a checked sequence already)."""
-        read = Sequences.read_unchecked(references)
-        kinds = read[1] if read is not None else set(map(type, references))
-        check_references(references, kinds)
-        check_sequences(references, kinds, "reference", must)
-        gold = read[0] if read is not None else Sequences.read(references)
-        same = equal_items(predictions, gold)
-        differ = np.flatnonzero(~same)
-        items = list(map(predictions.__getitem__, differ.tolist()))
-        answered, all_statuses = Sequences(predictions), ["ok"] * len(predictions)
-        plain = Sequences.read_unchecked(items)  # None when parses or unanswered predictions are among them
-        values, statuses, kinds = (items, None, plain[1]) if plain is not None else unpack(items)
-        check_sequences(values, kinds, "prediction", must, positions=differ)
-        rest = plain[0] if plain is not None else Sequences.read(values)
-        if statuses is not None:
-            for i, value, status in zip(differ.tolist(), values, statuses):  # a parse gives its value, or None
-                answered[i], all_statuses[i] = value, status
-        answered.same, answered.flat = same, rest.flat
-        answered.lengths = gold.lengths.copy()
-        answered.lengths[differ] = rest.lengths
-        return answered, all_statuses, gold
 
     def compute(
         self,

@@ -8,7 +8,7 @@ The caller mistakes every metric rejects the same way (``check_pair``, ``check_r
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -133,3 +133,59 @@ def sequences(items: Sequence[Any], flatten: bool = False) -> Sequences:
     """``items`` as ``Sequences``, as ``Metric.stats`` hands them over (for a direct call of
     ``item_stats``, whose items are not checked); ``flatten`` for references."""
     return items if isinstance(items, Sequences) else Sequences.read(items, flatten)
+
+
+def read_sequences(predictions: Sequence[Any], references: Sequence[Any], must: str
+                    ) -> tuple[Sequences, list[str], Sequences]:
+    """Answered predictions, statuses and references of a ``sequence_items`` metric, checked
+    and read as ``Sequences``: one pass over the references, and of the predictions only
+    those that differ from their reference (an equal one is a checked sequence already)."""
+    read = Sequences.read_unchecked(references)
+    kinds = read[1] if read is not None else set(map(type, references))
+    check_references(references, kinds)
+    check_sequences(references, kinds, "reference", must)
+    gold = read[0] if read is not None else Sequences.read(references)
+    same = equal_items(predictions, gold)
+    differ = np.flatnonzero(~same)
+    items = list(map(predictions.__getitem__, differ.tolist()))
+    answered, all_statuses = Sequences(predictions), ["ok"] * len(predictions)
+    plain = Sequences.read_unchecked(items)  # None when parses or unanswered predictions are among them
+    values, statuses, kinds = (items, None, plain[1]) if plain is not None else unpack(items)
+    check_sequences(values, kinds, "prediction", must, positions=differ)
+    rest = plain[0] if plain is not None else Sequences.read(values)
+    if statuses is not None:
+        for i, value, status in zip(differ.tolist(), values, statuses):  # a parse gives its value, or None
+            answered[i], all_statuses[i] = value, status
+    answered.same, answered.flat = same, rest.flat
+    answered.lengths = gold.lengths.copy()
+    answered.lengths[differ] = rest.lengths
+    return answered, all_statuses, gold
+
+
+def prepare_items(predictions: Sequence[Any], references: Sequence[Any], sequence_items: str | None
+                  ) -> tuple[Any, list[str], Any]:
+    """The answered predictions, their statuses and the references, as a metric's ``item_stats``
+    takes them: checked references and unpacked parses, or, for a metric whose items are
+    sequences (``sequence_items`` says what each must be), ``read_sequences``."""
+    if sequence_items is None:
+        check_references(references, set(map(type, references)))
+        answered, statuses, _ = unpack(predictions)
+        return answered, statuses, list(references)
+    return read_sequences(predictions, references, sequence_items)
+
+
+def first_failing(n: int, raises: Callable[[int, int], bool]) -> tuple[int, int]:
+    """The range [lo, hi) of ``n`` items to blame when they raise together: halving, left half
+    first, down to one item that raises alone (the first, when items raise independently), or the
+    smallest range found when they raise only together. O(log n) calls of ``raises(lo, hi)``,
+    about 2n items' work in all; only ever on an error path."""
+    lo, hi = 0, n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if raises(lo, mid):
+            hi = mid
+        elif raises(mid, hi):
+            lo = mid
+        else:
+            break
+    return lo, hi
