@@ -129,3 +129,36 @@ def test_bad_options_and_inputs_are_input_errors() -> None:
         Rouge().compute(["a"], [3])
     with pytest.raises(InputError, match="language"):
         MedsBenchRouge(language="de")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(pairs, st.sets(st.sampled_from(ROUGE_TYPES), min_size=1), st.booleans())
+def test_rouge_types_computes_only_those_and_equal_to_all(items: list[tuple[str, str]], types: set[str],
+                                                           lsum_punctuation: bool) -> None:
+    """``rouge_types`` narrows the components; each one left equals the all-types computation
+    (and so rouge-score), item by item and in the value."""
+    predictions, references = [p for p, _ in items], [r for _, r in items]
+    split = "punctuation" if lsum_punctuation else "newline"
+    chosen = sorted(types)[0]
+    narrow = Rouge(rouge_types=sorted(types), rouge_type=chosen, lsum_split=split)
+    table, full = per_item(narrow, predictions, references), per_item(Rouge(lsum_split=split), predictions, references)
+    assert [c.rsplit("_", 1)[0] for c in table.columns[6::3]] == [t for t in ROUGE_TYPES if t in types]
+    for column in table.columns[6:]:
+        assert np.array_equal(table[column], full[column]), column
+    assert narrow.compute(predictions, references).value == Rouge(rouge_type=chosen, lsum_split=split).compute(
+        predictions, references).value
+
+
+def test_rouge_types_is_in_the_signature_only_when_it_narrows() -> None:
+    from medmetrics.errors import InputError
+
+    assert "rouge_types" not in Rouge().signature  # all four, as before the option: signatures unchanged
+    assert "rouge_types" not in Rouge(rouge_types=list(reversed(ROUGE_TYPES))).signature
+    narrow = Rouge(rouge_types=["rougeL"])
+    assert "rouge_types=rougeL" in narrow.signature
+    with pytest.raises(InputError, match="cannot merge"):  # statistics of different scopes never merge
+        narrow.stats(["a b"], ["a"]).merge(Rouge().stats(["a b"], ["a"]))
+    with pytest.raises(InputError, match="rouge_type 'rougeL' is not among rouge_types"):
+        Rouge(rouge_types=["rouge1"])
+    with pytest.raises(InputError, match="rouge_types must be one or more of"):
+        Rouge(rouge_types=["rouge3"])

@@ -44,18 +44,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
 from medmetrics.metrics.generation.bleu import meds_bench_language
 from medmetrics.metrics.generation.lcs import lcs_length, lcs_positions, position_masks
 from medmetrics.metrics.generation.pairs import check_texts
 from medmetrics.metrics.generation.tokenize import Stemmer, TokenCoder, meds_bench_tokenizer
 from medmetrics.options import Options, option
+from medmetrics.signatures import Signature
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 MEASURES = ("precision", "recall", "fmeasure")
@@ -102,9 +104,20 @@ def summary_lcs_hits(reference: list[list[int]], prediction: list[list[int]]) ->
     return hits
 
 
+def _rouge_types(value: Any) -> tuple[str, ...]:
+    """Requested ROUGE types, in ``ROUGE_TYPES`` order."""
+    asked = tuple(value)
+    if not asked or set(asked) - set(ROUGE_TYPES):
+        raise ValueError(f"one or more of {', '.join(ROUGE_TYPES)}")
+    return tuple(t for t in ROUGE_TYPES if t in asked)
+
+
 @dataclass(frozen=True)
 class RougeOptions(Options):
     rouge_type: Literal["rouge1", "rouge2", "rougeL", "rougeLsum"] = option("rougeL", "which score is the value")
+    rouge_types: tuple[str, ...] = option(
+        ROUGE_TYPES, "the scores computed (components); fewer is faster; must include rouge_type",
+        check=_rouge_types)
     measure: Literal["fmeasure", "precision", "recall"] = option("fmeasure", "fmeasure, precision or recall")
     use_stemmer: bool = option(False, "Porter-stem tokens longer than three characters, as rouge-score")
     tokenize: Literal["rouge_score", "unicode"] = option(
@@ -129,28 +142,50 @@ class Rouge(AdditiveMetric):
 
     def configure(self) -> None:
         self._stemmer = Stemmer() if self.options["use_stemmer"] else None
+        types = self.options["rouge_types"]
+        if self.options["rouge_type"] not in types:
+            raise InputError(f"metric 'rouge': rouge_type {self.options['rouge_type']!r} is not among rouge_types "
+                             f"{types}")
+        self.columns = tuple(f"{t}_{m}" for t in types for m in MEASURES)
+
+    def describe(self) -> Signature:
+        """All four types (the default) are not written, so signatures from before the option stand;
+        fewer are, so statistics of different scopes never merge."""
+        signature = super().describe()
+        if self.options["rouge_types"] != ROUGE_TYPES:
+            return signature
+        return replace(signature, options={k: v for k, v in signature.options.items() if k != "rouge_types"})
 
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         check_texts(self.name, predictions, references)
         coder = TokenCoder(self.options["tokenize"], self._stemmer)
         split = SPLITS[self.options["lsum_split"]].split
+        types = self.options["rouge_types"]
 
         def sentences(text: str) -> list[list[int]]:
             # rouge-score drops empty sentences and keeps ones with no token
             return [coder.encode(sentence) for sentence in split(text) if sentence]
 
-        rows = np.zeros((len(references), len(self.columns)))
-        for i, (prediction, reference) in enumerate(zip(predictions, references)):
-            ref_sentences, pred_sentences = sentences(reference), sentences(prediction or "")
+        def scores(ref_sentences: list[list[int]], pred_sentences: list[list[int]]) -> Iterator[float]:
             ref = [t for s in ref_sentences for t in s]
             pred = [t for s in pred_sentences for t in s]
-            lcs = lcs_length(ref, pred)
-            if len(ref_sentences) == 1 and len(pred_sentences) == 1:
-                hits = lcs  # one sentence each: the summary-level LCS is the LCS
-            else:
-                hits = summary_lcs_hits(ref_sentences, pred_sentences) if ref and pred else 0
-            rows[i] = (*_ngram_scores(ref, pred, 1), *_ngram_scores(ref, pred, 2),
-                       *_lcs_scores(lcs, len(ref), len(pred)), *_lcs_scores(hits, len(ref), len(pred)))
+            if "rouge1" in types:
+                yield from _ngram_scores(ref, pred, 1)
+            if "rouge2" in types:
+                yield from _ngram_scores(ref, pred, 2)
+            lcs = lcs_length(ref, pred) if "rougeL" in types or "rougeLsum" in types else 0
+            if "rougeL" in types:
+                yield from _lcs_scores(lcs, len(ref), len(pred))
+            if "rougeLsum" in types:
+                if len(ref_sentences) == 1 and len(pred_sentences) == 1:
+                    hits = lcs  # one sentence each: the summary-level LCS is the LCS
+                else:
+                    hits = summary_lcs_hits(ref_sentences, pred_sentences) if ref and pred else 0
+                yield from _lcs_scores(hits, len(ref), len(pred))
+
+        rows = np.zeros((len(references), len(self.columns)))
+        for i, (prediction, reference) in enumerate(zip(predictions, references)):
+            rows[i] = tuple(scores(sentences(reference), sentences(prediction or "")))
         return list(self.columns), rows
 
     def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
