@@ -35,6 +35,8 @@ LONG_ADVERSARIAL = (
     "B is correct " * 2000, "<think>" * 3000, "\\boxed{" * 3000, "**" * 5000, "答案是" * 5000,
     "fever, " * 4000, "not fever " * 3000, "A. x\n" * 4000, "Answer:\n" + "\n" * 20000 + "B",
 )
+#: the long strings take up to a second each: in the slow set (CI runs them)
+LONG_CASES = [pytest.param(g, marks=pytest.mark.slow) for g in LONG_ADVERSARIAL]
 
 
 def _ok_span(generation: str, parsed: Any) -> None:
@@ -54,7 +56,7 @@ def test_choices_never_raises(generation: str, context: dict[str, Any], allow_em
     check_parsed(CHOICES.parse(generation, allow_empty=allow_empty, **context), CHOICES, generation)
 
 
-@pytest.mark.parametrize("generation", ADVERSARIAL_GENERATIONS + LONG_ADVERSARIAL, ids=lambda g: repr(g[:20]))
+@pytest.mark.parametrize("generation", [*ADVERSARIAL_GENERATIONS, *LONG_CASES], ids=lambda g: repr(g[:20]))
 @pytest.mark.parametrize("parser", [CHOICE, CHOICES], ids=["choice", "choices"])
 def test_adversarial_strings(parser: ChoiceParser | ChoicesParser, generation: str) -> None:
     for context in ({}, {"options": SYMPTOMS}, {"options": ["fever", "fever and rash", "rash"]}):

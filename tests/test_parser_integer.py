@@ -35,6 +35,8 @@ LONG_ADVERSARIAL = (
     "9" * 20000, "1." * 10000, "I think " * 4000, "rate this a " * 3000, "The score of " + "x " * 10000 + "is 3",
     "score" + " " * 20000 + "3", "0.5" * 5000, "four " * 5000,
 )
+#: the long strings take up to a second each: in the slow set (CI runs them)
+LONG_CASES = [pytest.param(g, marks=pytest.mark.slow) for g in LONG_ADVERSARIAL]
 
 
 # --- properties -----------------------------------------------------------------------------
@@ -61,7 +63,7 @@ def test_round_trip(case: tuple[str, dict[str, Any], int]) -> None:
     assert int(written) == expected if written.isdigit() else NUMBER_WORDS[written.lower()] == expected
 
 
-@pytest.mark.parametrize("generation", ADVERSARIAL_GENERATIONS + LONG_ADVERSARIAL, ids=lambda g: repr(g[:20]))
+@pytest.mark.parametrize("generation", [*ADVERSARIAL_GENERATIONS, *LONG_CASES], ids=lambda g: repr(g[:20]))
 @pytest.mark.parametrize("context", [STS, BIOSSES, {**STS, "rounding": "nearest"}, {**STS, "options": OPTIONS}],
                          ids=["sts", "biosses", "nearest", "options"])
 def test_adversarial_strings(context: dict[str, Any], generation: str) -> None:

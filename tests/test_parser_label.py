@@ -42,6 +42,8 @@ LONG_ADVERSARIAL = (
     "Entailment: No\n" * 3000, "entailment is " * 5000, "\nA: " * 5000, "yes" + ")" * 20000 + " is unlikely",
     "Example-2 " * 5000 + "A: yes", "no relation: no\n" * 3000, ("neutral" + "*" * 7) * 3000,
 )
+#: the long strings take up to a second each: in the slow set (CI runs them)
+LONG_CASES = [pytest.param(g, marks=pytest.mark.slow) for g in LONG_ADVERSARIAL]
 
 
 def _label_of_span(generation: str, span: tuple[int, int] | None) -> str:
@@ -69,7 +71,7 @@ def test_round_trip(case: tuple[str, dict[str, Any], str]) -> None:
     assert _label_of_span(generation, parsed.span) == squash(expected)
 
 
-@pytest.mark.parametrize("generation", ADVERSARIAL_GENERATIONS + LONG_ADVERSARIAL, ids=lambda g: repr(g[:20]))
+@pytest.mark.parametrize("generation", [*ADVERSARIAL_GENERATIONS, *LONG_CASES], ids=lambda g: repr(g[:20]))
 @pytest.mark.parametrize("labels", [NLI, RTE, PQA, SCIFACT, CHEMPROT], ids=["nli", "rte", "pqa", "scifact", "chemprot"])
 def test_adversarial_strings(labels: list[str], generation: str) -> None:
     check_parsed(PARSER.parse(generation, labels=labels), PARSER, generation)

@@ -35,6 +35,8 @@ LONG_ADVERSARIAL = (
     "Score: " * 5000, "about " * 5000, "~" * 20000 + "1", "2.5/" * 5000, "1.5 out of " * 3000, "1.5 " * 10000,
     "9" * 20000, "1." * 10000, "0.5" * 5000, "score of about " * 3000, "Output: ~" * 3000,
 )
+#: the long strings take up to a second each: in the slow set (CI runs them)
+LONG_CASES = [pytest.param(g, marks=pytest.mark.slow) for g in LONG_ADVERSARIAL]
 
 
 # --- properties -----------------------------------------------------------------------------
@@ -87,7 +89,7 @@ def test_integer_is_number_plus_the_integer_check(generation: str) -> None:
     assert number.candidates == tuple(float(c) for c in integer.candidates)
 
 
-@pytest.mark.parametrize("generation", ADVERSARIAL_GENERATIONS + LONG_ADVERSARIAL, ids=lambda g: repr(g[:20]))
+@pytest.mark.parametrize("generation", [*ADVERSARIAL_GENERATIONS, *LONG_CASES], ids=lambda g: repr(g[:20]))
 @pytest.mark.parametrize("context", [BIOSSES, {"low": 0.5, "high": 4.5}, {**BIOSSES, "options": OPTIONS}],
                          ids=["biosses", "float-bounds", "options"])
 def test_adversarial_strings(context: dict[str, Any], generation: str) -> None:
