@@ -797,9 +797,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=list(METHODS), default="paired_bootstrap")
     p.add_argument("--resamples", type=int, default=1000)
     p.add_argument("--seed", type=int, default=12345)
-    p.add_argument("--ci-level", type=float, default=0.95, metavar="LEVEL", help="level of the intervals; "
-                   "several models: a Holm-adjusted p below 1 - LEVEL is marked")
-    add_renamed_flag(p, "--level", "--ci-level")
+    level = p.add_argument("--ci-level", type=float, default=0.95, metavar="LEVEL", help="level of the "
+                           "intervals; several models: a Holm-adjusted p below 1 - LEVEL is marked")
+    add_renamed_flag(p, "--level", level)
     p.add_argument("--format", choices=["table", *FORMATS], default="table",
                    help="csv and latex give the several-model table (also for two runs)")
     p.add_argument("--output", help="write the result here instead of stdout")

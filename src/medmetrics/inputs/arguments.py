@@ -29,13 +29,12 @@ class RenamedFlag(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
-def add_renamed_flag(parser: argparse.ArgumentParser, old: str, new: str, **kwargs: Any) -> None:
-    """Accept ``old`` as a hidden alias of the already-added ``new`` (same type and choices)."""
-    target = next(a for a in parser._actions if new in a.option_strings)
-    if target.type is not None:
-        kwargs["type"] = target.type
-    parser.add_argument(old, action=RenamedFlag, new=new, dest=target.dest, choices=target.choices,
-                        metavar=target.metavar, default=argparse.SUPPRESS, **kwargs)
+def add_renamed_flag(parser: argparse.ArgumentParser, old: str, target: argparse.Action) -> None:
+    """Accept ``old`` as a hidden alias of the flag ``target`` (the action ``add_argument``
+    returned for it): the same destination, type and choices."""
+    kwargs: dict[str, Any] = {"type": target.type} if target.type is not None else {}
+    parser.add_argument(old, action=RenamedFlag, new=target.option_strings[0], dest=target.dest,
+                        choices=target.choices, metavar=target.metavar, default=argparse.SUPPRESS, **kwargs)
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +56,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                    help="lm_eval: parse the raw generation (default) or the task filter's output")
     p.add_argument("--run", metavar="DATE", help="lm_eval: read the run of this date (samples_<task>_<DATE>.jsonl; "
                    "its leading part will do) instead of each task's latest; opencompass: the time-stamped folder")
-    p.add_argument("--suite-average", dest="suite_average", choices=list(AVERAGES),
-                   help="override the suite's averaging rule: tasks (mean over tasks) or groups (mean of the "
-                   "group means); the signature says which")
-    add_renamed_flag(p, "--average", "--suite-average")
+    average = p.add_argument("--suite-average", choices=list(AVERAGES),
+                             help="override the suite's averaging rule: tasks (mean over tasks) or groups (mean "
+                             "of the group means); the signature says which")
+    add_renamed_flag(p, "--average", average)

@@ -52,14 +52,15 @@ def _is_label_value(value: Any) -> bool:
     return isinstance(value, numbers.Integral)
 
 
-def check_reference_values(references: Sequence[Any], structured: bool = False) -> None:
+def check_reference_values(references: Sequence[Any], structured: bool = False) -> set[type]:
     """``InputError`` naming the first reference that is no label (or set of labels): NaN,
     infinity, a dict, bytes, ``None``, or a set holding one of those. With ``structured``
     (accuracy, which compares whole answers), a JSON object is a reference too (a plugin's
-    ``{"age_years": 67, "sex": "male"}``), as long as no NaN or infinity hides in it."""
+    ``{"age_years": 67, "sex": "male"}``), as long as no NaN or infinity hides in it.
+    Returns the references' types, which the check reads anyway."""
     kinds = set(map(type, references))
     if kinds <= {str, int}:  # the common case, checked without looking at each item
-        return
+        return kinds
     for i, reference in enumerate(references):
         if structured and isinstance(reference, Mapping):
             bad = _non_finite(reference)
@@ -79,6 +80,7 @@ def check_reference_values(references: Sequence[Any], structured: bool = False) 
             problem = f"is a {type(reference).__name__}"
         raise InputError(f"reference {i} is {reference!r:.60}: it {problem}; a reference must be a str, int, bool, "
                          "a finite number, or a tuple/frozenset of those")
+    return kinds
 
 
 _NO_VALUE = object()
@@ -164,8 +166,7 @@ class F1(AdditiveMetric):
 
     # -- statistics -----------------------------------------------------------------------
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
-        check_reference_values(references)
-        if set(map(type, references)) <= {str} and set(map(type, predictions)) <= {str, type(None)}:
+        if check_reference_values(references) <= {str} and set(map(type, predictions)) <= {str, type(None)}:
             # single labels written as text, the common case: each is its own label key
             golds, preds = list(references), list(predictions)
         else:

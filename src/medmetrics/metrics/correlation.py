@@ -25,10 +25,6 @@ _NUMBER_TYPES = (int, float, np.integer, np.floating)
 
 def _numbers(values: Sequence[Any], what: str, positions: np.ndarray | None = None) -> np.ndarray:
     """``values`` as finite floats; anything else is an ``InputError`` naming its item."""
-    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
-        array = values.astype(np.float64, copy=False)
-        if np.isfinite(array).all():
-            return array
     kinds = set(map(type, values))
     array = np.asarray(values, dtype=np.float64) if all(
         issubclass(k, _NUMBER_TYPES) and k is not bool and not issubclass(k, np.bool_) for k in kinds) else None
@@ -78,7 +74,7 @@ def weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.nd
         suspect = np.flatnonzero(~((vx > 1e-6 * sxx) & (vy > 1e-6 * syy)))
     constant = np.zeros(n.shape, dtype=bool)
     if suspect.size:
-        rows = weights[suspect] if weights.ndim == 2 else weights
+        rows = weights[suspect]  # x and y hold one value per row, or (ranks) one per row and weight vector
         constant[suspect] = (_constant(raw_x[suspect] if raw_x.ndim == 2 else raw_x, rows)
                              | _constant(raw_y[suspect] if raw_y.ndim == 2 else raw_y, rows))
     return np.where((n < 2) | constant, np.nan, np.clip(r, -1.0, 1.0))
@@ -141,7 +137,7 @@ class _Correlation(Metric):
             predictions = [fill if p is None else p for p in predictions]
         rows = np.zeros((len(references), 3))
         rows[:, 1] = _numbers(references, "reference")
-        if isinstance(predictions, np.ndarray) or None not in predictions:
+        if None not in predictions:
             scored = np.ones(len(predictions), dtype=bool)
             rows[:, 0] = _numbers(predictions, "prediction")
         else:

@@ -138,7 +138,6 @@ class Rouge(AdditiveMetric):
     name = "rouge"
     primary = "rouge"
     options_class = RougeOptions
-    columns = tuple(f"{t}_{m}" for t in ROUGE_TYPES for m in MEASURES)
 
     def configure(self) -> None:
         self._stemmer = Stemmer() if self.options["use_stemmer"] else None
@@ -173,14 +172,13 @@ class Rouge(AdditiveMetric):
                 yield from _ngram_scores(ref, pred, 1)
             if "rouge2" in types:
                 yield from _ngram_scores(ref, pred, 2)
-            lcs = lcs_length(ref, pred) if "rougeL" in types or "rougeLsum" in types else 0
+            one_each = len(ref_sentences) == 1 and len(pred_sentences) == 1
+            lcs = lcs_length(ref, pred) if "rougeL" in types or ("rougeLsum" in types and one_each) else 0
             if "rougeL" in types:
                 yield from _lcs_scores(lcs, len(ref), len(pred))
             if "rougeLsum" in types:
-                if len(ref_sentences) == 1 and len(pred_sentences) == 1:
-                    hits = lcs  # one sentence each: the summary-level LCS is the LCS
-                else:
-                    hits = summary_lcs_hits(ref_sentences, pred_sentences) if ref and pred else 0
+                # one sentence each: the summary-level LCS is the LCS
+                hits = lcs if one_each else (summary_lcs_hits(ref_sentences, pred_sentences) if ref and pred else 0)
                 yield from _lcs_scores(hits, len(ref), len(pred))
 
         rows = np.zeros((len(references), len(self.columns)))
