@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...] [--json PATH] [--wait SECONDS]
 
 Benchmarks (``--only`` takes these names, repeated or comma-separated): import, f1, f1_mixes (f1 over
-5/20/50 classes and 0/10/50% wrong predictions), accuracy,
+5/20/50 classes and 0/10/50% wrong predictions), wide (f1, seqeval, relation_f1 and entity_f1 over
+1,000-10,000 labels or types: time and peak memory), accuracy,
 pearson, seqeval, entities, entity_parsers, generation, bertscore_meteor (needs the ``test`` extra
 and a local WordNet), choice, realworld, report (the HTML report of 100,000 items: scored, written, opened
 in Debian's Chromium; no peer). The peers of ``choice`` and ``realworld`` (OpenCompass, lm-eval) run
@@ -28,8 +29,8 @@ from pathlib import Path
 
 from bench_common import Row, render
 
-NAMES = ("import", "f1", "f1_mixes", "accuracy", "pearson", "seqeval", "entities", "entity_parsers", "generation",
-         "bertscore_meteor", "choice", "realworld", "report")
+NAMES = ("import", "f1", "f1_mixes", "wide", "accuracy", "pearson", "seqeval", "entities", "entity_parsers",
+         "generation", "bertscore_meteor", "choice", "realworld", "report")
 READY_CHECK = "import medmetrics; medmetrics.get_metric('f1'); medmetrics.get_parser('choice', letters='ABCD')"
 
 
@@ -99,12 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     from bench_realworld import bench_realworld
     from bench_report import bench_report
     from bench_seqeval import bench_seqeval
+    from bench_wide import bench_wide
 
     # benchmarks that also return a detail table, printed after the main table
     detailed: dict[str, Callable[[bool], tuple[list[Row], str]]] = {"choice": bench_choice,
                                                                     "realworld": bench_realworld}
     runners: dict[str, Callable[[bool], list[Row]]] = {
-        "import": bench_import, "f1": bench_f1, "f1_mixes": bench_f1_mixes, "accuracy": bench_accuracy,
+        "import": bench_import, "f1": bench_f1, "f1_mixes": bench_f1_mixes, "wide": bench_wide,
+        "accuracy": bench_accuracy,
         "pearson": bench_pearson,
         "seqeval": bench_seqeval, "entities": bench_entities, "entity_parsers": bench_entity_parsers,
         "generation": bench_generation, "bertscore_meteor": bench_bertscore_meteor, "report": bench_report,

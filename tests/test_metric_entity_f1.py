@@ -437,3 +437,19 @@ def test_large_corpus_interval_is_reproducible_by_shards_and_order() -> None:
     order = rng.permutation(len(references))
     shuffled = metric.compute([predictions[i] for i in order], [references[i] for i in order], ci=True, resamples=200)
     assert shuffled == whole and whole.ci is not None and whole.ci.low < whole.value < whole.ci.high
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.tuples(st.sampled_from(TAGS), st.sampled_from(["fever", "Fever", "rash", "x"])),
+                                   max_size=5),
+                          st.lists(st.tuples(st.sampled_from(TAGS), st.sampled_from(["fever", "rash", "x", "y"])),
+                                   max_size=5)), min_size=1, max_size=5),
+       st.sampled_from(sorted(SCHEMES)))
+def test_text_matching_per_type_equals_matching_each_type_alone(documents: list[Any], scheme: str) -> None:
+    """A type's counts in a text-matched run are the overall counts of a run on that type's mentions alone."""
+    golds, preds = [g for g, _ in documents], [p for _, p in documents]
+    per_label = EntityF1(match="text", criterion=scheme).compute(preds, golds).per_label
+    for t, row in per_label.items():
+        alone = EntityF1(match="text", criterion=scheme).compute([[m for m in p if m[0] == t] for p in preds],
+                                                                 [[m for m in g if m[0] == t] for g in golds])
+        assert {k: row[k] for k in COUNTS} == {k: alone.components[k] for k in COUNTS}, t

@@ -179,7 +179,7 @@ class MetricResult:
         out = self._fields()
         if stats and self.stats is not None:
             out["stats"] = {"metric": self.stats.metric, "columns": list(self.stats.columns),
-                            "rows": json_native(self.stats.rows.tolist()),
+                            **_rows_to_json(self.stats.rows),
                             "options": json_native(dict(self.scorer.options)) if self.scorer is not None else None}
         return out
 
@@ -456,6 +456,16 @@ def _columns(rows: Sequence[Mapping[str, Any]], first: Sequence[str]) -> list[st
     return list(dict.fromkeys([*first, *(key for row in rows for key in row)]))
 
 
+def _rows_to_json(rows: Any) -> dict[str, Any]:
+    """A statistics table as JSON: ``rows``, one list per item, or for a wide (sparse) table its
+    CSR arrays under ``sparse`` (item i's values are ``data[indptr[i]:indptr[i+1]]`` in the columns
+    ``indices[indptr[i]:indptr[i+1]]``), which stays as small as the table."""
+    if type(rows).__module__.startswith("scipy.sparse"):
+        return {"sparse": {"indptr": rows.indptr.tolist(), "indices": rows.indices.tolist(),
+                           "data": json_native(rows.data.tolist())}}
+    return {"rows": json_native(rows.tolist())}
+
+
 def _stored_stats(data: Any, metric: str) -> tuple[Any, Any]:
     """The ``Stats`` of a result written with ``to_dict(stats=True)``, and its metric's options
     (the metric is rebuilt from them when the result is merged), or ``(None, None)``."""
@@ -465,7 +475,15 @@ def _stored_stats(data: Any, metric: str) -> tuple[Any, Any]:
 
     from medmetrics.metrics.base import Stats
 
-    rows = np.array(data["rows"], dtype=np.float64).reshape(len(data["rows"]), len(data["columns"]))
+    if "sparse" in data:  # a wide table, written as its CSR arrays (see ``_rows_to_json``)
+        import scipy.sparse
+
+        csr = data["sparse"]
+        arrays = (np.array(csr["data"], dtype=np.float64), np.array(csr["indices"], dtype=np.int64),
+                  np.array(csr["indptr"], dtype=np.int64))
+        rows = scipy.sparse.csr_array(arrays, shape=(len(arrays[2]) - 1, len(data["columns"])))
+    else:
+        rows = np.array(data["rows"], dtype=np.float64).reshape(len(data["rows"]), len(data["columns"]))
     return Stats(data["metric"], tuple(data["columns"]), rows), _Options(metric, data.get("options") or {})
 
 

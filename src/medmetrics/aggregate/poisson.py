@@ -32,7 +32,7 @@ import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.resampling import check_resampling, collapse, percentile_interval
-from medmetrics.metrics.statistics import Stats, Table
+from medmetrics.metrics.statistics import Stats, Table, is_sparse
 from medmetrics.results import ConfidenceInterval
 
 #: the interval method recorded in ``ConfidenceInterval.method`` (it starts with "bootstrap", so a
@@ -42,8 +42,10 @@ METHOD = "bootstrap-poisson-percentile"
 BLOCK = 4096
 _FRACTION_BITS = 30
 _SCALE = 1 << (2 * _FRACTION_BITS)  # totals are integers in units of 2**-60
+_LIMB_SCALES = (_SCALE, 1 << _FRACTION_BITS, 1)  # of hi, lo1, lo2 (see ``_limbs``)
 _PERSON = b"medmetrics-pois1"  # the hash's personalization: changes only with the weight scheme
 _EXACT = float(2 ** 53)
+_INT64_ROOM = 2.0 ** 62
 
 
 def _thresholds() -> np.ndarray:
@@ -113,27 +115,39 @@ def poisson_weights(ids: Sequence[Any], resamples: int, seed: int) -> np.ndarray
     return _poisson_from_raw(raw)
 
 
-def _limbs(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _limbs(rows: Any) -> tuple[Any, Any, Any]:
     """``x = hi + lo1 * 2**-30 + lo2 * 2**-60`` (rounded at 2**-60), each an integer-valued float
-    array; ``x`` must be finite. ``x - floor(x)`` and the scalings by powers of two are exact."""
-    hi = np.floor(rows)
-    fraction = (rows - hi) * float(1 << _FRACTION_BITS)
+    array (sparse rows: sparse arrays of the same pattern); ``x`` must be finite. ``x - floor(x)``
+    and the scalings by powers of two are exact."""
+    values = rows.data if is_sparse(rows) else rows
+    hi = np.floor(values)
+    fraction = (values - hi) * float(1 << _FRACTION_BITS)
     lo1 = np.floor(fraction)
     lo2 = np.round((fraction - lo1) * float(1 << _FRACTION_BITS))
-    return hi, lo1, lo2
+    if not is_sparse(rows):
+        return hi, lo1, lo2
+    return tuple(rows.__class__((limb, rows.indices, rows.indptr), shape=rows.shape) for limb in (hi, lo1, lo2))
 
 
-def _exact_product(weights_t: np.ndarray, as_float: np.ndarray, values: np.ndarray, largest_weight: int
-                   ) -> np.ndarray:
-    """``weights_t @ values`` as int64, exact: integer-valued floats add exactly below 2**53 in any
-    order, so BLAS (on ``as_float``, the weights as floats) is used when every partial sum stays
-    below it, int64 arithmetic otherwise."""
-    bound = float(largest_weight) * values.shape[0] * (float(np.abs(values).max()) if values.size else 0.0)
+def _exact_product(weights_t: np.ndarray, as_float: np.ndarray, values: Any, largest_weight: int
+                   ) -> tuple[np.ndarray, float]:
+    """``weights_t @ values`` as int64, exact, and a bound on its entries' size: integer-valued
+    floats add exactly below 2**53 in any order, so BLAS (on ``as_float``, the weights as floats)
+    is used when every partial sum stays below it, int64 arithmetic otherwise."""
+    stored = values.data if is_sparse(values) else values
+    bound = float(largest_weight) * values.shape[0] * (float(np.abs(stored).max()) if stored.size else 0.0)
     if bound < _EXACT:
-        return (as_float @ values).astype(np.int64)
-    if bound >= 2.0 ** 62:
+        return np.asarray(as_float @ values).astype(np.int64), bound
+    if bound >= _INT64_ROOM:
         raise InputError("a statistic is too large for the exact Poisson-bootstrap sums (over 2**62 per block)")
-    return weights_t.astype(np.int64) @ values.astype(np.int64)
+    return np.asarray(weights_t.astype(np.int64) @ values.astype(np.int64)), bound
+
+
+def _used_columns(rows: Any) -> np.ndarray:
+    """The columns holding a non-zero statistic (the weighted sums of the others are zero)."""
+    if is_sparse(rows):
+        return np.unique(rows.indices)
+    return np.flatnonzero((rows != 0).any(axis=0))
 
 
 @dataclass(frozen=True)
@@ -175,11 +189,17 @@ class PoissonTotals:
         return out
 
     def values(self, columns: Sequence[str]) -> np.ndarray:
-        """The sums as floats, ``(resamples, len(columns))``, each correctly rounded from the exact integer."""
-        exact = self._aligned(columns, exact=True)
-        out = np.array([int(v) / _SCALE for v in exact.ravel()], dtype=np.float64).reshape(exact.shape)
+        """The sums as floats, ``(resamples, len(columns))``, each correctly rounded from the exact
+        integer (only the columns these items have are converted; the others are zero)."""
+        own = np.array([int(v) / _SCALE for v in self.exact.ravel()], dtype=np.float64).reshape(self.exact.shape)
         if self.inexact is not None:
-            out += self._aligned(columns, exact=False)
+            own += self.inexact
+        position = {c: i for i, c in enumerate(self.columns)}
+        out = np.zeros((self.resamples, len(columns)))
+        where = [(j, position[c]) for j, c in enumerate(columns) if c in position]
+        if where:
+            to, source = map(list, zip(*where))
+            out[:, to] = own[:, source]
         return out
 
 
@@ -188,34 +208,55 @@ def poisson_totals(ids: Sequence[Any], stats: Stats, resamples: int, seed: int, 
     check_resampling(resamples, seed)
     if len(ids) != stats.n:
         raise InputError(f"{len(ids)} item ids for {stats.n} rows of statistics")
-    rows = stats.rows
-    width = rows.shape[1]
-    exact = np.zeros((resamples, width), dtype=object)
+    used = _used_columns(stats.rows)
+    rows = stats.rows[:, used]
+    limbs = len(_LIMB_SCALES)
+    sums = np.zeros((limbs, resamples, len(used)), dtype=np.int64)  # per limb, while int64 has room
+    room = [0.0] * limbs
+    exact = np.zeros((resamples, len(used)), dtype=object)
     exact[...] = 0
     inexact: np.ndarray | None = None
     streams = _Streams()
     for start in range(0, stats.n, block):
         part = rows[start:start + block]
-        raw = np.empty((len(part), resamples), dtype=np.uint64)
+        count = part.shape[0]
+        raw = np.empty((count, resamples), dtype=np.uint64)
         for k, item_id in enumerate(ids[start:start + block]):
             raw[k] = streams.raw(item_key(seed, item_id), resamples)
         weights = _poisson_from_raw(raw)
         weights_t = weights.T
         as_float = weights_t.astype(np.float64)
         largest = int(weights.max(initial=0))
-        finite = np.isfinite(part)
-        if not finite.all():
-            odd = np.where(finite, 0.0, part)
+        part, odd = _split_non_finite(part)
+        if odd is not None:
             with np.errstate(invalid="ignore"):
-                product = as_float @ odd
+                product = np.asarray(as_float @ odd)
             inexact = product if inexact is None else inexact + product
-            part = np.where(finite, part, 0.0)
-        hi, lo1, lo2 = _limbs(part)
-        total = _exact_product(weights_t, as_float, hi, largest).astype(object) * _SCALE
-        total += _exact_product(weights_t, as_float, lo1, largest).astype(object) * (1 << _FRACTION_BITS)
-        total += _exact_product(weights_t, as_float, lo2, largest).astype(object)
-        exact += total
-    return PoissonTotals(stats.columns, exact, inexact, stats.n, resamples, seed)
+        for k, limb in enumerate(_limbs(part)):
+            product, bound = _exact_product(weights_t, as_float, limb, largest)
+            if room[k] + bound >= _INT64_ROOM:  # move the sum so far to Python integers
+                exact += sums[k].astype(object) * _LIMB_SCALES[k]
+                sums[k] = 0
+                room[k] = 0.0
+            sums[k] += product
+            room[k] += bound
+    for k in range(limbs):
+        exact += sums[k].astype(object) * _LIMB_SCALES[k]
+    columns = tuple(stats.columns[j] for j in used)
+    return PoissonTotals(columns, exact, inexact, stats.n, resamples, seed)
+
+
+def _split_non_finite(part: Any) -> tuple[Any, Any]:
+    """``part`` with its non-finite statistics set to 0, and those statistics alone (None if none)."""
+    stored = part.data if is_sparse(part) else part
+    finite = np.isfinite(stored)
+    if finite.all():
+        return part, None
+    if not is_sparse(part):
+        return np.where(finite, part, 0.0), np.where(finite, 0.0, part)
+    make = part.__class__
+    return (make((np.where(finite, stored, 0.0), part.indices, part.indptr), shape=part.shape),
+            make((np.where(finite, 0.0, stored), part.indices, part.indptr), shape=part.shape))
 
 
 def poisson_replicates(metric: Any, stats: Stats, totals: PoissonTotals) -> np.ndarray:

@@ -32,6 +32,7 @@ from medmetrics.metrics.resampling import (
     percentile_interval,
     swap_weights,
 )
+from medmetrics.metrics.statistics import stack
 from medmetrics.results import Comparison, ConfidenceInterval
 
 
@@ -62,7 +63,7 @@ def paired_tables(metric: Metric, predictions_a: Sequence[Any], predictions_b: S
     b = metric.stats(predictions_b, references)
     merged = a.merge(b).canonical()  # one column set for both systems
     width = len(merged.columns)
-    pairs, counts = collapse(np.hstack([merged.rows[: a.n], merged.rows[a.n:]]))
+    pairs, counts = collapse(stack([merged.rows[: a.n], merged.rows[a.n:]], side_by_side=True))
     table_a = Table(merged.columns, pairs[:, :width])
     table_b = Table(merged.columns, pairs[:, width:])
     full = counts[None, :].astype(np.float64)
@@ -123,7 +124,7 @@ def compare_systems(
                        details={"undefined_resamples": float(undefined)}, replicates=deltas)
 
     # approximate randomization: rows of both systems, weighted by how many of each pair swap
-    both = Table(table_a.columns, np.vstack([table_a.rows, table_b.rows]))
+    both = Table(table_a.columns, stack([table_a.rows, table_b.rows]))
     hits = trials = 0
     for swapped in swap_weights(counts, resamples, seed):
         kept = counts[None, :] - swapped

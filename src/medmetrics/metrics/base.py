@@ -39,7 +39,7 @@ from medmetrics.metrics.inputs import (
     unpack,
 )
 from medmetrics.metrics.resampling import bootstrap_weights, check_resampling, collapse, percentile_interval
-from medmetrics.metrics.statistics import BASE_COLUMNS, Stats, Table, ratio
+from medmetrics.metrics.statistics import BASE_COLUMNS, Stats, Table, is_sparse, is_wide, ratio, stack
 from medmetrics.options import Options, defaults_of, signature_options, validate
 from medmetrics.results import STATUSES, ConfidenceInterval, MetricResult
 from medmetrics.signatures import Signature
@@ -152,20 +152,24 @@ class Metric(ABC):
         kinds = set(statuses)
         try:
             columns, rows = self.item_stats(answered, gold)
-            rows = np.asarray(rows)
+            rows = rows if is_sparse(rows) else np.asarray(rows)
         except (MedmetricsError, MemoryError):
             raise
         except Exception as exc:
             raise self._item_error(predictions, references, exc) from exc
-        # one allocation, filled in place: the base columns, then the metric's (cast as copied)
-        table = np.zeros((len(answered), len(BASE_COLUMNS) + rows.shape[1]))
-        table[:, len(BASE_COLUMNS):] = rows
-        table[:, 0] = 1.0
+        base = np.zeros((len(answered), len(BASE_COLUMNS)))
+        base[:, 0] = 1.0
         status_index: dict[str, int] = {s: i + 1 for i, s in enumerate(STATUSES)}
         if len(kinds) == 1:  # one status for all: one column
-            table[:, status_index[statuses[0]]] = 1.0
+            base[:, status_index[statuses[0]]] = 1.0
         else:
-            table[np.arange(len(answered)), [status_index[s] for s in statuses]] = 1.0
+            base[np.arange(len(answered)), [status_index[s] for s in statuses]] = 1.0
+        if is_sparse(rows) or is_wide(len(BASE_COLUMNS) + rows.shape[1]):
+            table = stack([base, rows], side_by_side=True)
+        else:  # one allocation, filled in place (the metric's columns cast as copied)
+            table = np.empty((len(answered), len(BASE_COLUMNS) + rows.shape[1]))
+            table[:, :len(BASE_COLUMNS)] = base
+            table[:, len(BASE_COLUMNS):] = rows
         return Stats(self.signature, (*BASE_COLUMNS, *columns), table)
 
     def _prepare(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[Any, list[str], Any]:

@@ -32,6 +32,7 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Stats, Table, ratio
 from medmetrics.metrics.prf import COMPONENTS, label_averages, prf, prf_row
+from medmetrics.metrics.statistics import cell_table
 from medmetrics.options import Options, non_empty, option, zero_division
 
 
@@ -188,13 +189,13 @@ class F1(AdditiveMetric):
         gold = np.fromiter(map(code.__getitem__, golds), dtype=np.int64, count=len(golds))
         code[None] = -1  # no answer
         pred = np.fromiter(map(code.__getitem__, preds), dtype=np.int64, count=len(preds))
-        rows = np.zeros((len(golds), 3 * len(values)))  # columns tp, fp, fn of each value in turn
+        # columns tp, fp, fn of each value in turn: a hit is a tp, a miss an fn (and an fp of the
+        # predicted value, if any)
         items = np.arange(len(golds))
         hit = gold == pred
-        rows[items[hit], 3 * gold[hit]] = 1
-        rows[items[~hit], 3 * gold[~hit] + 2] = 1
         wrong = ~hit & (pred >= 0)
-        rows[items[wrong], 3 * pred[wrong] + 1] = 1
+        cells = (items, np.where(hit, 3 * gold, 3 * gold + 2)), (items[wrong], 3 * pred[wrong] + 1)
+        rows = cell_table(len(golds), 3 * len(values), *map(np.concatenate, zip(*cells)))
         return [f"{kind}:{v}" for v in values for kind in ("tp", "fp", "fn")], rows
 
     def _check_declared(self, golds: Sequence[str] | Sequence[frozenset[str]]) -> None:
@@ -214,20 +215,21 @@ class F1(AdditiveMetric):
         columns = [f"{kind}:{v}" for v in values for kind in ("tp", "fp", "fn")]
         position = {c: i for i, c in enumerate(columns)}
         extra = ["sample_p", "sample_r", "sample_f", "sample_p_undefined", "sample_r_undefined", "sample_f_undefined"]
-        rows = np.zeros((len(golds), len(columns) + len(extra)))
+        sample_columns = range(len(columns), len(columns) + len(extra))
+        items: list[int] = []
+        cells: list[int] = []
+        values: list[float] = []
         for i, (gold, pred) in enumerate(zip(golds, preds)):
             got = pred or frozenset()
-            for v in gold & got:
-                rows[i, position[f"tp:{v}"]] = 1
-            for v in got - gold:
-                rows[i, position[f"fp:{v}"]] = 1
-            for v in gold - got:
-                rows[i, position[f"fn:{v}"]] = 1
-            self._sample_scores(rows[i, len(columns):], gold, got)
-        return columns + extra, rows
+            hits = [position[f"{kind}:{v}"] for kind, labels in (("tp", gold & got), ("fp", got - gold),
+                                                                 ("fn", gold - got)) for v in labels]
+            items += [i] * (len(hits) + len(extra))
+            cells += [*hits, *sample_columns]
+            values += [1.0] * len(hits) + self._sample_scores(gold, got)
+        return columns + extra, cell_table(len(golds), len(columns) + len(extra), items, cells, values)
 
-    def _sample_scores(self, out: np.ndarray, gold: frozenset[str], got: frozenset[str]) -> None:
-        """Per-sample P, R, F (as scikit-learn's average='samples'), with undefined flags."""
+    def _sample_scores(self, gold: frozenset[str], got: frozenset[str]) -> list[float]:
+        """Per-sample P, R, F (as scikit-learn's average='samples'), then their undefined flags."""
         excluded = set(self.options["exclude"])
         if self.options["labels"] is not None:
             keep = set(self.options["labels"]) - excluded
@@ -235,11 +237,13 @@ class F1(AdditiveMetric):
         else:
             gold, inside = gold - excluded, got - excluded
         tp = len(gold & inside)
+        out = [0.0] * 6
         for k, denominator in enumerate((len(inside), len(gold), len(gold) + len(inside))):
             if denominator:
                 out[k] = (2 * tp if k == 2 else tp) / denominator
             else:
-                out[3 + k] = 1
+                out[3 + k] = 1.0
+        return out
 
     # -- scoring --------------------------------------------------------------------------
     def _labels(self, present: Table) -> list[str]:

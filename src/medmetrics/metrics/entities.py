@@ -85,6 +85,7 @@ from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Sequences, Table, equal_to_references, sequences
 from medmetrics.metrics.prf import mean_over_labels, prf
 from medmetrics.metrics.sequence import Codebook
+from medmetrics.metrics.statistics import cell_table
 from medmetrics.options import Options, non_empty, option, zero_division
 from medmetrics.parsing.text import fold
 
@@ -360,16 +361,22 @@ def _check_types(gold: _Side, pred: _Side, declared: tuple[str, ...] | None, typ
 
 
 class _Counts:
-    """Count events (document, column) gathered from vectorized matching, summed in one ``bincount``."""
+    """Count events (document, column) gathered from vectorized matching, summed into one table."""
 
     def __init__(self, documents: int, types: int) -> None:
         self.documents = documents
         self.count_width = len(STORED) * (types + 1)
         self.width = self.count_width + len(_EXTRA)
-        self.cells: list[np.ndarray] = []
+        self.docs: list[np.ndarray] = []
+        self.columns: list[np.ndarray] = []
+        self.values: list[np.ndarray] = []
 
-    def add(self, docs: np.ndarray, column: int) -> None:
-        self.cells.append(docs * self.width + column)
+    def add(self, docs: np.ndarray, column: int | np.ndarray, values: np.ndarray | None = None) -> None:
+        """``values`` (default 1 each) in ``column`` of documents ``docs``."""
+        docs = np.asarray(docs, dtype=np.int64)
+        self.docs.append(docs)
+        self.columns.append(np.broadcast_to(np.asarray(column, dtype=np.int64), docs.shape))
+        self.values.append(np.ones(len(docs)) if values is None else np.asarray(values, dtype=np.float64))
 
     def add_extra(self, docs: np.ndarray, name: str) -> None:
         self.add(docs, self.count_width + _EXTRA.index(name))
@@ -377,11 +384,12 @@ class _Counts:
     def add_per_type(self, docs: np.ndarray, groups: np.ndarray, kind: str) -> None:
         """Events of kind ``kind`` in the per-type columns of ``groups`` (-1: no per-type column)."""
         keep = groups >= 0
-        self.cells.append(docs[keep] * self.width + len(STORED) * (groups[keep] + 1) + _COUNT_AT[kind])
+        self.add(docs[keep], len(STORED) * (groups[keep] + 1) + _COUNT_AT[kind])
 
-    def rows(self) -> np.ndarray:
-        cells = np.concatenate(self.cells) if self.cells else np.zeros(0, dtype=np.int64)
-        return np.bincount(cells, minlength=self.documents * self.width).reshape(self.documents, self.width)
+    def rows(self) -> Any:
+        if not self.docs:
+            return cell_table(self.documents, self.width, np.zeros(0), np.zeros(0))
+        return cell_table(self.documents, self.width, *map(np.concatenate, (self.docs, self.columns, self.values)))
 
 
 def _greedy(pair_p: np.ndarray, pair_g: np.ndarray, accepted: np.ndarray, distance: np.ndarray,
@@ -587,9 +595,10 @@ class EntityF1(AdditiveMetric):
         type_keys = np.argsort(np.argsort([t or "" for t in type_names], kind="stable"))  # rank of "" or name
         _match_offsets(counts, gold, ~(by_text | same)[gold.doc], pred, on_offsets & ~unusable, group, type_keys,
                        self.options["criterion"])
+        for i in np.flatnonzero(by_text):  # their count columns hold nothing yet
+            cells = self._text_counts(gold, pred, int(i), position, type_names)
+            counts.add(np.full(len(cells), i), [c for c, _ in cells], [v for _, v in cells])
         rows = counts.rows()
-        for i in np.flatnonzero(by_text):
-            rows[i, :counts.count_width] = self._text_row(gold, pred, int(i), types, type_names)
         columns = [*STORED, *(f"{c}:{t}" for t in types for c in STORED), *_EXTRA]
         return columns, rows
 
@@ -606,22 +615,32 @@ class EntityF1(AdditiveMetric):
                              "(use match='text' or 'auto' for text-only gold)")
         return ungrounded
 
-    def _text_row(self, gold: _Side, pred: _Side, doc: int, types: list[str], type_names: list[str | None]
-                  ) -> np.ndarray:
-        """The count columns of one document matched by text (multisets of normalized texts)."""
+    def _text_counts(self, gold: _Side, pred: _Side, doc: int, position: dict[str, int],
+                     type_names: list[str | None]) -> list[tuple[int, int]]:
+        """(column, count) of one document matched by text (multisets of normalized texts): the
+        overall counts, then those of each type the document has (``position``: a type's place
+        among the per-type columns), so the work grows with its mentions, not the types."""
         golds = gold.mentions(doc, type_names)
         answer = pred.mentions(doc, type_names)
         declared = self.options["types"]
         scored = [m for m in answer if declared is None or m.type in declared]
         scheme = self.options["criterion"]
-        width = len(STORED)
-        row = np.zeros(width * (len(types) + 1))
         correct, incorrect, partial, missed, spurious = match_texts(golds, scored, scheme)
-        row[:width] = (correct, incorrect, partial, missed, spurious + len(answer) - len(scored))
-        for k, t in enumerate(types, start=1):
-            row[k * width:(k + 1) * width] = match_texts([m for m in golds if m.type == t],
-                                                         [m for m in answer if m.type == t], scheme)
-        return row
+        out = list(enumerate((correct, incorrect, partial, missed, spurious + len(answer) - len(scored))))
+        # within one type, the multiset match has only correct, missed and spurious mentions:
+        # the same (type, text) pairs are correct, and no text is left on both sides
+        gold_keys = Counter((m.type, m.text) for m in golds if m.type in position)
+        answer_keys = Counter((m.type, m.text) for m in answer if m.type in position)
+        per_type: dict[str | None, list[int]] = {}  # correct, gold, predicted
+        for k, keys in enumerate((gold_keys & answer_keys, gold_keys, answer_keys)):
+            for (t, _), c in keys.items():
+                per_type.setdefault(t, [0, 0, 0])[k] += c
+        width = len(STORED)
+        for t, (hit, gold_count, answer_count) in per_type.items():
+            start = (position[t] + 1) * width
+            out += [(start + _COUNT_AT["cor"], hit), (start + _COUNT_AT["mis"], gold_count - hit),
+                    (start + _COUNT_AT["spu"], answer_count - hit)]
+        return out
 
     # -- scoring --------------------------------------------------------------------------
     def _types(self, present: Table) -> list[str]:

@@ -47,6 +47,7 @@ from medmetrics.errors import InputError
 from medmetrics.metrics.base import Table
 from medmetrics.metrics.counting import KINDS, CountsF1
 from medmetrics.metrics.entities import normalize_mention_text
+from medmetrics.metrics.statistics import cell_table
 from medmetrics.options import Options, non_empty, option, zero_division
 
 #: The type name of tuples scored without types (untyped relations, linked pairs).
@@ -104,8 +105,10 @@ class _TupleSetF1(CountsF1):
         types = sorted({kt[0] for doc in (*golds, *preds) for kt in doc if kt is not None and kt[0] is not None})
         columns = [f"{kind}:{t}" for t in types for kind in KINDS] + list(self.extra_components)
         position = {c: i for i, c in enumerate(columns)}
-        rows = np.zeros((len(golds), len(columns)))
-        for row, gold, pred in zip(rows, golds, preds):
+        items: list[int] = []
+        cells: list[int] = []
+        values: list[int] = []
+        for i, (gold, pred) in enumerate(zip(golds, preds)):
             counted_gold = [k for k in gold if k is not None]
             counted_pred = [k for k in pred if k is not None]
             gold_set, pred_set = set(counted_gold), set(counted_pred)
@@ -114,11 +117,13 @@ class _TupleSetF1(CountsF1):
             extra = {"duplicates_reference": len(counted_gold) - len(gold_set),
                      "duplicates": len(counted_pred) - len(pred_set) - len(spurious), "spurious": len(spurious),
                      "negative_reference": len(gold) - len(counted_gold), "negative": len(pred) - len(counted_pred)}
-            for name in self.extra_components:
-                row[position[name]] = extra[name]
-            for kind, keys in (("tp", gold_set & pred_set), ("pred", pred_set), ("true", gold_set)):
-                for t, _ in keys:
-                    row[position[f"{kind}:{t}"]] += 1
+            found = [(position[name], extra[name]) for name in self.extra_components]
+            found += [(position[f"{kind}:{t}"], 1) for kind, keys in (("tp", gold_set & pred_set), ("pred", pred_set),
+                                                                      ("true", gold_set)) for t, _ in keys]
+            items += [i] * len(found)
+            cells += [c for c, _ in found]
+            values += [v for _, v in found]
+        rows = cell_table(len(golds), len(columns), items, cells, values)
         return columns, rows
 
 

@@ -56,6 +56,7 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, equal_to_references, sequences
 from medmetrics.metrics.prf import label_averages, prf, prf_row
+from medmetrics.metrics.statistics import cell_table
 from medmetrics.options import Options, non_empty, option, zero_division
 
 # --- strict mode: seqeval.scheme, transcribed ---------------------------------------------------
@@ -242,16 +243,20 @@ class SeqevalF1(AdditiveMetric):
         compact[used] = np.arange(len(used))
         width = len(used)
 
-        def per_item(entities: _Entities, keep: np.ndarray | slice = slice(None)) -> np.ndarray:
-            cells = entities.sentence[keep] * width + compact[entities.type[keep]]
-            return np.bincount(cells, minlength=n * width).reshape(n, width)
-
-        malformed = np.zeros((n, 2))  # predicted, reference
+        # columns: tp, pred and true of each type in turn, then malformed (predicted, reference)
+        items = [pred.sentence[hit], pred.sentence, gold.sentence]
+        cells = [block * width + compact[entities.type[keep]]
+                 for block, (entities, keep) in enumerate(((pred, hit), (pred, slice(None)), (gold, slice(None))))]
+        values = [np.ones(len(c)) for c in cells]
         if reading.malformed.any():
-            malformed[:, 1] = layout.per_sentence(reading.malformed[codes.gold])
-            malformed[:, 0] = malformed[:, 1]
-            malformed[codes.differ, 0] = changed.per_sentence(reading.malformed[codes.changed])
-        rows = np.hstack([per_item(pred, hit), per_item(pred), per_item(gold), malformed]).astype(np.float64)
+            in_reference = layout.per_sentence(reading.malformed[codes.gold])
+            in_prediction = in_reference.copy()
+            in_prediction[codes.differ] = changed.per_sentence(reading.malformed[codes.changed])
+            for column, counts in ((3 * width, in_prediction), (3 * width + 1, in_reference)):
+                items.append(np.arange(n))
+                cells.append(np.full(n, column))
+                values.append(counts)
+        rows = cell_table(n, 3 * width + 2, *map(np.concatenate, (items, cells, values)))
         columns = [f"{kind}:{name}" for kind in ("tp", "pred", "true") for name in names]
         return [*columns, "malformed", "malformed_reference"], rows
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric, Table
+from medmetrics.metrics.resampling import distinct_rows
 from medmetrics.results import Report
 from medmetrics.signatures import metric_part
 
@@ -48,38 +49,27 @@ def task_metrics(report: Report, catalog: Any = None) -> dict[str, Metric]:
     return out
 
 
-def _score_rows(metric: Metric, columns: Sequence[str], rows: np.ndarray) -> np.ndarray:
+def _score_rows(metric: Metric, columns: Sequence[str], rows: Any) -> np.ndarray:
     """The metric's primary value on each row alone."""
     with metric.guarded("score (per item)"):
         return _score_each_row(metric, columns, rows)
 
 
-def _score_each_row(metric: Metric, columns: Sequence[str], rows: np.ndarray) -> np.ndarray:
-    out = np.full(len(rows), np.nan)
-    if len(rows) <= _ONE_BY_ONE:
+def _score_each_row(metric: Metric, columns: Sequence[str], rows: Any) -> np.ndarray:
+    count = rows.shape[0]
+    out = np.full(count, np.nan)
+    if count <= _ONE_BY_ONE:
         one = np.ones((1, 1))
-        for i in range(len(rows)):
+        for i in range(count):
             value = metric.score(Table(columns, rows[i:i + 1]), one)[metric.primary]
             out[i] = float(np.asarray(value).reshape(-1)[0])
         return out
-    for start in range(0, len(rows), _BLOCK):  # identity weights: every row of the block alone
+    for start in range(0, count, _BLOCK):  # identity weights: every row of the block alone
         block = rows[start:start + _BLOCK]
-        value = metric.score(Table(columns, block), np.eye(len(block)))[metric.primary]
-        out[start:start + len(block)] = np.asarray(value, dtype=np.float64).reshape(-1)
+        size = block.shape[0]
+        value = metric.score(Table(columns, block), np.eye(size))[metric.primary]
+        out[start:start + size] = np.asarray(value, dtype=np.float64).reshape(-1)
     return out
-
-
-def _distinct(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows and, for each row, the index of its distinct row: grouped by a random
-    projection (one 1-D sort), checked exactly, ``np.unique(axis=0)`` should two rows collide."""
-    projection = np.random.default_rng(0x5EED).standard_normal(rows.shape[1])
-    keys = np.add.reduce(rows * projection, axis=1)
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    inverse = np.asarray(inverse).reshape(-1)
-    unique = rows[first]
-    if not np.array_equal(unique[inverse], rows):
-        unique, inverse = np.unique(rows, axis=0, return_inverse=True)
-    return unique, np.asarray(inverse).reshape(-1)
 
 
 def metric_item_scores(metric: Metric, parsed: Sequence[Any], references: Sequence[Any]) -> list[float]:
@@ -87,10 +77,10 @@ def metric_item_scores(metric: Metric, parsed: Sequence[Any], references: Sequen
     stats = metric.stats(parsed, references)
     if stats.n == 0:
         return []
-    unique, inverse = _distinct(stats.rows)
+    unique, inverse, _ = distinct_rows(stats.rows)
     with np.errstate(all="ignore"):
         scores = _score_rows(metric, stats.columns, unique)
-    return [float(x) for x in scores[np.asarray(inverse).reshape(-1)]]
+    return [float(x) for x in scores[inverse]]
 
 
 def _number(value: Any) -> float | None:
