@@ -180,6 +180,7 @@ class MetricResult:
         if stats and self.stats is not None:
             out["stats"] = {"metric": self.stats.metric, "columns": list(self.stats.columns),
                             **_rows_to_json(self.stats.rows),
+                            **({} if self.stats.counts is None else {"counts": self.stats.counts.tolist()}),
                             "options": json_native(dict(self.scorer.options)) if self.scorer is not None else None}
         return out
 
@@ -406,6 +407,13 @@ class Report(Mapping[str, MetricResult]):
             statuses = {s: sum(r.statuses[s] for r in reports) for s in STATUSES}
         return Report(merged, parsed, self.task, self.parser, stored_statuses=statuses)
 
+    def compacted(self) -> Report:
+        """This report with each result's statistics as distinct rows with counts
+        (``Stats.compacted``): the same scores, merges and intervals, in the memory of the distinct
+        rows rather than the items. What a streamed chunk or a Dask partition keeps for the merge."""
+        return replace(self, results={name: r if r.stats is None else replace(r, stats=r.stats.compacted())
+                                      for name, r in self.results.items()})
+
     def to_frame(self) -> Any:
         """One row per metric result, as a pandas DataFrame: ``task``, ``metric`` (the result's
         name in the report), ``value``, ``ci_low``, ``ci_high``, ``ci_level``, ``n``, ``n_failed``,
@@ -484,7 +492,8 @@ def _stored_stats(data: Any, metric: str) -> tuple[Any, Any]:
         rows = scipy.sparse.csr_array(arrays, shape=(len(arrays[2]) - 1, len(data["columns"])))
     else:
         rows = np.array(data["rows"], dtype=np.float64).reshape(len(data["rows"]), len(data["columns"]))
-    return Stats(data["metric"], tuple(data["columns"]), rows), _Options(metric, data.get("options") or {})
+    counts = None if data.get("counts") is None else np.array(data["counts"], dtype=np.int64)
+    return Stats(data["metric"], tuple(data["columns"]), rows, counts), _Options(metric, data.get("options") or {})
 
 
 @dataclass(frozen=True)

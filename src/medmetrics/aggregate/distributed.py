@@ -234,7 +234,7 @@ def _score_partition(records: Any, partition: int, job: _Job) -> _Partial | None
     results = {name: replace(r, scorer=None, replicates=None) for name, r in report.results.items()}
     kept = Report(results, report.parsed if job.items else (), report.task, report.parser,
                   stored_statuses=None if job.items else report.statuses)
-    return _Partial(kept, totals)
+    return _Partial(kept.compacted(), totals)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from medmetrics.errors import InputError
-from medmetrics.metrics.resampling import check_resampling, collapse, percentile_interval
+from medmetrics.metrics.resampling import check_resampling, percentile_interval
 from medmetrics.metrics.statistics import Stats, Table, is_sparse
 from medmetrics.results import ConfidenceInterval
 
@@ -206,6 +206,9 @@ class PoissonTotals:
 def poisson_totals(ids: Sequence[Any], stats: Stats, resamples: int, seed: int, block: int = BLOCK) -> PoissonTotals:
     """The Poisson-weighted sums of ``stats``' rows, row ``i`` being the item ``ids[i]``."""
     check_resampling(resamples, seed)
+    if stats.counts is not None:
+        raise InputError("the Poisson bootstrap weighs items one by one: give it the statistics of the items, "
+                         "not compacted ones")
     if len(ids) != stats.n:
         raise InputError(f"{len(ids)} item ids for {stats.n} rows of statistics")
     used = _used_columns(stats.rows)
@@ -269,10 +272,9 @@ def poisson_replicates(metric: Any, stats: Stats, totals: PoissonTotals) -> np.n
         raise InputError(f"metric {metric.name!r} is not additive: it has no Poisson bootstrap")
     if totals.n != stats.n:
         raise InputError(f"Poisson totals of {totals.n} items for statistics of {stats.n}")
-    canonical = stats.canonical()
-    distinct, _ = collapse(canonical.rows)
-    present = Table(canonical.columns, distinct).present
-    weighted = Table(canonical.columns, totals.values(canonical.columns))
+    columns, distinct, _ = stats.distinct()
+    present = Table(columns, distinct).present
+    weighted = Table(columns, totals.values(columns))
     with metric.guarded("score (Poisson bootstrap)"):
         return np.asarray(metric.from_totals(weighted, present)[metric.primary], dtype=np.float64)
 

@@ -2,12 +2,13 @@
 
 A run too large to hold (a million generations, their parses and the records they came from) is
 scored in chunks: each chunk is parsed and turned into per-item statistics by the same
-``run_evaluation`` that ``medmetrics.evaluate`` runs, and then only its statistics are kept (a few
-float64 columns per item: 7 for accuracy); its generations, references and parses are dropped,
-unless ``items=True`` keeps the parses. The chunks' reports are merged with ``Report.merge``, which
+``run_evaluation`` that ``medmetrics.evaluate`` runs, and then only its statistics are kept,
+compacted to distinct rows with counts (``Stats.compacted``: a few hundred rows for accuracy or
+F1 however long the chunk); its generations, references and parses are dropped, unless
+``items=True`` keeps the parses. The chunks' reports are merged with ``Report.merge``, which
 scores the merged statistics exactly as if every item had been scored at once, intervals
 included for the same seed (``tests/test_report_merge.py``). So memory is bounded by one chunk and
-the statistics, not by the file, and the report is the one ``evaluate`` gives on the whole run
+the distinct statistics, not by the file, and the report is the one ``evaluate`` gives on the whole run
 (``tests/test_streaming.py`` checks values, components, per-label tables, statuses, notes and
 intervals over random chunk sizes).
 
@@ -108,8 +109,9 @@ def evaluate_stream(
                 for name, r in report.results.items()})
         if on_chunk is not None:
             on_chunk(offset, report, references, context)
-        reports.append(report if items else Report(report.results, (), report.task, report.parser,
-                                                   stored_statuses=report.statuses))
+        kept = report if items else Report(report.results, (), report.task, report.parser,
+                                           stored_statuses=report.statuses)
+        reports.append(kept.compacted())
         offset += len(generations)
         # what the chunk held goes before the next is read: memory holds one chunk at a time
         del chunk, generations, references, context, report, told

@@ -29,7 +29,7 @@ from medmetrics.errors import InputError, MissingDependencyError
 from medmetrics.inputs.files import coerce
 from medmetrics.inputs.run import TaskRun
 from medmetrics.metrics.base import Metric, Stats, Table
-from medmetrics.metrics.resampling import collapse, percentile_interval
+from medmetrics.metrics.resampling import percentile_interval
 from medmetrics.parsing.references import normalize_references
 from medmetrics.plugins import Catalog
 from medmetrics.results import (
@@ -66,9 +66,8 @@ def task_seed(seed: int, task: str) -> int:
 
 def resample_values(metric: Metric, stats: Stats, resamples: int, seed: int) -> np.ndarray:
     """The metric's primary value on each bootstrap resample (the stream ``result`` uses)."""
-    canonical = stats.canonical()
-    unique, counts = collapse(canonical.rows)
-    return metric.bootstrap(Table(canonical.columns, unique), counts, resamples, seed)
+    columns, unique, counts = stats.distinct()
+    return metric.bootstrap(Table(columns, unique), counts, resamples, seed)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from medmetrics.metrics.inputs import (
     sequences,
     unpack,
 )
-from medmetrics.metrics.resampling import bootstrap_weights, check_resampling, collapse, percentile_interval
+from medmetrics.metrics.resampling import bootstrap_weights, check_resampling, percentile_interval
 from medmetrics.metrics.statistics import BASE_COLUMNS, Stats, Table, is_sparse, is_wide, ratio, stack
 from medmetrics.options import Options, defaults_of, signature_options, validate
 from medmetrics.results import STATUSES, ConfidenceInterval, MetricResult
@@ -241,11 +241,10 @@ class Metric(ABC):
         if stats.n == 0:
             raise InputError("no items to score")
         if ci is False and self.stats_are_whole(stats):
-            rows, counts = stats.rows, np.ones(stats.n, dtype=np.int64)
+            columns, rows, counts = stats.columns, stats.rows, stats.item_counts()
         else:
-            stats = stats.canonical()
-            rows, counts = collapse(stats.rows)
-        table = Table(stats.columns, rows)
+            columns, rows, counts = stats.distinct()
+        table = Table(columns, rows)
         with self.guarded("score"):
             components = {k: float(v[0]) for k, v in self.score(table, counts[None, :].astype(np.float64)).items()}
             value = components[self.primary]

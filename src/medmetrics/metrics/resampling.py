@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from medmetrics.errors import InputError
-from medmetrics.metrics.statistics import is_sparse
+from medmetrics.metrics.statistics import collapse, distinct_rows  # noqa: F401 (imported from here too)
 
 #: Up to this many distinct rows, or when there are many items per distinct row, a resample is
 #: one multinomial draw over the distinct rows (cost per resample ~ distinct rows); otherwise
@@ -37,66 +37,6 @@ def check_resampling(resamples: Any, seed: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             kind = "a positive" if low else "a non-negative"
             raise InputError(f"{name} must be {kind} integer, got {value!r}")
-
-
-def collapse(rows: Any) -> tuple[Any, np.ndarray]:
-    """Distinct rows and how often each occurs, in an order that depends only on their values
-    (see ``distinct_rows``)."""
-    unique, _, counts = distinct_rows(rows)
-    return unique, counts
-
-
-def distinct_rows(rows: Any) -> tuple[Any, np.ndarray, np.ndarray]:
-    """Distinct rows, the index of each row's distinct row, and how often each occurs.
-
-    Rows are grouped by a fixed random projection (one 1-D sort instead of a slow row-wise
-    sort); the grouping is then checked exactly, and a projection collision, should one ever
-    happen, falls back to an exact grouping. The order of the distinct rows depends only on
-    their values, so shards merged in any order and shuffled items resample identically. Sparse
-    rows (wide tables, ``statistics.in_layout``) stay sparse unless the distinct ones are few
-    enough to score faster dense; the choice depends on the table's shape alone.
-    """
-    if rows.shape[0] == 0:
-        return rows, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    projection = np.random.default_rng(0x5EED).standard_normal(rows.shape[1])
-    # dense: not ``rows @ projection``, as BLAS may sum identical rows in different orders at
-    # different positions, and identical rows must get bit-identical keys; CSR's product adds each
-    # row's stored values in column order, so equal canonical rows get bit-identical keys
-    keys = rows @ projection if is_sparse(rows) else np.add.reduce(rows * projection, axis=1)
-    _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
-    inverse = inverse.reshape(-1)
-    unique = rows[first]
-    if not _same_rows(unique[inverse], rows):
-        unique, inverse, counts = _exact_groups(rows)
-    if is_sparse(unique) and unique.shape[0] * unique.shape[1] <= _DENSE_DISTINCT_CELLS:
-        unique = unique.toarray()
-    return unique, inverse, counts.astype(np.int64)
-
-
-#: distinct sparse rows are scored dense up to this many cells (32 MB)
-_DENSE_DISTINCT_CELLS = 1 << 22
-
-
-def _same_rows(a: Any, b: Any) -> bool:
-    if is_sparse(b):
-        return bool(np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
-                    and np.array_equal(a.data, b.data))
-    return bool(np.array_equal(a, b))
-
-
-def _exact_groups(rows: Any) -> tuple[Any, np.ndarray, np.ndarray]:
-    """The exact grouping behind ``distinct_rows`` (only when two projections collide): dense rows
-    by ``np.unique(axis=0)``, sparse rows by the bytes of their stored columns and values."""
-    if not is_sparse(rows):
-        unique, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
-        return unique, inverse.reshape(-1), counts
-    keys = [rows.indices[lo:hi].tobytes() + b"|" + rows.data[lo:hi].tobytes()
-            for lo, hi in zip(rows.indptr[:-1], rows.indptr[1:])]
-    order = sorted(set(keys))
-    position = {k: i for i, k in enumerate(order)}
-    inverse = np.fromiter(map(position.__getitem__, keys), dtype=np.int64, count=len(keys))
-    first = np.unique(inverse, return_index=True)[1]
-    return rows[first], inverse, np.bincount(inverse, minlength=len(order))
 
 
 def bootstrap_weights(counts: np.ndarray, resamples: int, seed: int) -> Iterator[np.ndarray]:

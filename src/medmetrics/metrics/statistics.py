@@ -50,8 +50,9 @@ def is_sparse(rows: Any) -> bool:
 
 def canonical_csr(rows: Any) -> Any:
     """``rows`` as a float64 CSR array in canonical form: duplicates summed, indices sorted and no
-    explicit zeros, so equal tables have equal ``indptr``/``indices``/``data``."""
-    out = _sparse().csr_array(rows, dtype=np.float64)
+    explicit zeros, so equal tables have equal ``indptr``/``indices``/``data``. A sparse ``rows`` is
+    copied first: the clean-up works in place, and ``rows`` may be someone else's."""
+    out = _sparse().csr_array(rows, dtype=np.float64, copy=is_sparse(rows))
     out.sum_duplicates()
     out.eliminate_zeros()
     out.sort_indices()
@@ -100,18 +101,46 @@ class Stats:
     ``metric`` is the signature of the metric that made them; only statistics of the same
     metric merge. Column sets may differ between shards (a label seen in one shard only): a
     merge aligns them, filling zeros, which is what the missing items contribute.
+
+    ``counts``, when set, says how many items each row stands for: ``compacted()`` keeps one
+    row per distinct statistics row (a few hundred for accuracy or F1 at any size), which is
+    all a score, an interval or a merge needs; only pairing items (a paired test) needs them
+    one by one.
     """
 
     metric: str
     columns: tuple[str, ...]
-    rows: Any  # (items, columns): a numpy array, or a canonical CSR array when wide (``in_layout``)
+    rows: Any  # (rows, columns): a numpy array, or a canonical CSR array when wide (``in_layout``)
+    counts: np.ndarray | None = None  # items per row; None: one each
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rows", in_layout(self.rows))
+        if self.counts is not None and len(self.counts) != self.rows.shape[0]:
+            raise InputError(f"{len(self.counts)} counts for {self.rows.shape[0]} rows of statistics")
 
     @property
     def n(self) -> int:
-        return int(self.rows.shape[0])
+        """The number of items."""
+        return int(self.rows.shape[0]) if self.counts is None else int(self.counts.sum())
+
+    def item_counts(self) -> np.ndarray:
+        """How many items each row stands for (int64)."""
+        if self.counts is None:
+            return np.ones(self.rows.shape[0], dtype=np.int64)
+        return self.counts
+
+    def distinct(self) -> tuple[tuple[str, ...], Any, np.ndarray]:
+        """Canonical columns (``canonical``), one row per distinct row (dense when few, see
+        ``distinct_rows``) and how many items each stands for, in an order that depends only on
+        the values: what scores and intervals read, alike whether the items came whole, merged
+        from shards or compacted."""
+        canonical = self.canonical()
+        unique, counts = collapse(canonical.rows, canonical.counts)
+        return canonical.columns, unique, counts
+
+    def compacted(self) -> Stats:
+        """The same statistics as distinct rows with counts: what a shard sends to be merged."""
+        return Stats(self.metric, *self.distinct())
 
     def merge(self, *others: Stats) -> Stats:
         """Concatenate shards; scoring the result equals scoring all items at once."""
@@ -125,16 +154,19 @@ class Stats:
             columns += [c for c in part.columns if c not in seen]
             seen.update(part.columns)
         position = {c: i for i, c in enumerate(columns)}
+        counts = (None if all(p.counts is None for p in parts)
+                  else np.concatenate([p.item_counts() for p in parts]))
         if is_wide(len(columns)):  # sparse: each part's column indices renumbered
             return Stats(self.metric, tuple(columns), stack([
                 _renumbered(p.rows, np.array([position[c] for c in p.columns], dtype=np.int64), len(columns))
-                for p in parts]))
-        rows = np.zeros((sum(p.n for p in parts), len(columns)))
+                for p in parts]), counts)
+        rows = np.zeros((sum(p.rows.shape[0] for p in parts), len(columns)))
         start = 0
         for part in parts:
-            rows[start:start + part.n, [position[c] for c in part.columns]] = part.rows
-            start += part.n
-        return Stats(self.metric, tuple(columns), rows)
+            size = part.rows.shape[0]
+            rows[start:start + size, [position[c] for c in part.columns]] = part.rows
+            start += size
+        return Stats(self.metric, tuple(columns), rows, counts)
 
     def canonical(self) -> Stats:
         """Columns in a fixed order (base columns, then sorted), so that statistics made whole
@@ -144,18 +176,81 @@ class Stats:
             return self
         columns = tuple(self.columns[i] for i in order)
         if is_sparse(self.rows):
-            return Stats(self.metric, columns, _renumbered(self.rows, np.argsort(order), len(order)))
+            return Stats(self.metric, columns, _renumbered(self.rows, np.argsort(order), len(order)), self.counts)
         # take, not rows[:, order]: the same copy, about 3x faster on wide tables
-        return Stats(self.metric, columns, self.rows.take(order, axis=1))
+        return Stats(self.metric, columns, self.rows.take(order, axis=1), self.counts)
 
 
 def _renumbered(rows: Any, new_index: np.ndarray, width: int) -> Any:
     """``rows`` with column ``j`` moved to column ``new_index[j]`` of a table ``width`` wide."""
     if not is_sparse(rows):
         rows = canonical_csr(rows)
-    out = _sparse().csr_array((rows.data, new_index[rows.indices], rows.indptr), shape=(rows.shape[0], width))
-    out.sort_indices()
+    out = _sparse().csr_array((rows.data.copy(), new_index[rows.indices], rows.indptr.copy()),
+                              shape=(rows.shape[0], width))
+    out.sort_indices()  # in place: hence the copies, as ``rows`` keeps its own arrays
     return out
+
+
+def collapse(rows: Any, counts: np.ndarray | None = None) -> tuple[Any, np.ndarray]:
+    """Distinct rows and how many items each stands for (row i standing for ``counts[i]`` items,
+    default one), in an order that depends only on their values (see ``distinct_rows``)."""
+    unique, inverse, occurs = distinct_rows(rows)
+    if counts is None:
+        return unique, occurs
+    return unique, np.bincount(inverse, weights=counts, minlength=len(occurs)).astype(np.int64)
+
+
+def distinct_rows(rows: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Distinct rows, the index of each row's distinct row, and how often each occurs.
+
+    Rows are grouped by a fixed random projection (one 1-D sort instead of a slow row-wise
+    sort); the grouping is then checked exactly, and a projection collision, should one ever
+    happen, falls back to an exact grouping. The order of the distinct rows depends only on
+    their values, so shards merged in any order and shuffled items resample identically. Sparse
+    rows (wide tables, ``statistics.in_layout``) stay sparse unless the distinct ones are few
+    enough to score faster dense; the choice depends on the table's shape alone.
+    """
+    if rows.shape[0] == 0:
+        return rows, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    projection = np.random.default_rng(0x5EED).standard_normal(rows.shape[1])
+    # dense: not ``rows @ projection``, as BLAS may sum identical rows in different orders at
+    # different positions, and identical rows must get bit-identical keys; CSR's product adds each
+    # row's stored values in column order, so equal canonical rows get bit-identical keys
+    keys = rows @ projection if is_sparse(rows) else np.add.reduce(rows * projection, axis=1)
+    _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    unique = rows[first]
+    if not _same_rows(unique[inverse], rows):
+        unique, inverse, counts = _exact_groups(rows)
+    if is_sparse(unique) and unique.shape[0] * unique.shape[1] <= _DENSE_DISTINCT_CELLS:
+        unique = unique.toarray()
+    return unique, inverse, counts.astype(np.int64)
+
+
+#: distinct sparse rows are scored dense up to this many cells (32 MB)
+_DENSE_DISTINCT_CELLS = 1 << 22
+
+
+def _same_rows(a: Any, b: Any) -> bool:
+    if is_sparse(b):
+        return bool(np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+                    and np.array_equal(a.data, b.data))
+    return bool(np.array_equal(a, b))
+
+
+def _exact_groups(rows: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+    """The exact grouping behind ``distinct_rows`` (only when two projections collide): dense rows
+    by ``np.unique(axis=0)``, sparse rows by the bytes of their stored columns and values."""
+    if not is_sparse(rows):
+        unique, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+        return unique, inverse.reshape(-1), counts
+    keys = [rows.indices[lo:hi].tobytes() + b"|" + rows.data[lo:hi].tobytes()
+            for lo, hi in zip(rows.indptr[:-1], rows.indptr[1:])]
+    order = sorted(set(keys))
+    position = {k: i for i, k in enumerate(order)}
+    inverse = np.fromiter(map(position.__getitem__, keys), dtype=np.int64, count=len(keys))
+    first = np.unique(inverse, return_index=True)[1]
+    return rows[first], inverse, np.bincount(inverse, minlength=len(order))
 
 
 class Table:

@@ -1,5 +1,12 @@
-"""Wide statistics tables are held sparse, and nothing a user sees depends on it.
+"""Compact statistics: wide tables held sparse, and statistics compacted to distinct rows with
+counts; nothing a user sees depends on either.
 
+Compacted statistics (``Stats.compacted``: one row per distinct row, with how many items it
+stands for) are what streamed chunks and Dask partitions keep. Scored, merged or resampled, they
+give the result of the items one by one exactly, interval included (the bootstrap draws over
+distinct rows either way), across every metric family here, counts and continuous scores alike.
+
+Sparse tables:
 A table from ``SPARSE_MIN_COLUMNS`` columns on is a canonical CSR array (f1 over many labels,
 seqeval/entity_f1/relation_f1 over many types). These tests score the same items with every
 table dense and with every table sparse (the threshold moved, by ``layout``), and check:
@@ -19,6 +26,7 @@ between statistics made whole and merged from shards, as the layout follows the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import subprocess
@@ -34,8 +42,10 @@ from hypothesis import strategies as st
 import medmetrics.metrics.statistics as statistics
 from medmetrics.aggregate.poisson import poisson_interval, poisson_totals
 from medmetrics.aggregate.significance import compare_systems
+from medmetrics.errors import InputError
 from medmetrics.metrics.base import Metric
-from medmetrics.metrics.classification import F1
+from medmetrics.metrics.classification import F1, Accuracy
+from medmetrics.metrics.correlation import Pearson, Spearman
 from medmetrics.metrics.entities import EntityF1
 from medmetrics.metrics.relations import RelationF1
 from medmetrics.metrics.sequence import SeqevalF1
@@ -47,6 +57,8 @@ SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[Healt
 LABELS = [f"L{k}" for k in range(30)]
 TYPES = ["A", "B", "C"]
 ENTITIES = ["aspirin", "fever", "rash"]
+#: metrics of one column or a few (never sparse): accuracy, and continuous scores (few repeats)
+SCALAR: dict[str, Callable[[], Metric]] = {"accuracy": Accuracy, "pearson": Pearson, "spearman": Spearman}
 RELATIONS = ["treats", "causes", "false"]
 
 
@@ -76,7 +88,12 @@ def triples(draw: st.DrawFn) -> list[Any]:
 def cases(draw: st.DrawFn) -> tuple[str, Metric, list[Any], list[Any]]:
     """A metric whose tables grow with labels or types, and items for it."""
     kind = draw(st.sampled_from(["f1", "f1_declared", "f1_samples", "seqeval", "entity_offsets", "entity_text",
-                                 "relation"]))
+                                 "relation", *SCALAR]))
+    if kind in SCALAR:
+        values = st.integers(0, 5) | st.floats(-100, 100, allow_nan=False, allow_infinity=False)
+        golds = draw(st.lists(values if kind != "accuracy" else st.sampled_from("abc"), min_size=1, max_size=40))
+        preds = [draw(st.none() | (values if kind != "accuracy" else st.sampled_from("abcd"))) for _ in golds]
+        return kind, SCALAR[kind](), preds, golds
     if kind in ("f1", "f1_declared"):
         labels = st.sampled_from(LABELS[:draw(st.integers(1, len(LABELS)))])
         golds = draw(st.lists(labels, min_size=1, max_size=40))
@@ -127,6 +144,8 @@ def scored(result: MetricResult) -> dict[str, Any]:
 def test_dense_and_sparse_tables_give_the_same_numbers(layout: Callable[[str], None],
                                                        case: tuple[str, Metric, list[Any], list[Any]]) -> None:
     kind, metric, preds, golds = case
+    if kind in SCALAR:
+        return  # narrow tables: checked by the compaction tests below
     layout("dense")
     dense = metric.compute(preds, golds)
     assert not statistics.is_sparse(dense.stats.rows)
@@ -184,7 +203,9 @@ def test_wide_statistics_round_trip_through_json_as_csr() -> None:
 @given(cases(), st.integers(0, 2**31 - 1))
 def test_poisson_sums_are_the_same_in_both_layouts(layout: Callable[[str], None],
                                                    case: tuple[str, Metric, list[Any], list[Any]], seed: int) -> None:
-    _, metric, preds, golds = case
+    kind, metric, preds, golds = case
+    if kind in ("pearson", "spearman"):
+        return  # no Poisson bootstrap for them (Pearson's sums are checked in test_dask)
     ids = [f"item-{i}" for i in range(len(golds))]
     intervals = []
     for kind in ("dense", "sparse"):
@@ -233,7 +254,8 @@ def test_f1_over_many_labels_equals_scikit_learn(data: tuple[list[int], int], av
 
 MEMORY_CHECK = """
 import resource, numpy as np
-from medmetrics.metrics.classification import F1
+from medmetrics.metrics.classification import F1, Accuracy
+from medmetrics.metrics.correlation import Pearson, Spearman
 rng = np.random.default_rng(0)
 golds = [f"L{k}" for k in rng.integers(0, 10_000, 100_000)]
 preds = [g if rng.random() < 0.5 else f"L{rng.integers(0, 10_000)}" for g in golds]
@@ -247,3 +269,64 @@ def test_ten_thousand_labels_on_100k_items_fit_in_under_1_gb() -> None:
     """Peak resident memory of the whole process (Python and numpy included), in its own process."""
     out = subprocess.run([sys.executable, "-c", MEMORY_CHECK], capture_output=True, text=True, check=True)
     assert int(out.stdout.split()[-1]) < 1024, out.stdout
+
+
+# -- compacted statistics --------------------------------------------------------------------------
+@SETTINGS
+@given(cases(), st.data(), st.sampled_from(["dense", "sparse"]))
+def test_compacted_statistics_score_merge_and_resample_as_the_items(
+        layout: Callable[[str], None], case: tuple[str, Metric, list[Any], list[Any]], data: st.DataObject,
+        kind: str) -> None:
+    _, metric, preds, golds = case
+    layout(kind)
+    items = metric.stats(preds, golds)
+    compact = items.compacted()
+    assert compact.n == items.n and compact.rows.shape[0] <= items.rows.shape[0]
+    whole = metric.result(items, ci=True, resamples=200)
+    assert metric.result(compact, ci=True, resamples=200).to_dict() == whole.to_dict()
+    assert metric.result(compact).to_dict() == metric.result(items).to_dict()
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(golds)), max_size=3)))
+    bounds = [0, *cuts, len(golds)]
+    shards = [metric.stats(preds[a:b], golds[a:b]).compacted() for a, b in itertools.pairwise(bounds) if b > a]
+    merged = shards[0].merge(*shards[1:])
+    assert metric.result(merged, ci=True, resamples=200).to_dict() == whole.to_dict()
+
+
+def test_compaction_keeps_one_row_per_distinct_row() -> None:
+    rng = np.random.default_rng(1)
+    golds = list(rng.choice(["yes", "no", "maybe"], 100_000))
+    preds = [g if rng.random() < 0.8 else None for g in golds]
+    stats = Accuracy().stats(preds, golds)
+    compact = stats.compacted()
+    assert compact.rows.shape[0] == 2 and compact.n == 100_000  # answered right, and not answered
+    assert sorted(compact.counts.tolist()) == sorted(np.unique(stats.rows[:, -1], return_counts=True)[1].tolist())
+
+
+def test_compacted_statistics_round_trip_through_json_with_their_counts() -> None:
+    metric = F1(average="macro")
+    golds = ["a", "b", "c", "a"] * 50
+    preds = ["a", "c", "c", None] * 50
+    shards = [Report(results={"f1": metric.compute(preds[:120], golds[:120])}).compacted(),
+              Report(results={"f1": metric.compute(preds[120:], golds[120:])}).compacted()]
+    written = [json.loads(json.dumps(s.to_dict(stats=True))) for s in shards]
+    merged = Report.from_dict(written[0]).merge(Report.from_dict(written[1]))
+    assert merged["f1"].to_dict() == metric.compute(preds, golds).to_dict()
+    assert merged["f1"].stats.n == 200 and merged["f1"].stats.rows.shape[0] <= 8
+
+
+def test_the_poisson_bootstrap_refuses_compacted_statistics() -> None:
+    stats = Accuracy().stats(["a", "b"], ["a", "a"]).compacted()
+    with pytest.raises(InputError, match="not compacted ones"):
+        poisson_totals(["x", "y"], stats, 10, 0)
+
+
+def test_reordering_and_compacting_leave_the_statistics_as_they_were() -> None:
+    """Sorting a CSR array's indices works in place: the reordered copy must not share its arrays."""
+    metric = RelationF1(exclude="false")
+    golds = [[("aspirin", f"r{k}", "fever")] * 3 + [("fever", "causes", "rash")] for k in range(30)]
+    stats = metric.stats([None] * 30, golds)
+    assert statistics.is_sparse(stats.rows)
+    before = stats.rows.toarray().copy()
+    stats.canonical()
+    stats.compacted()
+    assert np.array_equal(stats.rows.toarray(), before)
