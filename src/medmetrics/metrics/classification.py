@@ -218,15 +218,15 @@ class F1(AdditiveMetric):
         sample_columns = range(len(columns), len(columns) + len(extra))
         items: list[int] = []
         cells: list[int] = []
-        values: list[float] = []
+        cell_values: list[float] = []
         for i, (gold, pred) in enumerate(zip(golds, preds)):
             got = pred or frozenset()
             hits = [position[f"{kind}:{v}"] for kind, labels in (("tp", gold & got), ("fp", got - gold),
                                                                  ("fn", gold - got)) for v in labels]
             items += [i] * (len(hits) + len(extra))
             cells += [*hits, *sample_columns]
-            values += [1.0] * len(hits) + self._sample_scores(gold, got)
-        return columns + extra, cell_table(len(golds), len(columns) + len(extra), items, cells, values)
+            cell_values += [1.0] * len(hits) + self._sample_scores(gold, got)
+        return columns + extra, cell_table(len(golds), len(columns) + len(extra), items, cells, cell_values)
 
     def _sample_scores(self, gold: frozenset[str], got: frozenset[str]) -> list[float]:
         """Per-sample P, R, F (as scikit-learn's average='samples'), then their undefined flags."""

@@ -597,7 +597,7 @@ class EntityF1(AdditiveMetric):
                        self.options["criterion"])
         for i in np.flatnonzero(by_text):  # their count columns hold nothing yet
             cells = self._text_counts(gold, pred, int(i), position, type_names)
-            counts.add(np.full(len(cells), i), [c for c, _ in cells], [v for _, v in cells])
+            counts.add(np.full(len(cells), i), np.array([c for c, _ in cells]), np.array([v for _, v in cells]))
         rows = counts.rows()
         columns = [*STORED, *(f"{c}:{t}" for t in types for c in STORED), *_EXTRA]
         return columns, rows
@@ -629,9 +629,9 @@ class EntityF1(AdditiveMetric):
         out = list(enumerate((correct, incorrect, partial, missed, spurious + len(answer) - len(scored))))
         # within one type, the multiset match has only correct, missed and spurious mentions:
         # the same (type, text) pairs are correct, and no text is left on both sides
-        gold_keys = Counter((m.type, m.text) for m in golds if m.type in position)
-        answer_keys = Counter((m.type, m.text) for m in answer if m.type in position)
-        per_type: dict[str | None, list[int]] = {}  # correct, gold, predicted
+        gold_keys = Counter((m.type, m.text) for m in golds if m.type is not None and m.type in position)
+        answer_keys = Counter((m.type, m.text) for m in answer if m.type is not None and m.type in position)
+        per_type: dict[str, list[int]] = {}  # correct, gold, predicted
         for k, keys in enumerate((gold_keys & answer_keys, gold_keys, answer_keys)):
             for (t, _), c in keys.items():
                 per_type.setdefault(t, [0, 0, 0])[k] += c

@@ -107,7 +107,7 @@ class _TupleSetF1(CountsF1):
         position = {c: i for i, c in enumerate(columns)}
         items: list[int] = []
         cells: list[int] = []
-        values: list[int] = []
+        counts: list[int] = []
         for i, (gold, pred) in enumerate(zip(golds, preds)):
             counted_gold = [k for k in gold if k is not None]
             counted_pred = [k for k in pred if k is not None]
@@ -122,8 +122,8 @@ class _TupleSetF1(CountsF1):
                                                                       ("true", gold_set)) for t, _ in keys]
             items += [i] * len(found)
             cells += [c for c, _ in found]
-            values += [v for _, v in found]
-        rows = cell_table(len(golds), len(columns), items, cells, values)
+            counts += [v for _, v in found]
+        rows = cell_table(len(golds), len(columns), items, cells, counts)
         return columns, rows
 
 

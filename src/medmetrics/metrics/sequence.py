@@ -244,9 +244,9 @@ class SeqevalF1(AdditiveMetric):
         width = len(used)
 
         # columns: tp, pred and true of each type in turn, then malformed (predicted, reference)
-        items = [pred.sentence[hit], pred.sentence, gold.sentence]
-        cells = [block * width + compact[entities.type[keep]]
-                 for block, (entities, keep) in enumerate(((pred, hit), (pred, slice(None)), (gold, slice(None))))]
+        counted = ((pred.sentence[hit], pred.type[hit]), (pred.sentence, pred.type), (gold.sentence, gold.type))
+        items = [sentences for sentences, _ in counted]
+        cells = [block * width + compact[types] for block, (_, types) in enumerate(counted)]
         values = [np.ones(len(c)) for c in cells]
         if reading.malformed.any():
             in_reference = layout.per_sentence(reading.malformed[codes.gold])

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from medmetrics.errors import InputError
 from medmetrics.results import STATUSES
@@ -67,8 +68,7 @@ def in_layout(rows: Any) -> Any:
     return rows.toarray() if is_sparse(rows) else rows
 
 
-def cell_table(n: int, width: int, items: np.ndarray, columns: np.ndarray,
-               values: np.ndarray | None = None) -> Any:
+def cell_table(n: int, width: int, items: ArrayLike, columns: ArrayLike, values: ArrayLike | None = None) -> Any:
     """The ``(n, width)`` table of a metric's own columns holding ``values`` (default 1) at
     ``(items[k], columns[k])``, repeated cells adding up: sparse when the statistics it becomes
     (base columns added) are wide, so a wide table is never made dense first."""
