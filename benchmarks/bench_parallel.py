@@ -138,8 +138,13 @@ def _tree_memory(root: int) -> tuple[int, int]:
 def score(path: Path, kind: str, jobs: int) -> dict[str, Any]:
     """Run ``medmetrics score`` once; its output, wall time and peak memory."""
     task, field = TASKS[kind]
-    env = {**os.environ, "MEDMETRICS_JOBS": str(jobs)}
-    command = [*CLI, "score", str(path), "--task", task, "--context-field", field, "--format", "json"]
+    return measure([*CLI, "score", str(path), "--task", task, "--context-field", field, "--format", "json"],
+                   {**os.environ, "MEDMETRICS_JOBS": str(jobs)})
+
+
+def measure(command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run ``command`` once: its output, wall time, CPU time (with its reaped children) and peak
+    memory (the PSS of the process tree, sampled; the command's own high-water mark)."""
     peak = {"tree": 0, "main": 0}
 
     def run() -> tuple[str, str, int]:
@@ -164,6 +169,7 @@ def score(path: Path, kind: str, jobs: int) -> dict[str, Any]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and its workers, which it reaped
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if code != 0:
+        jobs = env.get("MEDMETRICS_JOBS", "")
         raise SystemExit(f"{' '.join(command)} (MEDMETRICS_JOBS={jobs}) failed with {code}:\n{stderr[-2000:]}")
     return {"seconds": seconds, "cpu": cpu, "output": stdout, "tree_mb": peak["tree"] / 1024,
             "main_mb": peak["main"] / 1024}
