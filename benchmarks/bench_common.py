@@ -103,3 +103,16 @@ def render(rows: list[Row]) -> str:
         out.append("")
         out += [f"- {r.benchmark} vs {r.peer}: {n}" for r, n in notes]
     return "\n".join(out)
+
+
+def finish(header: str, rows: list[Row], ok: bool, json_path: str | None) -> int:
+    """Print a script's header and table, write its rows as JSON when asked; the exit code
+    (1 when a number or output that must agree did not)."""
+    import json
+    from pathlib import Path
+
+    print(header + "\n")
+    print(render(rows))
+    if json_path:
+        Path(json_path).write_text(json.dumps([r.to_dict() for r in rows], indent=2) + "\n", encoding="utf-8")
+    return 0 if ok else 1

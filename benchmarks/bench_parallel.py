@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_common import Row, best_of, render
+from bench_common import Row, best_of, finish
 from bench_data import REASONING, choice_items
 
 HERE = Path(__file__).resolve().parent
@@ -222,12 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(args.keep or tmp)
         folder.mkdir(parents=True, exist_ok=True)
         rows, ok = bench(kinds, sizes, args.rounds, args.jobs, folder)
-    print(f"medmetrics score, --jobs 1 against --jobs {args.jobs} ({os.cpu_count()} CPUs; 'peer/ours' is the "
-          "speed-up)\n")
-    print(render(rows))
-    if args.json:
-        Path(args.json).write_text(json.dumps([r.to_dict() for r in rows], indent=2) + "\n", encoding="utf-8")
-    return 0 if ok else 1
+    return finish(f"medmetrics score, --jobs 1 against --jobs {args.jobs} ({os.cpu_count()} CPUs; 'peer/ours' is "
+                  "the speed-up)", rows, ok, args.json)
 
 
 if __name__ == "__main__":

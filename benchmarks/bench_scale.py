@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_common import Row, render
+from bench_common import Row, finish
 from bench_parallel import CLI, measure, write_ner
 
 LABELS = ("yes", "no", "maybe")
@@ -149,12 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         rows, ok = bench({"cls": args.cls, "ner": args.ner}, args.parts, args.modes.split(","), Path(args.keep or tmp))
-    print(f"medmetrics score at scale ({os.cpu_count()} CPUs; one round each; 'peer/ours' is the speed-up on one "
-          "process)\n")
-    print(render(rows))
-    if args.json:
-        Path(args.json).write_text(json.dumps([r.to_dict() for r in rows], indent=2) + "\n", encoding="utf-8")
-    return 0 if ok else 1
+    return finish(f"medmetrics score at scale ({os.cpu_count()} CPUs; one round each; 'peer/ours' is the speed-up "
+                  "on one process)", rows, ok, args.json)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ task ``bc5_disease``), seeded, written once into a temporary folder (``--keep DI
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -35,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_common import Row, render
+from bench_common import Row, finish
 from bench_parallel import write_mc, write_ner
 
 CLI = [sys.executable, "-m", "medmetrics"]
@@ -120,14 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(args.keep or tmp)
         folder.mkdir(parents=True, exist_ok=True)
         rows, ok = bench({"mc": args.mc, "ner": args.ner}, args.rounds, args.chunk_size, args.jobs, folder)
-    print(f"medmetrics score, whole file against streamed in chunks of {args.chunk_size:,} ({platform.platform()}, "
-          f"{os.cpu_count()} CPUs, load average at start {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}, at end "
-          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}; MEDMETRICS_JOBS={args.jobs}; "
-          "'peer/ours' is whole / streamed time)\n")
-    print(render(rows))
-    if args.json:
-        Path(args.json).write_text(json.dumps([r.to_dict() for r in rows], indent=2) + "\n", encoding="utf-8")
-    return 0 if ok else 1
+    return finish(f"medmetrics score, whole file against streamed in chunks of {args.chunk_size:,} "
+                  f"({platform.platform()}, {os.cpu_count()} CPUs, load average at start {load[0]:.2f}, {load[1]:.2f}, "
+                  f"{load[2]:.2f}, at end {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+                  f"MEDMETRICS_JOBS={args.jobs}; 'peer/ours' is whole / streamed time)", rows, ok, args.json)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from bench_common import Row, render
+from bench_common import Row, finish
 
 #: case -> (labels or types, peer or None)
 CASES = {
@@ -139,13 +139,10 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args()
     rows = bench_wide(quick=False, items=args.items)
-    print(render(rows))
-    if args.json:
-        args.json.write_text(json.dumps([r.to_dict() for r in rows], indent=2))
-    sys.exit(0 if all(r.ok for r in rows) else 1)
+    sys.exit(finish("medmetrics over wide tables", rows, all(r.ok for r in rows), args.json))
 
 
 if __name__ == "__main__":
