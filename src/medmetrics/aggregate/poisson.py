@@ -32,7 +32,7 @@ import numpy as np
 
 from medmetrics.errors import InputError
 from medmetrics.metrics.resampling import check_resampling, percentile_interval
-from medmetrics.metrics.statistics import Stats, Table, is_sparse
+from medmetrics.metrics.statistics import Stats, Table, is_sparse, with_values
 from medmetrics.results import ConfidenceInterval
 
 #: the interval method recorded in ``ConfidenceInterval.method`` (it starts with "bootstrap", so a
@@ -126,7 +126,7 @@ def _limbs(rows: Any) -> tuple[Any, Any, Any]:
     lo2 = np.round((fraction - lo1) * float(1 << _FRACTION_BITS))
     if not is_sparse(rows):
         return hi, lo1, lo2
-    return tuple(rows.__class__((limb, rows.indices, rows.indptr), shape=rows.shape) for limb in (hi, lo1, lo2))
+    return with_values(rows, hi), with_values(rows, lo1), with_values(rows, lo2)
 
 
 def _exact_product(weights_t: np.ndarray, as_float: np.ndarray, values: Any, largest_weight: int
@@ -176,17 +176,11 @@ class PoissonTotals:
 
     def _aligned(self, columns: Sequence[str], *, exact: bool) -> np.ndarray:
         """The sums in the order of ``columns`` (zero for a column these items never had)."""
+        source = self.exact if exact else self.inexact
         out = np.zeros((self.resamples, len(columns)), dtype=object if exact else np.float64)
         if exact:
             out[...] = 0
-        position = {c: i for i, c in enumerate(self.columns)}
-        source = self.exact if exact else self.inexact
-        if source is None:
-            return out
-        for j, column in enumerate(columns):
-            if column in position:
-                out[:, j] = source[:, position[column]]
-        return out
+        return out if source is None else _placed(source, self.columns, columns, out)
 
     def values(self, columns: Sequence[str]) -> np.ndarray:
         """The sums as floats, ``(resamples, len(columns))``, each correctly rounded from the exact
@@ -194,13 +188,18 @@ class PoissonTotals:
         own = np.array([int(v) / _SCALE for v in self.exact.ravel()], dtype=np.float64).reshape(self.exact.shape)
         if self.inexact is not None:
             own += self.inexact
-        position = {c: i for i, c in enumerate(self.columns)}
-        out = np.zeros((self.resamples, len(columns)))
-        where = [(j, position[c]) for j, c in enumerate(columns) if c in position]
-        if where:
-            to, source = map(list, zip(*where))
-            out[:, to] = own[:, source]
-        return out
+        return _placed(own, self.columns, columns, np.zeros((self.resamples, len(columns))))
+
+
+def _placed(source: np.ndarray, source_columns: Sequence[str], columns: Sequence[str], out: np.ndarray
+            ) -> np.ndarray:
+    """``out`` with each of ``columns`` that ``source`` has (named ``source_columns``) copied in."""
+    position = {c: i for i, c in enumerate(source_columns)}
+    where = [(j, position[c]) for j, c in enumerate(columns) if c in position]
+    if where:
+        to, taken = map(list, zip(*where))
+        out[:, to] = source[:, taken]
+    return out
 
 
 def poisson_totals(ids: Sequence[Any], stats: Stats, resamples: int, seed: int, block: int = BLOCK) -> PoissonTotals:
@@ -257,9 +256,7 @@ def _split_non_finite(part: Any) -> tuple[Any, Any]:
         return part, None
     if not is_sparse(part):
         return np.where(finite, part, 0.0), np.where(finite, 0.0, part)
-    make = part.__class__
-    return (make((np.where(finite, stored, 0.0), part.indices, part.indptr), shape=part.shape),
-            make((np.where(finite, 0.0, stored), part.indices, part.indptr), shape=part.shape))
+    return with_values(part, np.where(finite, stored, 0.0)), with_values(part, np.where(finite, 0.0, stored))
 
 
 def poisson_replicates(metric: Any, stats: Stats, totals: PoissonTotals) -> np.ndarray:

@@ -87,6 +87,11 @@ def stack(parts: Sequence[Any], *, side_by_side: bool = False) -> Any:
     return (np.hstack if side_by_side else np.vstack)(parts)
 
 
+def with_values(rows: Any, values: np.ndarray) -> Any:
+    """A sparse table of ``rows``' pattern (same stored cells) holding ``values`` instead."""
+    return rows.__class__((values, rows.indices, rows.indptr), shape=rows.shape)
+
+
 def column(rows: Any, index: int) -> np.ndarray:
     """Column ``index`` of a table (the last axis) as a dense array."""
     if is_sparse(rows):
