@@ -1,7 +1,9 @@
-"""Parsing in worker processes (issue 16, item 1): ``jobs=N`` gives the parses and the report of
-``jobs=1``, on every kind of parser and context; what a worker's parser raised on is reported
-once with the right count; a worker that dies is an error, never a partial result; a parser that
-cannot be rebuilt in a worker is parsed in the calling process.
+"""Parsing and item statistics in worker processes (issue 16, item 1): ``jobs=N`` gives the
+parses, statistics and report of ``jobs=1``, on every kind of parser, context and metric family;
+what a worker's parser raised on is reported once with the right count; a worker that dies is an
+error, never a partial result; a parser that cannot be rebuilt in a worker is parsed in the
+calling process, and a metric that cannot be (or asks not to be) is computed there; a bad
+reference or a metric's error is the error of one process, about the same item.
 
 Chunks are made small here (``small_chunks``) so that a few hundred items already go to several
 workers; the sizes a real run uses do not change what is parsed.
@@ -17,6 +19,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 import medmetrics
@@ -24,8 +27,10 @@ from medmetrics import Parser, parallel
 from medmetrics.aggregate.evaluation import parse_all
 from medmetrics.aggregate.parallel import WorkerError, default_jobs, resolve_jobs
 from medmetrics.aggregate.suites import score_task
-from medmetrics.errors import InputError, ParserErrorWarning, PluginError
+from medmetrics.errors import InputError, MetricError, ParserErrorWarning, PluginError
 from medmetrics.inputs.run import TaskRun
+from medmetrics.metrics.classification import Accuracy
+from medmetrics.metrics.statistics import is_sparse
 from medmetrics.plugins import load_catalog
 from medmetrics.results import Parsed
 
@@ -134,6 +139,17 @@ def _same_reports(a: medmetrics.Report, b: medmetrics.Report) -> None:
         assert ra.ci == rb.ci and ra.ci is not None
         assert ra.components == rb.components
     assert json.dumps(a.to_dict(items=True), sort_keys=True) == json.dumps(b.to_dict(items=True), sort_keys=True)
+    _same_stats(a, b)
+
+
+def _same_stats(a: medmetrics.Report, b: medmetrics.Report) -> None:
+    """The same statistics rows, item by item (columns compared in canonical order: a label first
+    seen in a later chunk comes later in a merge)."""
+    for name in a:
+        sa, sb = a[name].stats.canonical(), b[name].stats.canonical()
+        assert (sa.metric, sa.columns, sa.counts) == (sb.metric, sb.columns, sb.counts)
+        rows_a, rows_b = (s.rows.toarray() if is_sparse(s.rows) else s.rows for s in (sa, sb))
+        assert np.array_equal(rows_a, rows_b)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -146,6 +162,7 @@ def test_reports_are_identical_for_one_two_and_three_processes(case: str, small_
                                             jobs=jobs)
         if jobs > 1:
             assert parallel.last_mode() == "workers"
+            assert parallel.last_scored() == tuple(reports[jobs].results)  # every metric's statistics too
     assert len({p.status for p in reports[1].parsed}) > 1  # the data exercise more than one outcome
     _same_reports(reports[1], reports[2])
     _same_reports(reports[1], reports[3])
@@ -172,6 +189,116 @@ def test_score_task_is_identical_with_jobs(small_chunks: None, catalog: Any) -> 
                 for jobs in (1, 2))
     assert one.to_dict() == two.to_dict()
     assert (one.samples == two.samples).all()
+
+
+# --- item statistics in workers: every metric family, and what stays in this process ------------
+
+GENERATION_METRICS = ["rouge", "bleu", "accuracy", "f1"]
+
+
+def text_data(n: int = N, seed: int = 6) -> tuple[list[str], list[str], None]:
+    """Summaries: free text scored by ROUGE and BLEU (and, as labels, accuracy and F1)."""
+    rng = random.Random(seed)
+    words = [*MENTIONS, "patients", "were", "treated", "with", "and", "improved", "the", "trial", "showed"]
+    refs = [" ".join(rng.choices(words, k=rng.randint(3, 15))) for _ in range(n)]
+    gens = [" ".join(w for w in r.split() if rng.random() < 0.8) or "none" for r in refs]
+    return gens, refs, None
+
+
+@pytest.mark.parametrize(("parser", "metrics", "make"), [
+    ("text", GENERATION_METRICS, text_data),
+    ("number", ["pearson", "spearman", "accuracy"], number_data),
+])
+def test_metric_families_are_computed_in_workers_identically(parser: str, metrics: list[str], make: Callable[..., Any],
+                                                            small_chunks: None, catalog: Any) -> None:
+    gens, refs, ctx = make()
+    one = medmetrics.evaluate(parser, gens, refs, metrics=metrics, context=ctx, ci=True, resamples=100,
+                              catalog=catalog, jobs=1)
+    two = medmetrics.evaluate(parser, gens, refs, metrics=metrics, context=ctx, ci=True, resamples=100,
+                              catalog=catalog, jobs=2)
+    assert parallel.last_mode() == "workers" and parallel.last_scored() == tuple(metrics)
+    _same_reports(one, two)
+
+
+class Unshipped(Accuracy):
+    """Accuracy that asks to be computed in the calling process (as BERTScore does)."""
+
+    name = "unshipped_accuracy"
+    stats_in_workers = False
+
+
+def test_a_metric_that_stays_in_this_process_gives_the_same_result(medmetrics_register, small_chunks: None) -> None:
+    class Local(Accuracy):  # defined in a function: it does not pickle
+        name = "local_accuracy"
+
+    class Plugin:
+        @medmetrics.hookimpl
+        def register_metrics(self, register: Any) -> None:
+            register(Unshipped)
+            register(Local)
+
+    catalog = medmetrics_register(Plugin(), name="metrics-here")
+    gens, refs, _ = label_data()
+    names = ["accuracy", "unshipped_accuracy", "local_accuracy", "f1"]
+    one = medmetrics.evaluate("pubmedqa", gens, refs, metrics=None, catalog=catalog, jobs=1)
+    reports = [medmetrics.evaluate(medmetrics.get_parser("label", labels=["yes", "no", "maybe"], catalog=catalog),
+                                   gens, refs, metrics=names, catalog=catalog, ci=True, resamples=50, jobs=jobs)
+               for jobs in (1, 2)]
+    assert parallel.last_scored() == ("accuracy", "f1")
+    _same_reports(*reports)
+    assert reports[1]["unshipped_accuracy"].value == reports[1]["local_accuracy"].value == one["accuracy"].value
+
+
+def test_reference_and_metric_errors_are_those_of_one_process(small_chunks: None, catalog: Any) -> None:
+    gens, refs, ctx = choice_data()
+    bad_reference = [*refs[:250], "Z", *refs[251:]]  # no option Z: found while normalizing, in a worker
+    one = _error(lambda: medmetrics.evaluate("medqa", gens, bad_reference, context=ctx, catalog=catalog, jobs=1))
+    assert one[1] == 250 and "reference 250" in one[0]
+    assert _error(lambda: medmetrics.evaluate("medqa", gens, bad_reference, context=ctx, catalog=catalog,
+                                              jobs=2)) == one
+    # a parse error later in the run comes first, as in one process, which parses before scoring
+    bad_context = [*ctx[:280], {**ctx[280], "colour": "red"}, *ctx[281:]]
+    one = _error(lambda: medmetrics.evaluate("medqa", gens, bad_reference, context=bad_context, catalog=catalog,
+                                             jobs=1))
+    assert one[1] == 280
+    assert _error(lambda: medmetrics.evaluate("medqa", gens, bad_reference, context=bad_context, catalog=catalog,
+                                              jobs=3)) == one
+    # a metric's own InputError (Pearson: a reference that is no number) names the metric and item
+    scores, golds, shared = number_data()
+    golds = [*golds[:190], "high", *golds[191:]]
+    one = _error(lambda: medmetrics.evaluate("biosses", scores, golds, context=shared, catalog=catalog, jobs=1))
+    assert one[1] == 190 and one[0].startswith("metric ")
+    assert _error(lambda: medmetrics.evaluate("biosses", scores, golds, context=shared, catalog=catalog,
+                                              jobs=2)) == one
+
+
+class Fragile(Accuracy):
+    """Accuracy with a bug: raises on the prediction 'maybe' (a metric error, named by item)."""
+
+    name = "fragile_accuracy"
+
+    def item_stats(self, predictions: Any, references: Any) -> Any:
+        if "maybe" in predictions:
+            raise ZeroDivisionError("a bug")
+        return super().item_stats(predictions, references)
+
+
+def test_a_metric_bug_in_a_worker_is_the_error_of_one_process(medmetrics_register, small_chunks: None) -> None:
+    class Plugin:
+        @medmetrics.hookimpl
+        def register_metrics(self, register: Any) -> None:
+            register(Fragile)
+
+    catalog = medmetrics_register(Plugin(), name="fragile")
+    gens, refs, _ = label_data()
+    parser = medmetrics.get_parser("label", labels=["yes", "no", "maybe"], catalog=catalog)
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(MetricError) as caught:
+            medmetrics.evaluate(parser, gens, refs, metrics=["accuracy", "fragile_accuracy"], catalog=catalog,
+                                jobs=jobs)
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1] and "fragile_accuracy" in errors[0] and "raised in item_stats on item" in errors[0]
 
 
 # --- third-party and run-time parsers -------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from medmetrics.aggregate.parallel import parse_in_workers, parse_span
+from medmetrics.aggregate.parallel import Scoring, parse_in_workers, parse_span
 from medmetrics.catalog.task import Task
 from medmetrics.errors import InputError, ParserErrorWarning, PluginError
 from medmetrics.parsing.base import Parser
@@ -18,6 +18,7 @@ from medmetrics.signatures import with_parser
 
 if TYPE_CHECKING:
     from medmetrics.metrics.base import Metric
+    from medmetrics.metrics.statistics import Stats
 
 
 def resolve(
@@ -78,6 +79,21 @@ def parse_all(
     count and the first error, or, in strict mode (``strict``, default ``MEDMETRICS_STRICT_PLUGINS``),
     a ``PluginError`` when the parser does not come with medmetrics.
     """
+    return _parse(parser, predictions, context, progress, strict=strict, jobs=jobs)[0]
+
+
+def _parse(
+    parser: Parser,
+    predictions: Sequence[str],
+    context: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+    progress: Callable[[int], None] | None = None,
+    *,
+    strict: bool | None = None,
+    jobs: int | str | None = None,
+    scoring: Scoring | None = None,
+) -> tuple[list[Parsed], dict[str, Stats]]:
+    """``parse_all``, and with ``scoring`` the item statistics that workers computed while they
+    parsed (by result name; the caller computes the others, ``item_statistics``)."""
     if isinstance(predictions, (str, bytes)):
         raise InputError("predictions must be a sequence of generations, not one string")
     per_item = context is not None and not isinstance(context, Mapping)
@@ -87,9 +103,9 @@ def parse_all(
     errors_before = parser.internal_errors
     done = None
     if jobs != 1:  # in worker processes when asked for, or worth it; None: parse here
-        done = parse_in_workers(parser, predictions, context, jobs=jobs, progress=progress)
-    parsed = done if done is not None else parse_span(parser, predictions, context if per_item else None,  # type: ignore[arg-type]
-                                                      shared, 0, progress)
+        done = parse_in_workers(parser, predictions, context, jobs=jobs, progress=progress, scoring=scoring)
+    parsed, stats = done if done is not None else (
+        parse_span(parser, predictions, context if per_item else None, shared, 0, progress), {})  # type: ignore[arg-type]
     if parser.internal_errors != errors_before:
         note = parser_error_note(parser, parsed)
         if note is not None:
@@ -98,8 +114,8 @@ def parse_all(
             strict = _env_flag(ENV_STRICT) if strict is None else strict
             if strict and not _builtin(parser):
                 raise PluginError(note + " (MEDMETRICS_STRICT_PLUGINS is set, so the run stops)")
-            warnings.warn(note, ParserErrorWarning, stacklevel=2)
-    return parsed
+            warnings.warn(note, ParserErrorWarning, stacklevel=3)
+    return parsed, stats
 
 
 def _builtin(parser: Parser) -> bool:
@@ -159,21 +175,48 @@ def run_evaluation(
     if task is not None:
         context = task.parser_context(context)
     errors_before = parser.internal_errors
-    parsed = parse_all(parser, predictions, context, progress, strict=catalog.strict, jobs=jobs)
+    parsed, stats = _parse(parser, predictions, context, progress, strict=catalog.strict, jobs=jobs,
+                           scoring=Scoring(built, references, reference_format, index_base))
     # generations the parser raised on: warned about once by parse_all, and recorded in every result
     note = parser_error_note(parser, parsed) if parser.internal_errors != errors_before else None
-    references = normalize_references(parser, references, context, reference_format=reference_format,
-                                      index_base=index_base)
+    if len(stats) < len(built):  # the metrics no worker computed
+        stats.update(item_statistics(parser, {k: m for k, m in built.items() if k not in stats}, parsed, references,
+                                     context, reference_format=reference_format, index_base=index_base))
     results: dict[str, MetricResult] = {}
     for result_name, metric in built.items():
         try:
-            result = metric.compute(parsed, references, ci=ci, resamples=resamples, seed=seed)
+            result = metric.result(stats[result_name], ci=ci, resamples=resamples, seed=seed)
         except InputError as exc:
             raise InputError(f"metric {result_name!r}: {exc}", item=exc.item) from None
         if note is not None:
             result = replace(result, notes=(*result.notes, note))
         results[result_name] = _with_parser(result, parser.signature)
     return Report(results=results, parsed=tuple(parsed), task=task.name if task else None, parser=parser.signature)
+
+
+def item_statistics(
+    parser: Parser,
+    metrics: Mapping[str, Metric],
+    parsed: Sequence[Parsed],
+    references: Sequence[Any],
+    context: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+    *,
+    reference_format: str = "label",
+    index_base: int | None = None,
+) -> dict[str, Stats]:
+    """Each metric's per-item statistics of these parses, by result name: the references read as
+    the parser reads answers (``normalize_references``), then ``Metric.stats``. An item's
+    statistics depend on it alone, so ``--jobs`` workers run this on their chunks and the merged
+    chunks equal one call on all items (``medmetrics.aggregate.parallel``)."""
+    references = normalize_references(parser, references, context, reference_format=reference_format,
+                                      index_base=index_base)
+    out: dict[str, Stats] = {}
+    for result_name, metric in metrics.items():
+        try:
+            out[result_name] = metric.stats(parsed, references)
+        except InputError as exc:
+            raise InputError(f"metric {result_name!r}: {exc}", item=exc.item) from None
+    return out
 
 
 def _with_parser(result: MetricResult, parser_signature: str) -> MetricResult:

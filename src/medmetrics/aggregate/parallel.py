@@ -1,10 +1,22 @@
-"""Parsing in worker processes: ``jobs=N`` (``--jobs N``) gives the same parses as ``jobs=1``.
+"""Parsing and item statistics in worker processes: ``jobs=N`` (``--jobs N``) gives the same
+parses, statistics and report as ``jobs=1``.
 
 Parsing is one Python loop over the generations and most of a large run's time, and each item is
 parsed on its own, so the generations are cut into chunks of a few thousand items that N worker
 processes parse; the parent puts the chunks back in order. The result is the same list of
 ``Parsed`` objects, equal field by field, that the serial loop of ``evaluation.parse_all`` gives,
 whatever N: no number, interval or signature depends on ``jobs``.
+
+When scoring (``run_evaluation``: ``evaluate``, ``score``), each worker also turns its chunk's
+parses into every metric's item statistics (``evaluation.item_statistics``: the chunk's
+references normalized, then ``Metric.stats``), since an item's statistics depend on that item
+alone. The parent merges the chunks' statistics in order (``Stats.merge``): the same rows as one
+process computes (the columns of a label first seen in a later chunk may come later; scores read
+columns by name), so every value, interval and signature is the one of ``jobs=1``. A metric with
+``stats_in_workers = False`` (BERTScore: one model in one process) or one that does not pickle
+is computed in the parent, as is every metric of a run in which any chunk could not be scored:
+the parent then scores all items itself, so a bad reference or a metric's error is the one
+error, naming the same first bad item, that one process raises.
 
 How many processes (``resolve_jobs``): ``jobs=`` (an int >= 1, or ``"auto"``) if given, else the
 innermost ``default_jobs(...)`` block (how the command line passes ``--jobs`` down), else the
@@ -41,10 +53,7 @@ reported after each chunk, in order; a worker that dies (killed, out of memory) 
 ``WorkerError`` and no result, never a partial one; workers ignore Ctrl-C, which the parent
 handles (``medmetrics: interrupted``).
 
-Only parsing runs in workers. Measured on 100,000 MedQA-style items with options per item,
-parsing was about 70% of ``run_evaluation`` and the accuracy's item statistics about 3% (0.4 s of
-15 s), not worth sending parses back to workers for; normalizing the references (per-item option
-tables) was about 15% and stays in the parent too.
+What stays in the parent: merging the statistics, the metrics' scores and their intervals.
 """
 
 from __future__ import annotations
@@ -61,6 +70,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from medmetrics.errors import InputError, MedmetricsError
@@ -82,8 +92,11 @@ START_METHOD: str | None = None
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from medmetrics.metrics.statistics import Stats
+
 _default_jobs: contextvars.ContextVar[int | str | None] = contextvars.ContextVar("medmetrics_jobs", default=None)
 _last_mode: list[str] = ["serial"]
+_last_scored: list[tuple[str, ...]] = [()]
 
 
 class WorkerError(MedmetricsError):
@@ -175,6 +188,11 @@ def resolve_jobs(jobs: int | str | None, n: int) -> int:
     return int(wanted)
 
 
+def last_scored() -> tuple[str, ...]:
+    """The results whose item statistics the last ``parse_in_workers`` call computed in workers."""
+    return _last_scored[0]
+
+
 def last_mode() -> str:
     """How the last ``parse_in_workers`` call (a parse with ``jobs`` other than 1) parsed:
     ``"serial"`` (in this process), ``"workers"`` or
@@ -229,6 +247,45 @@ def parse_span(parser: Any, generations: Sequence[Any], contexts: Sequence[Mappi
     return out
 
 
+@dataclass(frozen=True)
+class Scoring:
+    """What workers need to compute item statistics besides parsing: the metrics by result name,
+    one reference per generation, and how the references are read (``normalize_references``)."""
+
+    metrics: Mapping[str, Any]
+    references: Sequence[Any]
+    reference_format: str = "label"
+    index_base: int | None = None
+
+    def shipped(self) -> dict[str, Any]:
+        """The metrics workers may compute: ``stats_in_workers``, and pickled whole; the rest are
+        computed in the parent."""
+        out = {}
+        for name, metric in self.metrics.items():
+            if getattr(metric, "stats_in_workers", True):
+                try:
+                    pickle.dumps(metric, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:
+                    continue
+                out[name] = metric
+        return out
+
+
+def chunk_statistics(parser: Any, metrics: Mapping[str, Any], parsed: Sequence[Parsed], references: Sequence[Any],
+                     context: Sequence[Mapping[str, Any]] | Mapping[str, Any], reference_format: str,
+                     index_base: int | None) -> dict[str, Stats] | None:
+    """The statistics of a chunk's items (``context``: one per item, or the shared one), or
+    ``None`` when computing them raises: the parent then scores every item itself, and so raises
+    the error one process raises, about the same item."""
+    from medmetrics.aggregate.evaluation import item_statistics
+
+    try:
+        return item_statistics(parser, metrics, parsed, references, context, reference_format=reference_format,
+                               index_base=index_base)
+    except Exception:
+        return None
+
+
 # ----------------------------------------------------------------------------------------------
 # Worker side
 # ----------------------------------------------------------------------------------------------
@@ -236,9 +293,11 @@ def parse_span(parser: Any, generations: Sequence[Any], contexts: Sequence[Mappi
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(parser_blob: bytes, signature: str, shared_blob: bytes) -> None:
-    """Rebuild the parser once per worker; a failure is remembered and reported by each chunk
-    (an initializer that raises would break the whole pool, like a killed worker)."""
+def _init_worker(parser_blob: bytes, signature: str, shared_blob: bytes, scoring_blob: bytes | None,
+                 metric_signatures: Mapping[str, str]) -> None:
+    """Rebuild the parser (and the metrics workers score) once per worker; a failure is
+    remembered and reported by each chunk (an initializer that raises would break the whole
+    pool, like a killed worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     for name in ("SIGTERM", "SIGHUP"):  # a forked worker must not run the command's handlers: it just ends
         if hasattr(signal, name):
@@ -249,36 +308,50 @@ def _init_worker(parser_blob: bytes, signature: str, shared_blob: bytes) -> None
         shared = pickle.loads(shared_blob)
         if parser.signature != signature:
             raise ValueError(f"the parser rebuilt in a worker has signature {parser.signature!r}, not {signature!r}")
+        scoring = None if scoring_blob is None else pickle.loads(scoring_blob)
+        for name, metric in (scoring[0] if scoring else {}).items():
+            if metric.signature != metric_signatures[name]:
+                raise ValueError(f"metric {name!r} rebuilt in a worker has signature {metric.signature!r}, "
+                                 f"not {metric_signatures[name]!r}")
     except Exception as exc:
         _worker["error"] = f"{type(exc).__name__}: {exc}"
         return
-    _worker["parser"], _worker["shared"] = parser, shared
+    _worker["parser"], _worker["shared"], _worker["scoring"] = parser, shared, scoring
 
 
 def _work(offset: int, payload: bytes) -> tuple[Any, ...]:
-    """Parse one chunk in a worker: ``("ok", rows, new internal errors)``, ``("input", message,
-    item, new internal errors)`` or ``("unrebuildable", why)``."""
+    """Parse one chunk in a worker, and compute its statistics when scoring: ``("ok", rows, new
+    internal errors, statistics or None)``, ``("input", message, item, new internal errors)`` or
+    ``("unrebuildable", why)``."""
     if "error" in _worker:
         return ("unrebuildable", _worker["error"])
     try:
-        generations, contexts = pickle.loads(payload)
+        generations, contexts, references = pickle.loads(payload)
     except Exception as exc:
         return ("unrebuildable", f"{type(exc).__name__}: {exc}")
-    parser = _worker["parser"]
+    parser, shared, scoring = _worker["parser"], _worker["shared"], _worker["scoring"]
     before = parser.internal_errors
     try:
-        parsed = parse_span(parser, generations, contexts, _worker["shared"], offset)
+        parsed = parse_span(parser, generations, contexts, shared, offset)
     except InputError as exc:
         return ("input", str(exc), exc.item, parser.internal_errors - before)
+    stats = None
+    if scoring is not None:
+        stats = chunk_statistics(parser, scoring[0], parsed, references, shared if contexts is None else contexts,
+                                 *scoring[1:])
     # plain tuples cross the pipe several times faster than pickled dataclasses
     rows = [(p.value, p.status, p.reason, p.rule, p.span, p.candidates, p.parser) if type(p) is Parsed else p
             for p in parsed]
-    return ("ok", rows, parser.internal_errors - before)
+    return ("ok", rows, parser.internal_errors - before, stats)
 
 
 # ----------------------------------------------------------------------------------------------
 # Parent side
 # ----------------------------------------------------------------------------------------------
+
+
+#: what a call returns: every parse in order, and the statistics workers computed, by result name
+Done = tuple[list[Parsed], dict[str, "Stats"]]
 
 
 def parse_in_workers(
@@ -288,13 +361,15 @@ def parse_in_workers(
     *,
     jobs: int | str | None = None,
     progress: Callable[[int], None] | None = None,
-) -> list[Parsed] | None:
-    """Every generation parsed, in order, by ``jobs`` processes; ``None`` when the caller should
-    parse them itself (one process resolved, a short run, a daemon process, or a parser or context
-    that cannot be sent to a worker). ``context`` is checked by the caller (one mapping, or one per
-    item of the same length). New internal errors of the workers' parser are added to
-    ``parser.internal_errors``."""
-    _last_mode[0] = "serial"
+    scoring: Scoring | None = None,
+) -> Done | None:
+    """Every generation parsed, in order, by ``jobs`` processes, and with ``scoring`` the item
+    statistics of the metrics workers may compute (``Scoring.shipped``; none when a chunk could
+    not be scored); ``None`` when the caller should parse them itself (one process resolved, a
+    short run, a daemon process, or a parser or context that cannot be sent to a worker).
+    ``context`` is checked by the caller (one mapping, or one per item of the same length). New
+    internal errors of the workers' parser are added to ``parser.internal_errors``."""
+    _last_mode[0], _last_scored[0] = "serial", ()
     n = len(predictions)
     wanted = requested_jobs(jobs)
     workers = resolve_jobs(wanted, n)
@@ -308,59 +383,100 @@ def parse_in_workers(
     predictions = predictions if isinstance(predictions, list) else list(predictions)  # sliced below
     if any(not isinstance(g, str) for g in predictions):
         return None  # the serial loop names the first one that is not a string
+    job = _Job(parser, predictions, contexts, shared, scoring, scoring.shipped() if scoring else {})
     try:
-        parser_blob = pickle.dumps(parser, protocol=pickle.HIGHEST_PROTOCOL)
-        shared_blob = pickle.dumps(dict(shared), protocol=pickle.HIGHEST_PROTOCOL)
+        blobs = (pickle.dumps(parser, protocol=pickle.HIGHEST_PROTOCOL),
+                 pickle.dumps(dict(shared), protocol=pickle.HIGHEST_PROTOCOL), job.scoring_blob())
     except Exception:
         _last_mode[0] = "fallback"
         return None
 
-    parsed: list[Parsed] = []
-    start = 0
+    first: list[Parsed] | None = None
     if wanted == "auto":  # parse a first chunk here: is the rest worth starting processes for?
         began = time.perf_counter()
-        parsed = _here(parser, predictions, contexts, shared, 0, size)
-        start = len(parsed)
+        first = job.parse_here(0, size)
         if progress is not None:
-            progress(start)
-        rest = (time.perf_counter() - began) / start * (n - start)
+            progress(size)
+        rest = (time.perf_counter() - began) / size * (n - size)
         if rest < AUTO_MIN_SECONDS:
-            parsed += _here(parser, predictions, contexts, shared, start, n, progress)
-            return parsed
+            return first + job.parse_here(size, n, progress), {}
+    start = 0 if first is None else size
     workers = min(workers, -(-(n - start) // size))
     if workers <= 1:
-        return None if start == 0 else parsed + _here(parser, predictions, contexts, shared,
-                                                      start, n, progress)
-    done = _in_workers(parser, parser_blob, shared_blob, predictions, contexts, start, size,
-                       workers, progress)
-    if done is None:
+        return None if first is None else (first + job.parse_here(start, n, progress), {})
+    parts = _in_workers(job, blobs, start, size, workers, progress)
+    if parts is None:
         _last_mode[0] = "fallback"
-        return None if start == 0 else parsed + _here(parser, predictions, contexts, shared,
-                                                      start, n, progress)
+        return None if first is None else (first + job.parse_here(start, n, progress), {})
     _last_mode[0] = "workers"
-    parsed += done
-    return parsed
+    if first is not None:  # its statistics made here, as a worker makes a chunk's
+        parts.insert(0, (first, job.statistics(first, 0, size)))
+    return job.done(parts)
 
 
-def _here(parser: Any, predictions: Sequence[Any], contexts: Sequence[Mapping[str, Any]] | None,
-          shared: Mapping[str, Any], begin: int, end: int,
-          progress: Callable[[int], None] | None = None) -> list[Parsed]:
-    """Items ``begin:end`` parsed in this process."""
-    out = parse_span(parser, predictions[begin:end],
-                     None if contexts is None else [contexts[i] for i in range(begin, end)], shared, begin)
-    if progress is not None:
-        progress(end)
-    return out
+#: one chunk's result: its parses, and its statistics (``None``: not computed, or they raised)
+_Part = tuple[list[Parsed], "dict[str, Stats] | None"]
 
 
-def _chunks(predictions: Sequence[Any], contexts: Sequence[Mapping[str, Any]] | None, start: int,
-            size: int) -> Iterator[tuple[int, int, bytes]]:
-    """``(offset, end, pickled (generations, contexts))`` of each chunk, made when it is sent."""
-    for offset in range(start, len(predictions), size):
-        end = min(offset + size, len(predictions))
-        items = list(predictions[offset:end])
-        own = None if contexts is None else [contexts[i] for i in range(offset, end)]
-        yield offset, end, pickle.dumps((items, own), protocol=pickle.HIGHEST_PROTOCOL)
+@dataclass(frozen=True)
+class _Job:
+    """One call's parser, items and scoring, and what the parent does with them."""
+
+    parser: Any
+    predictions: Sequence[Any]
+    contexts: Sequence[Mapping[str, Any]] | None
+    shared: Mapping[str, Any]
+    scoring: Scoring | None
+    shipped: Mapping[str, Any]  # the metrics workers compute
+
+    def own(self, begin: int, end: int) -> list[Mapping[str, Any]] | None:
+        """The per-item contexts of items ``begin:end`` (``None``: one shared context)."""
+        return None if self.contexts is None else [self.contexts[i] for i in range(begin, end)]
+
+    def parse_here(self, begin: int, end: int, progress: Callable[[int], None] | None = None) -> list[Parsed]:
+        """Items ``begin:end`` parsed in this process."""
+        parsed = parse_span(self.parser, self.predictions[begin:end], self.own(begin, end), self.shared, begin)
+        if progress is not None:
+            progress(end)
+        return parsed
+
+    def statistics(self, parsed: Sequence[Parsed], begin: int, end: int) -> dict[str, Stats] | None:
+        """The shipped metrics' statistics of items ``begin:end``, made in this process."""
+        if self.scoring is None or not self.shipped:
+            return None
+        own = self.own(begin, end)
+        return chunk_statistics(self.parser, self.shipped, parsed, self.scoring.references[begin:end],
+                                self.shared if own is None else own, self.scoring.reference_format,
+                                self.scoring.index_base)
+
+    def scoring_blob(self) -> bytes | None:
+        if self.scoring is None or not self.shipped:
+            return None
+        return pickle.dumps((dict(self.shipped), self.scoring.reference_format, self.scoring.index_base),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+
+    def chunks(self, start: int, size: int) -> Iterator[tuple[int, int, bytes]]:
+        """``(offset, end, pickled (generations, contexts, references))`` of each chunk, made when
+        it is sent (references only when workers compute statistics)."""
+        scored = self.scoring is not None and bool(self.shipped)
+        for offset in range(start, len(self.predictions), size):
+            end = min(offset + size, len(self.predictions))
+            items, own = list(self.predictions[offset:end]), self.own(offset, end)
+            references = list(self.scoring.references[offset:end]) if scored else None  # type: ignore[union-attr]
+            yield offset, end, pickle.dumps((items, own, references), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def done(self, parts: Sequence[_Part]) -> Done:
+        """The chunks' parses in order, and each shipped metric's statistics merged in order when
+        every chunk has them (else none: the caller computes them all, and raises what one
+        process raises)."""
+        parsed = [p for chunk, _ in parts for p in chunk]
+        stats: dict[str, Stats] = {}
+        if self.shipped and all(part[1] is not None for part in parts):
+            tables = [part[1] for part in parts]
+            stats = {name: tables[0][name].merge(*(t[name] for t in tables[1:]))  # type: ignore[index]
+                     for name in self.shipped}
+        _last_scored[0] = tuple(stats)
+        return parsed, stats
 
 
 class _Unpicklable(Exception):
@@ -372,18 +488,22 @@ def _ended(offset: int, end: int) -> WorkerError:
                        "out of memory?); no result is returned. Parse in one process with jobs=1 (--jobs 1)")
 
 
-def _in_workers(parser: Any, parser_blob: bytes, shared_blob: bytes, predictions: Sequence[Any],
-                contexts: Sequence[Mapping[str, Any]] | None, start: int, size: int, workers: int,
-                progress: Callable[[int], None] | None) -> list[Parsed] | None:
-    """Items ``start:`` parsed by ``workers`` processes, in order; ``None`` if they cannot be."""
+def _in_workers(job: _Job, blobs: tuple[bytes, bytes, bytes | None], start: int, size: int, workers: int,
+                progress: Callable[[int], None] | None) -> list[_Part] | None:
+    """Items ``start:`` parsed (and scored) by ``workers`` processes, chunk by chunk in order;
+    ``None`` if they cannot be. ``blobs``: the pickled parser, shared context and shipped metrics."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    chunks = _chunks(predictions, contexts, start, size)
-    out: list[Parsed] = []
+    parser = job.parser
+    chunks = job.chunks(start, size)
+    out: list[_Part] = []
     new_errors = 0
+    signatures = {name: metric.signature for name, metric in job.shipped.items()}
+    parser_blob, shared_blob, scoring_blob = blobs
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method()),
-                                   initializer=_init_worker, initargs=(parser_blob, parser.signature, shared_blob))
+                                   initializer=_init_worker,
+                                   initargs=(parser_blob, parser.signature, shared_blob, scoring_blob, signatures))
     pending: deque[tuple[int, int, Future[tuple[Any, ...]]]] = deque()
 
     def send() -> bool:
@@ -427,7 +547,7 @@ def _in_workers(parser: Any, parser_blob: bytes, shared_blob: bytes, predictions
                 parser.internal_errors += new_errors + result[3]
                 raise InputError(result[1], item=result[2])
             new_errors += result[2]
-            out.extend(Parsed(*row) if type(row) is tuple else row for row in result[1])
+            out.append(([Parsed(*row) if type(row) is tuple else row for row in result[1]], result[3]))
             send()
             if progress is not None:
                 progress(end)

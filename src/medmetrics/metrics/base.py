@@ -74,6 +74,11 @@ class Metric(ABC):
     #: iterable, not text, not a mapping) with the type scan it makes anyway, so ``item_stats``
     #: takes lengths without looking at the items' types again.
     sequence_items: ClassVar[str | None] = None
+    #: Whether ``--jobs`` worker processes may compute this metric's item statistics, each with its
+    #: own copy of the metric. False for a metric that holds a model: a copy per process would
+    #: multiply its memory and compete with the model's own threads; its statistics are then
+    #: computed in the calling process (``medmetrics.aggregate.parallel``).
+    stats_in_workers: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

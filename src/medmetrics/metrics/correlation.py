@@ -33,9 +33,9 @@ def _numbers(values: Sequence[Any], what: str, positions: np.ndarray | None = No
     for i, value in enumerate(values):  # slow path: find the first bad item for the message
         index = int(positions[i]) if positions is not None else i
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, _NUMBER_TYPES):
-            raise InputError(f"{what} {index} is {value!r}; a correlation needs numbers")
+            raise InputError(f"{what} {index} is {value!r}; a correlation needs numbers", item=index)
         if not math.isfinite(float(value)):
-            raise InputError(f"{what} {index} is {value!r}; a correlation needs finite numbers")
+            raise InputError(f"{what} {index} is {value!r}; a correlation needs finite numbers", item=index)
     raise AssertionError("unreachable: a non-finite value was not found")
 
 

@@ -222,11 +222,25 @@ def distinct_rows(rows: Any) -> tuple[Any, np.ndarray, np.ndarray]:
     # different positions, and identical rows must get bit-identical keys; CSR's product adds each
     # row's stored values in column order, so equal canonical rows get bit-identical keys
     keys = rows @ projection if is_sparse(rows) else np.add.reduce(rows * projection, axis=1)
-    _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
-    inverse = inverse.reshape(-1)
-    unique = rows[first]
-    if not _same_rows(unique[inverse], rows):
+    if np.isnan(keys).any():  # NaN keys sort in no fixed order: group exactly
         unique, inverse, counts = _exact_groups(rows)
+    else:
+        # one sort of the keys; groups of equal keys start where the sorted key changes
+        order = np.argsort(keys)
+        sorted_keys = keys[order]
+        starts = np.empty(len(keys), dtype=bool)
+        starts[0] = True
+        np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=starts[1:])
+        start_at = np.flatnonzero(starts)
+        group = np.cumsum(starts) - 1  # of each sorted row
+        inverse = np.empty(len(keys), dtype=np.int64)
+        inverse[order] = group
+        counts = np.diff(np.append(start_at, len(keys)))
+        unique = rows[order[start_at]]
+        # only rows that share their key with another need checking against their group's first
+        repeated = ~starts
+        if repeated.any() and not _same_rows(unique[group[repeated]], rows[order[repeated]]):
+            unique, inverse, counts = _exact_groups(rows)
     if is_sparse(unique) and unique.shape[0] * unique.shape[1] <= _DENSE_DISTINCT_CELLS:
         unique = unique.toarray()
     return unique, inverse, counts.astype(np.int64)

@@ -265,6 +265,7 @@ class BertScore(Metric):
     name = "bertscore"
     primary = "f1"
     options_class = BertScoreOptions
+    stats_in_workers = False  # one model, batched and threaded by torch, in the calling process
 
     def configure(self) -> None:
         o = self.options
