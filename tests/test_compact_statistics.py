@@ -330,3 +330,48 @@ def test_reordering_and_compacting_leave_the_statistics_as_they_were() -> None:
     stats.canonical()
     stats.compacted()
     assert np.array_equal(stats.rows.toarray(), before)
+
+
+# --- distinct_rows: one sort of projected keys, checked exactly --------------------------------
+
+
+def _exact_distinct(dense: np.ndarray) -> dict[tuple[float, ...], int]:
+    unique, counts = np.unique(dense, axis=0, return_counts=True)
+    return {tuple(row): int(c) for row, c in zip(unique.tolist(), counts.tolist())}
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.integers(1, 60), width=st.integers(1, 5), values=st.lists(st.sampled_from([0.0, 1.0, 2.0, 0.5, -3.25]),
+                                                                       min_size=300, max_size=300),
+       seed=st.integers(0, 2**31))
+def test_distinct_rows_groups_exactly_in_an_order_set_by_the_values(rows: int, width: int, values: list[float],
+                                                                  seed: int) -> None:
+    table = np.asarray(values[:rows * width]).reshape(rows, width)
+    unique, inverse, counts = statistics.distinct_rows(table)
+    assert np.array_equal(unique[inverse], table)  # every row maps to its own distinct row
+    assert {tuple(r): int(c) for r, c in zip(unique.tolist(), counts.tolist())} == _exact_distinct(table)
+    shuffled = table[np.random.default_rng(seed).permutation(rows)]
+    again, _, again_counts = statistics.distinct_rows(shuffled)
+    assert np.array_equal(again, unique) and np.array_equal(again_counts, counts)  # the same order, any item order
+
+
+def test_distinct_rows_falls_back_to_exact_grouping_when_keys_collide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A projection that maps every row to one key (all rows 'collide'): the exact check finds
+    the rows differ and groups them exactly, dense and sparse alike."""
+    table = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [2.0, 2.0]])
+
+    class Flat:
+        def __init__(self, seed: int) -> None:
+            pass
+
+        def standard_normal(self, size: int) -> np.ndarray:
+            return np.zeros(size)
+
+    monkeypatch.setattr(statistics.np.random, "default_rng", Flat)
+    unique, inverse, counts = statistics.distinct_rows(table)
+    assert np.array_equal(unique[inverse], table)
+    assert {tuple(r): int(c) for r, c in zip(unique.tolist(), counts.tolist())} == _exact_distinct(table)
+    sparse = statistics.canonical_csr(table)
+    unique, inverse, counts = statistics.distinct_rows(sparse)
+    dense_unique = unique.toarray() if statistics.is_sparse(unique) else unique
+    assert np.array_equal(dense_unique[inverse], table) and sorted(counts.tolist()) == [1, 1, 2]
