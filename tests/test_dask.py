@@ -168,6 +168,29 @@ def test_the_poisson_interval_is_the_same_for_1_2_and_7_partitions(client: Any, 
     assert any(r.ci != intervals[1][name][0] for name, r in other_seed.items())
 
 
+@pytest.mark.filterwarnings("ignore::medmetrics.aggregate.distributed.GatheredIntervalWarning")
+@pytest.mark.parametrize("family", ["accuracy", "entity f1", "pearson and spearman", "bleu and rouge"])
+def test_a_partition_scored_in_chunks_on_its_worker_changes_nothing(client: Any, family: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers score a partition ``SCORE_CHUNK`` items at a time (bounded memory); with chunks of
+    7 items the report, the Poisson interval and the gathered (multinomial) one are those of
+    partitions scored whole, and the point values those of ``evaluate``."""
+    from medmetrics.aggregate import distributed as dist
+
+    task, make = FAMILIES[family]
+    records = make()
+    whole = evaluate_dask(task, bag(records, 2), client=client, ci=True, resamples=200, seed=5, items=True)
+    monkeypatch.setattr(dist, "SCORE_CHUNK", 7)
+    chunked = evaluate_dask(task, bag(records, 2), client=client, ci=True, resamples=200, seed=5, items=True)
+    expected = single(task, records)
+    assert chunked.parsed == whole.parsed == expected.parsed
+    for name, result in chunked.items():
+        assert result.value == whole[name].value == expected[name].value
+        assert (result.ci, result.components, result.statuses, result.notes) == \
+            (whole[name].ci, whole[name].components, whole[name].statuses, whole[name].notes)
+        assert tuple(result.replicates) == tuple(whole[name].replicates)
+
+
 def test_poisson_and_multinomial_bootstraps_agree_within_monte_carlo_error() -> None:
     """Both estimate the sampling distribution of the statistic: on 2,000 items and B = 4,000
     resamples each, their standard deviations and interval ends agree within Monte Carlo error.

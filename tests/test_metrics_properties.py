@@ -518,3 +518,27 @@ def test_weighted_ranks_are_the_mid_ranks_of_the_expanded_resample(values: list[
         expected = dict(zip(expanded.tolist(), rankdata(expanded).tolist()))
         drawn = weights[b] > 0
         assert ranks[b][drawn].tolist() == [expected[v] for v in x[drawn].tolist()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.lists(st.tuples(st.sampled_from([0.0, 1.0, 2.0, 4.5]) | st.floats(-5, 5),
+                                st.sampled_from([0.0, 3.0, 5.0]) | st.floats(-5, 5)), min_size=1, max_size=40),
+       seed=st.integers(0, 2**32 - 1))
+def test_weighted_spearman_is_scipys_rho_of_the_expanded_resample(pairs: list[tuple[float, float]],
+                                                                  seed: int) -> None:
+    """Each resample's rho (centred mid-ranks, computed in x's order) equals
+    ``scipy.stats.spearmanr`` on the resample's items written out, to 1e-12; a constant side or
+    fewer than two items is NaN, where scipy warns and returns NaN."""
+    from scipy.stats import spearmanr
+
+    from medmetrics.metrics.correlation import weighted_spearman
+
+    x, y = (np.asarray(side) for side in zip(*pairs))
+    weights = np.random.default_rng(seed).multinomial(len(x), np.full(len(x), 1 / len(x)), size=5).astype(float)
+    rho = weighted_spearman(x, y, weights)
+    for b in range(weights.shape[0]):
+        ex, ey = np.repeat(x, weights[b].astype(int)), np.repeat(y, weights[b].astype(int))
+        if len(ex) < 2 or np.ptp(ex) == 0 or np.ptp(ey) == 0:
+            assert math.isnan(rho[b])
+        else:
+            assert abs(rho[b] - spearmanr(ex, ey).statistic) <= 1e-12

@@ -1,8 +1,10 @@
 """Scoring on a Dask cluster: ``evaluate_dask`` and ``medmetrics score --dask`` (``docs/scale.md``).
 
 Each partition of records is parsed and turned into per-item statistics on a worker, by the same
-``run_evaluation`` that ``medmetrics.evaluate`` runs; the client merges the partitions' reports
-with ``Report.merge``, so every point value equals the single-process ``evaluate`` exactly.
+``run_evaluation`` that ``medmetrics.evaluate`` runs, ``SCORE_CHUNK`` items at a time (as
+``medmetrics score`` streams a file, so a worker's memory does not grow with its partition beyond
+the records); the client merges the partitions' reports with ``Report.merge``, so every point
+value equals the single-process ``evaluate`` exactly.
 
 Intervals: for an additive metric (``AdditiveMetric``: counts and sums) each worker also returns
 its Poisson-bootstrap sums (``medmetrics.aggregate.poisson``): weights keyed by (seed, item id), so
@@ -35,6 +37,8 @@ from medmetrics.results import PARSER_NOTE, MetricResult, Report
 #: numbers from 1 (line ``None`` for a record of a whole-file JSON list)
 SOURCE = "_medmetrics_source"
 BOOTSTRAPS = ("poisson", "multinomial")
+#: items a worker parses and scores at once within a partition (``_score_partition``)
+SCORE_CHUNK = 50_000
 INSTALL = "pip install 'medmetrics[dask]'"
 
 
@@ -131,6 +135,7 @@ class _Job:
     resamples: int
     seed: int
     items: bool
+    score_chunk: int = SCORE_CHUNK  # read when the job is made, on the client
 
 
 @dataclass
@@ -183,9 +188,14 @@ def _located(places: Sequence[str]) -> Iterator[None]:
 
 def _score_partition(records: Any, partition: int, job: _Job) -> _Partial | None:
     """Parse and score one partition on a worker: its report, scored as ``evaluate`` scores, and
-    the Poisson sums of its additive metrics. ``None`` for an empty partition."""
-    from medmetrics.aggregate.evaluation import run_evaluation
+    the Poisson sums of its additive metrics. ``None`` for an empty partition.
+
+    The partition is scored ``SCORE_CHUNK`` items at a time (the client's value), as ``medmetrics score`` streams a
+    file (``evaluate_stream``): a chunk's parses and item statistics are dropped once its
+    Poisson sums are made and its statistics compacted, so beyond its records a worker holds one
+    chunk, whatever the partition's size."""
     from medmetrics.aggregate.poisson import poisson_totals
+    from medmetrics.aggregate.streaming import chunked, evaluate_stream
     from medmetrics.inputs.adapters.base import require
     from medmetrics.inputs.adapters.generic import context as record_context
     from medmetrics.inputs.files import coerce
@@ -217,19 +227,28 @@ def _score_partition(records: Any, partition: int, job: _Job) -> _Partial | None
             seen[str(key)] = place
             ids.append(key)
     context: Any = [{**job.shared, **c} for c in own] if any(own) else dict(job.shared)
+    del own
+    totals: dict[str, Any] = {}
+
+    def add_totals(offset: int, chunk: Report, references: Any, context: Any) -> None:
+        """The Poisson sums of a chunk's items, made before its statistics are compacted."""
+        if not job.poisson:
+            return
+        chunk_ids = ids[offset:offset + len(chunk.parsed)]
+        for name, result in chunk.results.items():
+            if isinstance(result.scorer, AdditiveMetric):
+                made = poisson_totals(chunk_ids, result.stats, job.resamples, job.seed)
+                totals[name] = made if name not in totals else totals[name] + made
+
     with warnings.catch_warnings():  # a parser's errors: the note on every result says it, the client warns
         warnings.simplefilter("ignore")
         with _located(places):
             references = coerce(references, job.reference_type)
-            report = run_evaluation(job.target, generations, references, metrics=job.metrics, context=context,
-                                    ci=False, resamples=job.resamples, seed=job.seed,
-                                    catalog=job.catalog if job.catalog is not None else default_catalog(),
-                                    reference_format=job.reference_format, index_base=job.index_base, jobs=1)
-    totals = {}
-    if job.poisson:
-        for name, result in report.results.items():
-            if isinstance(result.scorer, AdditiveMetric):
-                totals[name] = poisson_totals(ids, result.stats, job.resamples, job.seed)
+            report = evaluate_stream(job.target, chunked(generations, references, context, size=job.score_chunk),
+                                     metrics=job.metrics, ci=False, resamples=job.resamples, seed=job.seed,
+                                     catalog=job.catalog if job.catalog is not None else default_catalog(),
+                                     reference_format=job.reference_format, index_base=job.index_base, jobs=1,
+                                     items=job.items, on_chunk=add_totals)
     # the metric objects stay here (the client has its own); the items travel only when asked for
     results = {name: replace(r, scorer=None, replicates=None) for name, r in report.results.items()}
     kept = Report(results, report.parsed if job.items else (), report.task, report.parser,
@@ -311,7 +330,8 @@ def evaluate_dask(
     job = _Job(target=task_or_parser, metrics=metrics, catalog=catalog, shared=dict(context or {}), fields=fields,
                task_name=task.name if task is not None else None, reference_type=reference_type,
                reference_format=reference_format, index_base=index_base, id_field=id_field,
-               poisson=level is not None and bootstrap == "poisson", resamples=resamples, seed=seed, items=items)
+               poisson=level is not None and bootstrap == "poisson", resamples=resamples, seed=seed, items=items,
+               score_chunk=SCORE_CHUNK)
     parts = _as_bag(data).to_delayed()
     score = dask.delayed(_score_partition, pure=False)
     partials = [p for p in _compute([score(part, k, job) for k, part in enumerate(parts)], client) if p is not None]

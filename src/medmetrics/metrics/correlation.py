@@ -95,31 +95,68 @@ def _constant(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def weighted_ranks(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Mid-ranks of each row's value within each weighted resample (ties share their mean rank).
+    """Mid-ranks of each row's value within each weighted resample (ties share their mean rank):
+    weights (B, rows) -> ranks (B, rows), in the rows' order (``_sorted_ranks`` gives them in
+    value order)."""
+    order = np.argsort(values, kind="stable")
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
+    return _sorted_ranks(values[order], weights.take(order, axis=1)).take(inverse, axis=1)
+
+
+def _sorted_ranks(sorted_values: np.ndarray, sorted_weights: np.ndarray) -> np.ndarray:
+    """Mid-ranks of rows already in value order (weights (B, rows) in that order), in that order.
 
     A row drawn k times is k tied items; its rank is the rank of that tie group: with ``c`` the
     weight of the groups up to and including it and ``g`` its own, ranks c - g + 1 ... c, whose
     mean is c - (g - 1) / 2. Weights are whole numbers, so every step is exact, whichever way the
-    group weights are summed. Returns (B, rows).
+    group weights are summed.
     """
-    order = np.argsort(values, kind="stable")
-    inverse = np.empty_like(order)
-    inverse[order] = np.arange(order.size)
-    sorted_values = values[order]
+    size = sorted_values.size
     starts_group = np.r_[True, sorted_values[1:] != sorted_values[:-1]]
-    sorted_weights = weights.take(order, axis=1)  # take, not [:, order]: the same, ~2.5x faster
     starts = np.flatnonzero(starts_group)
-    if starts.size == values.size:  # no ties (continuous scores): every row is its own group
-        through = np.cumsum(sorted_weights, axis=1)
-        return (through - (sorted_weights - 1.0) / 2.0).take(inverse, axis=1)
-    if 4 * starts.size < values.size:  # few groups: sum each, then accumulate over the groups
+    if starts.size == size:  # no ties (continuous scores): every row is its own group
+        ranks = np.cumsum(sorted_weights, axis=1)
+        ranks -= (sorted_weights - 1.0) / 2.0
+        return ranks
+    if 4 * starts.size < size:  # few groups: sum each, then accumulate over the groups
         group_weight = np.add.reduceat(sorted_weights, starts, axis=1)
         group_through = np.cumsum(group_weight, axis=1)
     else:  # many small groups: accumulate over the rows, read each group's end
-        group_through = np.cumsum(sorted_weights, axis=1)[:, np.r_[starts[1:] - 1, values.size - 1]]
+        group_through = np.cumsum(sorted_weights, axis=1)[:, np.r_[starts[1:] - 1, size - 1]]
         group_weight = np.diff(group_through, axis=1, prepend=0.0)
     group_rank = group_through - (group_weight - 1.0) / 2.0
-    return group_rank.take((np.cumsum(starts_group) - 1)[inverse], axis=1)
+    return group_rank.take(np.cumsum(starts_group) - 1, axis=1)
+
+
+def weighted_spearman(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Spearman's rho of rows ``x``, ``y`` under each weight vector: weights (B, rows) -> (B,).
+
+    Pearson's r of the mid-ranks, using what ranks make known: the ranks of n items sum to
+    n(n + 1) / 2 whatever the ties, so their weighted mean is (n + 1) / 2 and needs no pass.
+    Centred on it, ranks are multiples of 1/2, so a side is constant in a resample exactly when
+    its sum of squares is 0 (no threshold), and the sums are exact up to some 300,000 items.
+    Everything is computed in the order of ``x``'s values: its ranks need no reordering, and
+    only ``y``'s are moved there. Fewer than two items give NaN, as in scipy.
+    """
+    n = weights.sum(-1)
+    centre = ((n + 1.0) / 2.0)[:, None]
+    by_x = np.argsort(x, kind="stable")
+    by_y = np.argsort(y, kind="stable")
+    where_in_y = np.empty_like(by_y)
+    where_in_y[by_y] = np.arange(by_y.size)
+    weights_x = weights.take(by_x, axis=1)
+    rx = _sorted_ranks(x[by_x], weights_x)
+    rx -= centre
+    ry = _sorted_ranks(y[by_y], weights.take(by_y, axis=1)).take(where_in_y[by_x], axis=1)  # in x's order
+    ry -= centre
+    weighted_rx = weights_x * rx
+    sxy = np.einsum("ij,ij->i", weighted_rx, ry)
+    sxx = np.einsum("ij,ij->i", weighted_rx, rx)
+    syy = np.einsum("ij,ij,ij->i", weights_x, ry, ry)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = sxy / (np.sqrt(sxx) * np.sqrt(syy))
+    return np.where((n < 2) | (sxx == 0) | (syy == 0), np.nan, np.clip(r, -1.0, 1.0))
 
 
 @dataclass(frozen=True)
@@ -194,4 +231,4 @@ class Spearman(_Correlation):
 
     def score(self, table: Table, weights: np.ndarray) -> dict[str, np.ndarray]:
         x, y, w = self._pairs(table, weights)
-        return {"spearman": weighted_pearson(weighted_ranks(x, w), weighted_ranks(y, w), w), "n_scored": w.sum(-1)}
+        return {"spearman": weighted_spearman(x, y, w), "n_scored": w.sum(-1)}

@@ -50,14 +50,17 @@ def bootstrap_weights(counts: np.ndarray, resamples: int, seed: int) -> Iterator
     n = int(counts.sum())
     distinct = len(counts)
     by_index = distinct > _MULTINOMIAL_MAX_ROWS and n < _ITEMS_PER_CATEGORY * distinct
-    owners = np.repeat(np.arange(distinct), counts) if by_index else None
+    # the row of each item (no look-up when every row is one item, as with continuous scores)
+    owners = None if not by_index or n == distinct else np.repeat(np.arange(distinct), counts)
     done = 0
     while done < resamples:
         block = min(CHUNK, resamples - done)
-        if owners is None:
+        if not by_index:
             drawn = rng.multinomial(n, counts / n, size=block)
         else:
-            picks = owners[rng.integers(0, n, size=(block, n))]
+            picks = rng.integers(0, n, size=(block, n))
+            if owners is not None:
+                picks = owners[picks]
             picks += (np.arange(block) * distinct)[:, None]
             drawn = np.bincount(picks.ravel(), minlength=block * distinct).reshape(block, distinct)
         yield drawn.astype(np.float64)
