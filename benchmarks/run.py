@@ -5,7 +5,8 @@
 Benchmarks (``--only`` takes these names, repeated or comma-separated): import, f1, f1_mixes (f1 over
 5/20/50 classes and 0/10/50% wrong predictions), wide (f1, seqeval, relation_f1 and entity_f1 over
 1,000-10,000 labels or types: time and peak memory), accuracy,
-pearson, seqeval, entities, entity_parsers, generation, bertscore_meteor (needs the ``test`` extra
+pearson, seqeval, entities, entity_mixes (seqeval strict and entity_f1 strict over 0/10/50% errors,
+5/80-token sentences and 3/20 types), entity_parsers, generation, bertscore_meteor (needs the ``test`` extra
 and a local WordNet), choice, realworld, report (the HTML report of 100,000 items: scored, written, opened
 in Debian's Chromium; no peer). The peers of ``choice`` and ``realworld`` (OpenCompass, lm-eval) run
 in ``benchmarks/.venv-peers`` (see benchmarks/README.md); scikit-learn, scipy, seqeval, nervaluate,
@@ -29,7 +30,8 @@ from pathlib import Path
 
 from bench_common import Row, render
 
-NAMES = ("import", "f1", "f1_mixes", "wide", "accuracy", "pearson", "seqeval", "entities", "entity_parsers",
+NAMES = ("import", "f1", "f1_mixes", "wide", "accuracy", "pearson", "seqeval", "entities", "entity_mixes",
+         "entity_parsers",
          "generation", "bertscore_meteor", "choice", "realworld", "report")
 READY_CHECK = "import medmetrics; medmetrics.get_metric('f1'); medmetrics.get_parser('choice', letters='ABCD')"
 
@@ -93,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench_bertscore_meteor import bench_bertscore_meteor
     from bench_choice import bench_choice
     from bench_entities import bench_entities
+    from bench_entity_mixes import bench_entity_mixes
     from bench_entity_parsers import bench_entity_parsers
     from bench_generation import bench_generation
     from bench_import import bench_import
@@ -109,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         "import": bench_import, "f1": bench_f1, "f1_mixes": bench_f1_mixes, "wide": bench_wide,
         "accuracy": bench_accuracy,
         "pearson": bench_pearson,
-        "seqeval": bench_seqeval, "entities": bench_entities, "entity_parsers": bench_entity_parsers,
+        "seqeval": bench_seqeval, "entities": bench_entities, "entity_mixes": bench_entity_mixes,
+        "entity_parsers": bench_entity_parsers,
         "generation": bench_generation, "bertscore_meteor": bench_bertscore_meteor, "report": bench_report,
     }
     not_ready = _medmetrics_ready(args.wait)

@@ -84,8 +84,9 @@ def _read_file(path: str, input_format: str | None) -> list[dict[str, Any]]:
 
     records = read_records(path, input_format)
     lines = getattr(records, "lines", None) or []
-    return [{**record, SOURCE: (path, lines[k] if k < len(lines) else None, k + 1)}
-            for k, record in enumerate(records)]
+    for k, record in enumerate(records):  # in place: the records were just made here, and a copy would double them
+        record[SOURCE] = (path, lines[k] if k < len(lines) else None, k + 1)
+    return list(records)
 
 
 def read_bag(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *,
