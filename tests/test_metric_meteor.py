@@ -245,3 +245,21 @@ def test_lemma_names_read_directly_equal_nltk_synsets(wordnet) -> None:
     for word in words:
         expected = {lemma.name() for synset in wordnet.synsets(word) for lemma in synset.lemmas()}
         assert names(word) == expected, word
+
+
+def test_only_words_left_after_exact_matching_are_stemmed() -> None:
+    """As nltk: the stem stage reads the words the exact stage left free, so a cold call never
+    stems a word that matched exactly (and the alignment is the same)."""
+    from medmetrics.metrics.generation.meteor import Aligner
+
+    stemmed: list[str] = []
+
+    def stem(word: str) -> str:
+        stemmed.append(word)
+        return word.rstrip("s")
+
+    aligner = Aligner(stem, None)
+    assert aligner.align(["the", "fever", "resolved"], ["the", "fever", "resolved"]) == [(0, 0), (1, 1), (2, 2)]
+    assert stemmed == []
+    assert aligner.align(["the", "cats", "slept"], ["the", "cat", "sleeps"]) == [(0, 0), (1, 1)]
+    assert sorted(stemmed) == ["cat", "cats", "sleeps", "slept"]

@@ -203,8 +203,13 @@ class Aligner:
         matches: list[tuple[int, int]] = []
         hyp, ref = _match_stage(hyp, ref, lambda i: (hypothesis[i],), lambda j: reference[j], matches)
         if self._stem is not None:  # from here on nltk compares stems, in the synonym stage too
-            hypothesis = [self.stem(w) for w in hypothesis]
-            reference = [self.stem(w) for w in reference]
+            # only the words left free are stemmed, as nltk does: most of a good hypothesis
+            # matches exactly, and a cold call then never stems those words at all
+            hypothesis, reference = list(hypothesis), list(reference)
+            for i in hyp:
+                hypothesis[i] = self.stem(hypothesis[i])
+            for j in ref:
+                reference[j] = self.stem(reference[j])
             hyp, ref = _match_stage(hyp, ref, lambda i: (hypothesis[i],), lambda j: reference[j], matches)
         if self._synonyms_of is not None:
             _match_stage(hyp, ref, lambda i: self.synonyms(hypothesis[i]), lambda j: reference[j], matches)
