@@ -146,8 +146,9 @@ def jobs_argument(value: str) -> int | str:
 def add_jobs_argument(parser: Any) -> None:
     """``--jobs N|auto`` on a command that parses (``score``, ``audit``, ``report``)."""
     parser.add_argument("--jobs", type=jobs_argument, default=None, metavar="N",
-                        help="processes that parse: N or auto (default: MEDMETRICS_JOBS, else auto: one process "
-                             "below 20,000 items, the available cores above); the results do not depend on it")
+                        help="processes that parse and compute item statistics: N or auto (default: "
+                             "MEDMETRICS_JOBS, else auto: one process below 20,000 items, the available cores "
+                             "above); the results do not depend on it")
 
 
 @contextlib.contextmanager
