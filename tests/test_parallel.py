@@ -545,3 +545,52 @@ def test_short_input_stays_in_this_process(catalog: Any) -> None:
     parser = medmetrics.get_parser("label", labels=["yes", "no"], catalog=catalog)
     assert [p.value for p in parse_all(parser, ["yes", "no"], None, jobs=4)] == ["yes", "no"]
     assert parallel.last_mode() == "serial"
+
+
+# --- a streamed run: the next chunk is read while workers score the current one ------------------
+
+
+def test_a_streamed_run_reads_ahead_while_workers_score(small_chunks: None, catalog: Any) -> None:
+    from medmetrics.aggregate.streaming import chunked, evaluate_stream
+
+    gens, refs, ctx = choice_data()
+    events: list[str] = []
+
+    def chunks() -> Any:
+        for k, chunk in enumerate(chunked(gens, refs, ctx, size=100)):
+            events.append(f"read {k}")
+            yield chunk
+
+    streamed = evaluate_stream("medqa", chunks(), ci=True, resamples=100, catalog=catalog, jobs=2, items=True,
+                               on_chunk=lambda offset, *_: events.append(f"scored {offset // 100}"))
+    assert events == ["read 0", "read 1", "scored 0", "read 2", "scored 1", "scored 2"]
+    whole = medmetrics.evaluate("medqa", gens, refs, context=ctx, ci=True, resamples=100, catalog=catalog, jobs=1)
+    assert streamed.parsed == whole.parsed and streamed["accuracy"].ci == whole["accuracy"].ci
+    assert json.dumps(streamed.to_dict(items=True), sort_keys=True) == json.dumps(whole.to_dict(items=True),
+                                                                                 sort_keys=True)
+
+
+def test_an_error_reading_ahead_comes_after_the_current_chunks_own(small_chunks: None, catalog: Any) -> None:
+    from medmetrics.aggregate.streaming import chunked, evaluate_stream
+
+    gens, refs, ctx = choice_data()
+    bad = [*refs[:150], "Z", *refs[151:]]  # item 150, in the second chunk
+
+    def chunks(fail_at: int) -> Any:
+        for k, chunk in enumerate(chunked(gens, bad, ctx, size=100)):
+            if k == fail_at:
+                raise InputError(f"run.jsonl: chunk {k} cannot be read")
+            yield chunk
+
+    # the third chunk is read while the second is scored: the second's bad reference is said first
+    for jobs in (1, 2):
+        error = _error(lambda: evaluate_stream("medqa", chunks(2), catalog=catalog, jobs=jobs))  # noqa: B023
+        assert error[1] == 150 and "reference 150" in error[0]
+    # a chunk that cannot be read is said when it is due, after the chunks before it are scored
+    good = _error(lambda: evaluate_stream("medqa", (c for k, c in enumerate(chunked(gens, refs, ctx, size=100))
+                                                    if k < 1 or _raise(k)), catalog=catalog, jobs=2))
+    assert good == ("run.jsonl: chunk 1 cannot be read", None)
+
+
+def _raise(k: int) -> bool:
+    raise InputError(f"run.jsonl: chunk {k} cannot be read")

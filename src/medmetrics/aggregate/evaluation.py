@@ -91,6 +91,7 @@ def _parse(
     strict: bool | None = None,
     jobs: int | str | None = None,
     scoring: Scoring | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> tuple[list[Parsed], dict[str, Stats]]:
     """``parse_all``, and with ``scoring`` the item statistics that workers computed while they
     parsed (by result name; the caller computes the others, ``item_statistics``)."""
@@ -103,7 +104,8 @@ def _parse(
     errors_before = parser.internal_errors
     done = None
     if jobs != 1:  # in worker processes when asked for, or worth it; None: parse here
-        done = parse_in_workers(parser, predictions, context, jobs=jobs, progress=progress, scoring=scoring)
+        done = parse_in_workers(parser, predictions, context, jobs=jobs, progress=progress, scoring=scoring,
+                                idle=idle)
     parsed, stats = done if done is not None else (
         parse_span(parser, predictions, context if per_item else None, shared, 0, progress), {})  # type: ignore[arg-type]
     if parser.internal_errors != errors_before:
@@ -168,7 +170,10 @@ def run_evaluation(
     reference_format: str = "label",
     index_base: int | None = None,
     jobs: int | str | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> Report:
+    """Parse and score one run (what ``evaluate`` does). ``idle``: called once while worker
+    processes parse, if they do (``parallel.parse_in_workers``)."""
     task, parser, built = resolve(task_or_parser, metrics, catalog)
     if len(predictions) != len(references):
         raise InputError(f"predictions has {len(predictions)} items but references has {len(references)}")
@@ -176,7 +181,7 @@ def run_evaluation(
         context = task.parser_context(context)
     errors_before = parser.internal_errors
     parsed, stats = _parse(parser, predictions, context, progress, strict=catalog.strict, jobs=jobs,
-                           scoring=Scoring(built, references, reference_format, index_base))
+                           scoring=Scoring(built, references, reference_format, index_base), idle=idle)
     # generations the parser raised on: warned about once by parse_all, and recorded in every result
     note = parser_error_note(parser, parsed) if parser.internal_errors != errors_before else None
     if len(stats) < len(built):  # the metrics no worker computed

@@ -363,13 +363,17 @@ def parse_in_workers(
     jobs: int | str | None = None,
     progress: Callable[[int], None] | None = None,
     scoring: Scoring | None = None,
+    idle: Callable[[], None] | None = None,
 ) -> Done | None:
     """Every generation parsed, in order, by ``jobs`` processes, and with ``scoring`` the item
     statistics of the metrics workers may compute (``Scoring.shipped``; none when a chunk could
     not be scored); ``None`` when the caller should parse them itself (one process resolved, a
     short run, a daemon process, or a parser or context that cannot be sent to a worker).
     ``context`` is checked by the caller (one mapping, or one per item of the same length). New
-    internal errors of the workers' parser are added to ``parser.internal_errors``."""
+    internal errors of the workers' parser are added to ``parser.internal_errors``.
+
+    ``idle`` is called once, in this process, while the workers have their first chunks (a
+    streamed run reads its next chunk then); never when the items are parsed here."""
     _last_mode[0], _last_scored[0] = "serial", ()
     n = len(predictions)
     wanted = requested_jobs(jobs)
@@ -405,7 +409,7 @@ def parse_in_workers(
     workers = min(workers, -(-(n - start) // size))
     if workers <= 1:
         return None if first is None else (first + job.parse_here(start, n, progress), {})
-    parts = _in_workers(job, blobs, start, size, workers, progress)
+    parts = _in_workers(job, blobs, start, size, workers, progress, idle)
     if parts is None:
         _last_mode[0] = "fallback"
         return None if first is None else (first + job.parse_here(start, n, progress), {})
@@ -490,7 +494,7 @@ def _ended(offset: int, end: int) -> WorkerError:
 
 
 def _in_workers(job: _Job, blobs: tuple[bytes, bytes, bytes | None], start: int, size: int, workers: int,
-                progress: Callable[[int], None] | None) -> list[_Part] | None:
+                progress: Callable[[int], None] | None, idle: Callable[[], None] | None) -> list[_Part] | None:
     """Items ``start:`` parsed (and scored) by ``workers`` processes, chunk by chunk in order;
     ``None`` if they cannot be. ``blobs``: the pickled parser, shared context and shipped metrics."""
     from concurrent.futures import ProcessPoolExecutor
@@ -535,6 +539,8 @@ def _in_workers(job: _Job, blobs: tuple[bytes, bytes, bytes | None], start: int,
                     break
         finally:
             gc.unfreeze()
+        if idle is not None and pending:
+            idle()
         while pending:
             offset, end, future = pending.popleft()
             try:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -66,7 +66,8 @@ def evaluate_stream(
     """Score a run given in chunks of ``(generations, references, context)``: the ``Report`` that
     ``medmetrics.evaluate`` gives on all the chunks' items at once, in order (every value,
     component, per-label table, status count, note and signature; the interval too, for the same
-    ``seed``), holding one chunk at a time and the statistics.
+    ``seed``), holding one chunk at a time and the statistics (two chunks when worker processes
+    score them: the next is read while they score the current one).
 
     ``chunks`` is any iterable (a generator reading a file: ``medmetrics.inputs.files.iter_records``). Each
     chunk's ``context`` is one mapping for all its items, one mapping per item, or ``None``.
@@ -85,8 +86,8 @@ def evaluate_stream(
     offset = 0
     raised = 0  # generations the parser raised on, and the first of them
     first_error: tuple[int, str] | None = None
-    iterator = iter(chunks)
-    while (chunk := next(iterator, None)) is not None:
+    ahead = _ReadAhead(iter(chunks))
+    while (chunk := ahead.next()) is not None:
         generations, references, context = chunk
         told = progress
         if progress is not None:
@@ -96,7 +97,8 @@ def evaluate_stream(
                 warnings.simplefilter("ignore", ParserErrorWarning)
                 report = run_evaluation(task_or_parser, generations, references, metrics=metrics, context=context,
                                         ci=False, resamples=resamples, seed=seed, catalog=quiet, progress=told,
-                                        reference_format=reference_format, index_base=index_base, jobs=jobs)
+                                        reference_format=reference_format, index_base=index_base, jobs=jobs,
+                                        idle=ahead.read)
         except InputError as exc:
             raise rebased(exc, offset) from None
         if any(note.startswith(PARSER_NOTE) for r in report.results.values() for note in r.notes):
@@ -113,7 +115,7 @@ def evaluate_stream(
                                            stored_statuses=report.statuses)
         reports.append(kept.compacted())
         offset += len(generations)
-        # what the chunk held goes before the next is read: memory holds one chunk at a time
+        # what the chunk held goes before the next is read (or, with workers, scored)
         del chunk, generations, references, context, report, told
     if not reports:  # no items: the error (or report) evaluate gives on none
         return run_evaluation(task_or_parser, [], [], metrics=metrics, context=None, ci=ci, resamples=resamples,
@@ -130,6 +132,32 @@ def evaluate_stream(
         merged = replace(merged, results={name: replace(r, notes=(*r.notes, note))
                                           for name, r in merged.results.items()})
     return merged
+
+
+class _ReadAhead:
+    """The chunks, one of which may be read early: while worker processes score a chunk
+    (``--jobs``), this process, otherwise waiting, reads the next one (``read``, the ``idle`` of
+    ``run_evaluation``). Two chunks are then held instead of one. An error in reading it is
+    raised when that chunk is due, after the current chunk's own errors, as without reading
+    ahead."""
+
+    def __init__(self, chunks: Iterator[Chunk]) -> None:
+        self._chunks = chunks
+        self._ahead: list[Chunk | None] = []
+        self._failed: list[Exception] = []
+
+    def read(self) -> None:
+        if self._ahead or self._failed:
+            return
+        try:
+            self._ahead.append(next(self._chunks, None))
+        except Exception as exc:
+            self._failed.append(exc)
+
+    def next(self) -> Chunk | None:
+        if self._failed:
+            raise self._failed.pop()
+        return self._ahead.pop() if self._ahead else next(self._chunks, None)
 
 
 def chunked(generations: Sequence[Any], references: Sequence[Any], context: Any = None,
