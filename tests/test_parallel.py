@@ -594,3 +594,15 @@ def test_an_error_reading_ahead_comes_after_the_current_chunks_own(small_chunks:
 
 def _raise(k: int) -> bool:
     raise InputError(f"run.jsonl: chunk {k} cannot be read")
+
+
+def test_references_of_any_sequence_type_are_scored_alike(small_chunks: None, catalog: Any) -> None:
+    """A numpy array or a pandas Series with its own index (sliced by position, not label)."""
+    pd = pytest.importorskip("pandas")
+    gens, refs, _ = label_data()
+    one = medmetrics.evaluate("pubmedqa", gens, refs, catalog=catalog, jobs=1)
+    for given in (np.array(refs, dtype=object), pd.Series(refs, index=range(1000, 1000 + N))):
+        two = medmetrics.evaluate("pubmedqa", gens, given, catalog=catalog, jobs=2)
+        assert parallel.last_scored() == tuple(two.results)
+        assert json.dumps(two.to_dict(items=True), sort_keys=True) == json.dumps(one.to_dict(items=True),
+                                                                                sort_keys=True)

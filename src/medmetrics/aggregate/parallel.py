@@ -388,6 +388,8 @@ def parse_in_workers(
     predictions = predictions if isinstance(predictions, list) else list(predictions)  # sliced below
     if any(not isinstance(g, str) for g in predictions):
         return None  # the serial loop names the first one that is not a string
+    if scoring is not None and not isinstance(scoring.references, list):  # sliced below (a Series slices by label)
+        scoring = Scoring(scoring.metrics, list(scoring.references), scoring.reference_format, scoring.index_base)
     job = _Job(parser, predictions, contexts, shared, scoring, scoring.shipped() if scoring else {})
     try:
         blobs = (pickle.dumps(parser, protocol=pickle.HIGHEST_PROTOCOL),
