@@ -32,7 +32,12 @@ pytestmark = pytest.mark.slow  # a real LocalCluster: 20 s of two worker process
 
 import medmetrics  # noqa: E402
 from medmetrics import cli  # noqa: E402
-from medmetrics.aggregate.distributed import GatheredIntervalWarning, evaluate_dask, read_bag  # noqa: E402
+from medmetrics.aggregate.distributed import (  # noqa: E402
+    GatheredIntervalWarning,
+    evaluate_dask,
+    read_bag,
+    read_files,
+)
 from medmetrics.aggregate.poisson import METHOD, poisson_interval, poisson_totals  # noqa: E402
 from medmetrics.api import get_metric  # noqa: E402
 from medmetrics.catalog.task import Task  # noqa: E402
@@ -288,22 +293,49 @@ def test_a_worker_killed_mid_run_changes_nothing(client: Any, tmp_path: Path) ->
     assert pid not in client.run(os.getpid).values()  # the killed worker was replaced
 
 
-def test_a_bad_record_names_its_file_and_line(client: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("reader", [read_bag, read_files])
+def test_a_bad_record_names_its_file_and_line(client: Any, tmp_path: Path, reader: Any,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a file is a bag's partition or read in chunks on its worker (here of 2 records, so
+    the bad one is in the file's second chunk)."""
+    from medmetrics.aggregate import distributed as dist
+
+    monkeypatch.setattr(dist, "SCORE_CHUNK", 2)
     paths = write_runs(tmp_path, cycled("pubmedqa", 30), 3)
     lines = paths[1].read_text(encoding="utf-8").splitlines()
     lines[3] = json.dumps({"generation": "yes", "reference": "perhaps"})
     paths[1].write_text("\n".join(lines) + "\n", encoding="utf-8")
     bad_label = f"{paths[1]}:4: record 4: the reference has label(s) ['perhaps']"
     with pytest.raises(InputError, match="^" + re.escape(bad_label)):
-        evaluate_dask("pubmedqa", read_bag(str(tmp_path / "*.jsonl")), client=client)
+        evaluate_dask("pubmedqa", reader(str(tmp_path / "*.jsonl")), client=client)
     lines[3] = '{"generation": "yes", "reference": '
     paths[1].write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match="^" + re.escape(f"{paths[1]}:4: invalid JSON")):
-        evaluate_dask("pubmedqa", read_bag(str(tmp_path / "*.jsonl")), client=client)
+        evaluate_dask("pubmedqa", reader(str(tmp_path / "*.jsonl")), client=client)
     lines[3] = json.dumps({"reference": "yes"})
     paths[1].write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match="^" + re.escape(f"{paths[1]}:4: record 4 has no field 'generation'")):
-        evaluate_dask("pubmedqa", read_bag(str(tmp_path / "*.jsonl")), client=client)
+        evaluate_dask("pubmedqa", reader(str(tmp_path / "*.jsonl")), client=client)
+
+
+@pytest.mark.filterwarnings("ignore::medmetrics.aggregate.distributed.GatheredIntervalWarning")
+@pytest.mark.parametrize("task,make", [("medqa", lambda: cycled("medqa", 90)), ("paramed", lambda: text(70))])
+def test_files_read_in_chunks_on_the_workers_give_the_report_of_the_bag(client: Any, tmp_path: Path, task: str,
+                                                                        make: Any,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``read_files`` (each file read and scored on its worker a chunk at a time) and
+    ``read_bag`` (each file a partition) give the same report: values, Poisson and gathered
+    intervals, replicates; with chunks of 4 records too."""
+    from medmetrics.aggregate import distributed as dist
+
+    write_runs(tmp_path, make(), 3)
+    pattern = str(tmp_path / "*.jsonl")
+    bagged = evaluate_dask(task, read_bag(pattern), client=client, ci=True, resamples=200, seed=3, items=True)
+    for chunk in (dist.SCORE_CHUNK, 4):
+        monkeypatch.setattr(dist, "SCORE_CHUNK", chunk)
+        files = evaluate_dask(task, read_files(pattern), client=client, ci=True, resamples=200, seed=3, items=True)
+        assert files.to_dict(items=True) == bagged.to_dict(items=True)
+        assert all(tuple(r.replicates) == tuple(bagged[name].replicates) for name, r in files.items())
 
 
 def test_cli_bad_record_is_one_error_and_leaves_no_output(client: Any, tmp_path: Path,

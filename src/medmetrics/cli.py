@@ -458,7 +458,7 @@ def cmd_score_dask(args: argparse.Namespace) -> int:
     joined in sorted order, intervals of additive metrics by the Poisson bootstrap."""
     import warnings
 
-    from medmetrics.aggregate.distributed import GatheredIntervalWarning, connect, evaluate_dask, read_bag
+    from medmetrics.aggregate.distributed import GatheredIntervalWarning, connect, evaluate_dask, read_files
 
     for option, given in (("--suite", args.suite), ("--tasks", args.tasks), ("--references", args.references),
                           ("--per-item", args.per_item), ("--model", args.model), ("--run", args.run),
@@ -470,10 +470,10 @@ def cmd_score_dask(args: argparse.Namespace) -> int:
         raise MedmetricsError("--dask reads one task's files as the generic adapter does; drop --adapter")
     target, reference_type = _score_target(args, default_catalog())
     fields = _fields(args)
-    bag = read_bag(args.predictions, input_format=args.input_format)
+    files = read_files(args.predictions, input_format=args.input_format)
     with connect(args.dask) as client, warnings.catch_warnings():
         warnings.simplefilter("ignore", GatheredIntervalWarning)  # said below, as a note
-        report = evaluate_dask(target, bag, client=client, context=_pairs(args.context, "--context"),
+        report = evaluate_dask(target, files, client=client, context=_pairs(args.context, "--context"),
                                ci=False if args.ci is None else args.ci, resamples=args.resamples, seed=args.seed,
                                reference_type=reference_type, reference_format=args.reference_format,
                                index_base=args.index_base, prediction_field=fields.prediction,

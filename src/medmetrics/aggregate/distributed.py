@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import functools
 import glob
+import itertools
 import math
 import os
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -103,6 +104,24 @@ def read_bag(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *
     return db.from_delayed([read(path) for path in expand(paths)])
 
 
+@dataclass(frozen=True)
+class Files:
+    """Files that ``evaluate_dask`` reads on the workers, one task per file (``read_files``)."""
+
+    paths: tuple[str, ...]
+    input_format: str | None = None
+
+
+def read_files(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *,
+               input_format: str | None = None) -> Files:
+    """JSONL, JSON or CSV files (a glob pattern, or several paths) for ``evaluate_dask``, each read
+    and scored on a worker ``SCORE_CHUNK`` records at a time as ``medmetrics score`` streams a
+    file: a worker holds one chunk of a file, whatever the file's size (the partitions of
+    ``read_bag``'s bag are held whole). Records are named in errors, and keyed for the bootstrap,
+    by file and line, as ``read_bag`` names and keys them, so both give the same report."""
+    return Files(tuple(expand(paths)), input_format)
+
+
 def _as_bag(data: Any) -> Any:
     import dask.bag as db
 
@@ -110,7 +129,8 @@ def _as_bag(data: Any) -> Any:
         return data
     if hasattr(data, "to_bag") and hasattr(data, "columns"):  # a Dask DataFrame: one record per row
         return data.to_bag(index=False, format="dict")
-    raise InputError(f"evaluate_dask takes a dask.bag.Bag of records or a Dask DataFrame, not {type(data).__name__}")
+    raise InputError(f"evaluate_dask takes a dask.bag.Bag of records, a Dask DataFrame or read_files(...), not "
+                     f"{type(data).__name__}")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -188,47 +208,67 @@ def _located(places: Sequence[str]) -> Iterator[None]:
 
 
 def _score_partition(records: Any, partition: int, job: _Job) -> _Partial | None:
-    """Parse and score one partition on a worker: its report, scored as ``evaluate`` scores, and
-    the Poisson sums of its additive metrics. ``None`` for an empty partition.
+    """Parse and score one partition of a bag on a worker (``_score_chunks``), ``SCORE_CHUNK``
+    records at a time. ``None`` for an empty partition."""
+    records = list(records)
+    size = job.score_chunk
+    return _score_chunks((records[start:start + size] for start in range(0, len(records), size)), partition, job)
 
-    The partition is scored ``SCORE_CHUNK`` items at a time (the client's value), as ``medmetrics score`` streams a
-    file (``evaluate_stream``): a chunk's parses and item statistics are dropped once its
-    Poisson sums are made and its statistics compacted, so beyond its records a worker holds one
-    chunk, whatever the partition's size."""
+
+def _score_file(path: str, partition: int, job: _Job, input_format: str | None) -> _Partial | None:
+    """Read and score one file on a worker, ``SCORE_CHUNK`` records at a time as ``medmetrics
+    score`` streams a file: the worker holds one chunk of it, whatever its size."""
+    from medmetrics.inputs.files import iter_records
+
+    def chunks() -> Iterator[list[dict[str, Any]]]:
+        for chunk in iter_records(path, input_format, chunk_size=job.score_chunk):
+            for k, record in enumerate(chunk):
+                record[SOURCE] = (path, chunk.lines[k] if k < len(chunk.lines) else None, chunk.first + k + 1)
+            yield chunk
+
+    return _score_chunks(chunks(), partition, job)
+
+
+def _score_chunks(chunks: Iterable[Sequence[Any]], partition: int, job: _Job) -> _Partial | None:
+    """Parse and score one partition, given as chunks of records, on a worker: its report,
+    scored as ``evaluate`` scores, and the Poisson sums of its additive metrics (``None`` when it
+    has no records). Each chunk is scored as ``medmetrics score`` scores one (``evaluate_stream``):
+    its parses and item statistics are dropped once its Poisson sums are made and its statistics
+    compacted; only each item's place (for errors) and id (for the sums) are kept."""
     from medmetrics.aggregate.poisson import poisson_totals
-    from medmetrics.aggregate.streaming import chunked, evaluate_stream
+    from medmetrics.aggregate.streaming import evaluate_stream, rebased
     from medmetrics.inputs.adapters.base import require
     from medmetrics.inputs.adapters.generic import context as record_context
     from medmetrics.inputs.files import coerce
     from medmetrics.metrics.base import AdditiveMetric
     from medmetrics.plugins import default_catalog
 
-    records = list(records)
-    if not records:
-        return None
-    places, generations, references, own, ids = [], [], [], [], []
-    seen: dict[Any, str] = {}
-    for k, record in enumerate(records):
-        if not isinstance(record, Mapping):
-            raise InputError(f"partition {partition}, record {k + 1}: a record must be a mapping of fields, not "
-                             f"{type(record).__name__}")
-        place = _place(record, partition, k, job.id_field)
-        places.append(place)
-        generations.append(require(record, job.fields.prediction, place))
-        references.append(require(record, job.fields.reference, place))
-        own.append(record_context(record, job.fields, place, job.task_name))
-        if job.poisson:
-            key = item_id(record, job.id_field)
-            if key is None:
-                raise InputError(f"{place}: no {job.id_field!r} field: the Poisson bootstrap keys each item's weights "
-                                 f"by its id; give every record an {job.id_field!r}, read files with read_bag (which "
-                                 "keys them by file and line), or use bootstrap='multinomial'")
-            if str(key) in seen:
-                raise InputError(f"{place}: item id {key!r} is also the id of {seen[str(key)]}; ids must be unique")
-            seen[str(key)] = place
-            ids.append(key)
-    context: Any = [{**job.shared, **c} for c in own] if any(own) else dict(job.shared)
-    del own
+    places: list[str] = []
+    ids: list[Any] = []
+    seen: dict[str, str] = {}
+
+    def items() -> Iterator[tuple[list[Any], list[Any], Any]]:
+        """Each chunk's generations, references and context, its records checked."""
+        for records in chunks:
+            offset = len(places)
+            generations, references, own = [], [], []
+            for k, record in enumerate(records, start=offset):
+                if not isinstance(record, Mapping):
+                    raise InputError(f"partition {partition}, record {k + 1}: a record must be a mapping of fields, "
+                                     f"not {type(record).__name__}")
+                place = _place(record, partition, k, job.id_field)
+                places.append(place)
+                generations.append(require(record, job.fields.prediction, place))
+                references.append(require(record, job.fields.reference, place))
+                own.append(record_context(record, job.fields, place, job.task_name))
+                if job.poisson:
+                    ids.append(_checked_id(record, place, job.id_field, seen))
+            try:
+                references = coerce(references, job.reference_type)
+            except InputError as exc:
+                raise rebased(exc, offset) from None
+            yield generations, references, [{**job.shared, **c} for c in own] if any(own) else dict(job.shared)
+
     totals: dict[str, Any] = {}
 
     def add_totals(offset: int, chunk: Report, references: Any, context: Any) -> None:
@@ -244,9 +284,12 @@ def _score_partition(records: Any, partition: int, job: _Job) -> _Partial | None
     with warnings.catch_warnings():  # a parser's errors: the note on every result says it, the client warns
         warnings.simplefilter("ignore")
         with _located(places):
-            references = coerce(references, job.reference_type)
-            report = evaluate_stream(job.target, chunked(generations, references, context, size=job.score_chunk),
-                                     metrics=job.metrics, ci=False, resamples=job.resamples, seed=job.seed,
+            chunk_items = items()
+            first = next(chunk_items, None)
+            if first is None:
+                return None
+            report = evaluate_stream(job.target, itertools.chain([first], chunk_items), metrics=job.metrics,
+                                     ci=False, resamples=job.resamples, seed=job.seed,
                                      catalog=job.catalog if job.catalog is not None else default_catalog(),
                                      reference_format=job.reference_format, index_base=job.index_base, jobs=1,
                                      items=job.items, on_chunk=add_totals)
@@ -255,6 +298,19 @@ def _score_partition(records: Any, partition: int, job: _Job) -> _Partial | None
     kept = Report(results, report.parsed if job.items else (), report.task, report.parser,
                   stored_statuses=None if job.items else report.statuses)
     return _Partial(kept.compacted(), totals)
+
+
+def _checked_id(record: Mapping[str, Any], place: str, id_field: str, seen: dict[str, str]) -> Any:
+    """The record's bootstrap id (``item_id``), which must exist and be unique in its partition."""
+    key = item_id(record, id_field)
+    if key is None:
+        raise InputError(f"{place}: no {id_field!r} field: the Poisson bootstrap keys each item's weights by its id; "
+                         f"give every record an {id_field!r}, read files with read_bag (which keys them by file and "
+                         "line), or use bootstrap='multinomial'")
+    if str(key) in seen:
+        raise InputError(f"{place}: item id {key!r} is also the id of {seen[str(key)]}; ids must be unique")
+    seen[str(key)] = place
+    return key
 
 
 # ----------------------------------------------------------------------------------------------
@@ -283,8 +339,9 @@ def evaluate_dask(
     id_field: str = "id",
     items: bool = False,
 ) -> Report:
-    """Score a Dask bag of records (or a Dask DataFrame, one record per row) on a cluster: the
-    ``Report`` that ``evaluate`` gives for the same items in the same order, point values exactly.
+    """Score a Dask bag of records (or a Dask DataFrame, one record per row, or files given by
+    ``read_files``) on a cluster: the ``Report`` that ``evaluate`` gives for the same items in the
+    same order, point values exactly.
 
     Each record holds the generation (``prediction_field``), the reference (``reference_field``)
     and, optionally, its context (a ``context`` mapping, or the fields ``context_fields`` names:
@@ -333,9 +390,13 @@ def evaluate_dask(
                reference_format=reference_format, index_base=index_base, id_field=id_field,
                poisson=level is not None and bootstrap == "poisson", resamples=resamples, seed=seed, items=items,
                score_chunk=SCORE_CHUNK)
-    parts = _as_bag(data).to_delayed()
-    score = dask.delayed(_score_partition, pure=False)
-    partials = [p for p in _compute([score(part, k, job) for k, part in enumerate(parts)], client) if p is not None]
+    if isinstance(data, Files):  # each file read on its worker, a chunk at a time
+        read_and_score = dask.delayed(_score_file, pure=False)
+        tasks = [read_and_score(path, k, job, data.input_format) for k, path in enumerate(data.paths)]
+    else:
+        score = dask.delayed(_score_partition, pure=False)
+        tasks = [score(part, k, job) for k, part in enumerate(_as_bag(data).to_delayed())]
+    partials = [p for p in _compute(tasks, client) if p is not None]
     if not partials:
         raise InputError("no items to score: every partition is empty")
     reports = []
