@@ -39,15 +39,17 @@ def settings(quick: bool) -> Settings:
     return Settings(2_000, 64, 1) if quick else Settings(10_000, 256, 3)
 
 
-def text_pairs(n: int, wordnet, seed: int = 4) -> tuple[list[str], list[str]]:
-    """(hypotheses, references) over WordNet's one-word lemmas, with generator-like edits."""
+def text_pairs(n: int, wordnet, seed: int = 4, *, lemmas: int = 5000,
+               length: tuple[int, int] = (8, 30)) -> tuple[list[str], list[str]]:
+    """(hypotheses, references) of ``length`` words (lowest, highest) over ``lemmas`` of WordNet's
+    one-word lemmas, with generator-like edits."""
     rng = random.Random(seed)
-    lemmas = sorted({name for name in wordnet.all_lemma_names() if name.isalpha()})
-    vocabulary = ["the", "a", "of", "and", "was", "with", "in", "to", *rng.sample(lemmas, 5000)]
+    names = sorted({name for name in wordnet.all_lemma_names() if name.isalpha()})
+    vocabulary = ["the", "a", "of", "and", "was", "with", "in", "to", *rng.sample(names, lemmas)]
     zipf = [1 / rank for rank in range(1, len(vocabulary) + 1)]  # word frequencies of running text
 
     def sentence() -> list[str]:
-        return rng.choices(vocabulary, zipf, k=rng.randint(8, 30))
+        return rng.choices(vocabulary, zipf, k=rng.randint(*length))
 
     hypotheses, references = [], []
     for _ in range(n):

@@ -7,11 +7,13 @@ Benchmarks (``--only`` takes these names, repeated or comma-separated): import, 
 1,000-10,000 labels or types: time and peak memory), accuracy,
 pearson, seqeval, entities, entity_mixes (seqeval strict and entity_f1 strict over 0/10/50% errors,
 5/80-token sentences and 3/20 types), entity_parsers, generation, bertscore_meteor (needs the ``test`` extra
-and a local WordNet), choice, realworld, report (the HTML report of 100,000 items: scored, written, opened
-in Debian's Chromium; no peer). The peers of ``choice`` and ``realworld`` (OpenCompass, lm-eval) run
-in ``benchmarks/.venv-peers`` (see benchmarks/README.md); scikit-learn, scipy, seqeval, nervaluate,
-bert-score and the generation peers (sacrebleu, rouge-score, nltk, rouge) run here. Exits 1 when
-a number that both sides compute does not agree, or a benchmark crashed; timings never fail a run.
+and a local WordNet), text_mixes (rouge and meteor over short and ~300-word texts and 1,000/20,000-lemma
+vocabularies, one cold call each; the same needs), choice, realworld, report (the HTML report of
+100,000 items: scored, written, opened in Debian's Chromium; no peer). The peers of ``choice`` and
+``realworld`` (OpenCompass, lm-eval) run in ``benchmarks/.venv-peers`` (see benchmarks/README.md);
+scikit-learn, scipy, seqeval, nervaluate, bert-score and the generation peers (sacrebleu,
+rouge-score, nltk, rouge) run here. Exits 1 when a number that both sides compute does not agree,
+or a benchmark crashed; timings never fail a run.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from bench_common import Row, render
 
 NAMES = ("import", "f1", "f1_mixes", "wide", "accuracy", "pearson", "seqeval", "entities", "entity_mixes",
          "entity_parsers",
-         "generation", "bertscore_meteor", "choice", "realworld", "report")
+         "generation", "bertscore_meteor", "text_mixes", "choice", "realworld", "report")
 READY_CHECK = "import medmetrics; medmetrics.get_metric('f1'); medmetrics.get_parser('choice', letters='ABCD')"
 
 
@@ -103,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench_realworld import bench_realworld
     from bench_report import bench_report
     from bench_seqeval import bench_seqeval
+    from bench_text_mixes import bench_text_mixes
     from bench_wide import bench_wide
 
     # benchmarks that also return a detail table, printed after the main table
@@ -114,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         "pearson": bench_pearson,
         "seqeval": bench_seqeval, "entities": bench_entities, "entity_mixes": bench_entity_mixes,
         "entity_parsers": bench_entity_parsers,
-        "generation": bench_generation, "bertscore_meteor": bench_bertscore_meteor, "report": bench_report,
+        "generation": bench_generation, "bertscore_meteor": bench_bertscore_meteor,
+        "text_mixes": bench_text_mixes, "report": bench_report,
     }
     not_ready = _medmetrics_ready(args.wait)
     machine = _machine()

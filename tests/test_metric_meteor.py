@@ -11,8 +11,10 @@ import math
 import os
 import random
 import shutil
+import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -188,6 +190,31 @@ def test_wordnet_from_an_nltk_data_directory(wordnet, tmp_path: Path) -> None:
     (target / "lexnames").write_text(meteor_module._lexnames_text(), encoding="utf-8")
     pairs = (["sick patients were treated", "always"], ["ill patient treatment", "ever"])
     assert Meteor(wordnet_path=str(tmp_path)).compute(*pairs).value == Meteor().compute(*pairs).value
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(texts, texts), min_size=1, max_size=5))
+def test_wordnet_in_a_zip_reads_the_same_synonyms(wordnet_zip: Path, pairs: list[tuple[str, str]]) -> None:
+    """NLTK's zipped layout (corpora/wordnet.zip) is read through nltk's stream, a directory from
+    the file itself: the same synonyms, so the same per-item scores."""
+    predictions, references = [p for p, _ in pairs], [r for _, r in pairs]
+    zipped = Meteor(wordnet_path=str(wordnet_zip)).stats(predictions, references)
+    assert np.array_equal(zipped.rows, Meteor().stats(predictions, references).rows)
+
+
+@pytest.fixture(scope="module")
+def wordnet_zip(wordnet, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = meteor_module.DEBIAN_WORDNET
+    if not (source / "index.noun").is_file():
+        pytest.skip("needs Debian's wordnet-base to build a zipped NLTK-layout copy")
+    root = tmp_path_factory.mktemp("nltk_data")
+    (root / "corpora").mkdir()
+    with zipfile.ZipFile(root / "corpora" / "wordnet.zip", "w") as archive:
+        for file in source.iterdir():
+            if file.is_file():
+                archive.write(file, f"wordnet/{file.name}")
+        archive.writestr("wordnet/lexnames", meteor_module._lexnames_text())
+    return root
 
 
 def test_missing_wordnet_says_how_to_install(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
 """Longest common subsequences of token-id sequences, bit-parallel.
 
 The classic dynamic programme is O(m x n) Python steps, which is what makes rouge-score slow.
-Here each column of the table is one Python integer whose bits say where the table grows by one
-going down (Hyyro's bit-vector algorithm), so a whole column is a handful of big-integer
+Here each column of the table is one Python integer whose set bits mark the rows where the table
+does not grow going down (Hyyro's bit-vector algorithm), so a whole column is a handful of big-integer
 operations: O(n) operations of m/64 machine words each.
 
 Keeping the n column vectors is enough to read back one particular LCS: the table entry
@@ -61,22 +61,72 @@ def lcs_positions(reference: Sequence[int], candidate: Sequence[int], *, up_on_t
     if not reference or not candidate:
         return []
     columns = _columns(reference, candidate, position_masks(reference) if masks is None else masks)
-
-    def table(i: int, j: int) -> int:
-        return i - (columns[j] & ((1 << i) - 1)).bit_count()
-
+    # Off a match the walk moves to a neighbour holding the current value L[i][j] (the larger one,
+    # or either on a tie), so that value only drops on matches and is tracked, not recomputed.
+    # Going up keeps it exactly when the column does not grow at row i (bit i - 1 set, see the
+    # module docstring): one bit test per step for rouge-score's walk, one count for the other.
     i, j = len(reference), len(candidate)
+    current = i - columns[j].bit_count()
     positions: list[int] = []
     while i > 0 and j > 0:
         if reference[i - 1] == candidate[j - 1]:
             positions.append(i - 1)
             i -= 1
             j -= 1
-            continue
-        left, up = table(i, j - 1), table(i - 1, j)
-        if left > up or (left == up and not up_on_tie):
+            current -= 1
+        elif up_on_tie:
+            if columns[j] >> (i - 1) & 1:
+                i -= 1
+            else:
+                j -= 1
+        elif i - (columns[j - 1] & ((1 << i) - 1)).bit_count() == current:
             j -= 1
         else:
             i -= 1
     positions.reverse()
     return positions
+
+
+def union_lcs_positions(references: Sequence[Sequence[int]], candidates: Sequence[Sequence[int]]) -> list[set[int]]:
+    """For each reference sentence, the union over ``candidates`` of the positions of one LCS,
+    chosen as ``lcs_positions(..., up_on_tie=True)`` does (rouge-score's summary-level ROUGE-L).
+
+    All reference sentences share one bit vector per column, each in its own field with a zero
+    guard bit above it: a carry out of one field stops in its guard bit and ``& full`` clears it
+    (the subtraction never borrows, as ``match`` is a subset of ``column``), so one pass over a
+    candidate computes its LCS table against every reference sentence at once.
+    """
+    unions: list[set[int]] = [set() for _ in references]
+    offsets: list[int] = []
+    masks: dict[int, int] = {}  # token -> its positions in every sentence's field
+    full = offset = 0
+    for sentence in references:
+        offsets.append(offset)
+        for position, token in enumerate(sentence):
+            masks[token] = masks.get(token, 0) | (1 << (offset + position))
+        full |= ((1 << len(sentence)) - 1) << offset
+        offset += len(sentence) + 1
+    for candidate in candidates:
+        if not candidate:
+            continue
+        column, columns = full, [full]
+        for token in candidate:
+            match = column & masks.get(token, 0)
+            column = ((column + match) | (column - match)) & full
+            columns.append(column)
+        for reference, start, union in zip(references, offsets, unions):
+            # the walk of ``lcs_positions`` (up on a tie) in this sentence's field, which ends at
+            # the last match: L[i][j] (``left``) drops by one at each match and never otherwise
+            i, j = len(reference), len(candidate)
+            left = i - (columns[j] >> start & ((1 << i) - 1)).bit_count()
+            while left:
+                if reference[i - 1] == candidate[j - 1]:
+                    union.add(i - 1)
+                    i -= 1
+                    j -= 1
+                    left -= 1
+                elif columns[j] >> (start + i - 1) & 1:
+                    i -= 1
+                else:
+                    j -= 1
+    return unions

@@ -53,7 +53,7 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
 from medmetrics.metrics.generation.bleu import meds_bench_language
-from medmetrics.metrics.generation.lcs import lcs_length, lcs_positions, position_masks
+from medmetrics.metrics.generation.lcs import lcs_length, lcs_positions, position_masks, union_lcs_positions
 from medmetrics.metrics.generation.pairs import check_texts
 from medmetrics.metrics.generation.tokenize import Stemmer, TokenCoder, meds_bench_tokenizer
 from medmetrics.options import Options, option
@@ -90,11 +90,7 @@ def summary_lcs_hits(reference: list[list[int]], prediction: list[list[int]]) ->
     left_ref = Counter(t for sentence in reference for t in sentence)
     left_pred = Counter(t for sentence in prediction for t in sentence)
     hits = 0
-    for sentence in reference:
-        union: set[int] = set()
-        masks = position_masks(sentence)
-        for candidate in prediction:
-            union.update(lcs_positions(sentence, candidate, up_on_tie=True, masks=masks))
+    for sentence, union in zip(reference, union_lcs_positions(reference, prediction)):
         for position in sorted(union):
             token = sentence[position]
             if left_pred[token] > 0 and left_ref[token] > 0:
