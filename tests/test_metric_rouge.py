@@ -8,6 +8,8 @@ empty texts in ``meds_bench_rouge``), the test checks the documented behaviour i
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +19,7 @@ from rouge_score.rouge_scorer import RougeScorer
 
 from generation_texts import pairs, texts
 from medmetrics.metrics.base import Table
-from medmetrics.metrics.generation.rouge import MEASURES, ROUGE_TYPES, MedsBenchRouge, Rouge
+from medmetrics.metrics.generation.rouge import MEASURES, ROUGE_TYPES, MedsBenchRouge, Rouge, ngram_overlaps
 from medmetrics.testing.conformance import check_metric
 
 TOL = 1e-9
@@ -166,3 +168,20 @@ def test_rouge_types_is_in_the_signature_only_when_it_narrows() -> None:
         Rouge(rouge_types=["rouge1"])
     with pytest.raises(InputError, match="rouge_types must be one or more of"):
         Rouge(rouge_types=["rouge3"])
+
+
+id_texts = st.lists(st.lists(st.integers(0, 6), max_size=12), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(id_texts, id_texts, st.sampled_from([1, 2]))
+def test_ngram_overlaps_equal_counting_each_pair(references: list[list[int]], predictions: list[list[int]],
+                                                 n: int) -> None:
+    """All items at once give each item's clipped overlap (n-grams never span two items)."""
+    predictions = (predictions + [[]] * len(references))[:len(references)]
+
+    def grams(tokens: list[int]) -> Counter:
+        return Counter(zip(*(tokens[k:] for k in range(n))))
+
+    expected = [sum((grams(r) & grams(p)).values()) for r, p in zip(references, predictions)]
+    assert ngram_overlaps(references, predictions, n).tolist() == expected

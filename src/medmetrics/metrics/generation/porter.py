@@ -92,8 +92,9 @@ def _by_ending(rules: list[_Rule]) -> dict[str, list[_Rule]]:
     return grouped
 
 
-def _apply(word: str, rules: dict[str, list[_Rule]]) -> str:
-    for suffix, replacement, condition in rules.get(word[-2:], ()):
+def _apply(word: str, rules: list[_Rule]) -> str:
+    """The first of ``rules`` (those of the word's ending) whose suffix ends the word, if any."""
+    for suffix, replacement, condition in rules:
         if word.endswith(suffix):
             stem = word[:-len(suffix)]
             return stem + replacement if condition(stem) else word
@@ -179,10 +180,11 @@ def _step1c(word: str) -> str:
     return word
 
 
-def _step2(word: str) -> str:
+def _step2(word: str, rules: list[_Rule]) -> str:
     if word.endswith("alli") and _measure(word[:-4]) > 0:
-        return _step2(word[:-4] + "al")
-    return _apply(word, _STEP2)
+        word = word[:-4] + "al"
+        return _step2(word, _STEP2.get(word[-2:], []))
+    return _apply(word, rules)
 
 
 def _step5a(word: str) -> str:
@@ -202,13 +204,33 @@ def _step5b(word: str) -> str:
 
 
 def porter_stem(word: str) -> str:
-    """``nltk.stem.porter.PorterStemmer().stem(word)``: the same string for every ``word``."""
-    lowered = word.lower()
-    irregular = _IRREGULAR.get(lowered)
+    """``nltk.stem.porter.PorterStemmer().stem(word)``: the same string for every ``word``.
+
+    Each step is entered only when the word ends as one of its rules needs (most words skip
+    most steps); a step never leaves the word empty."""
+    stem = word.lower()
+    irregular = _IRREGULAR.get(stem)
     if irregular is not None:
         return irregular
     if len(word) <= 2:  # nltk tests the length of the word as given, before lowercasing
-        return lowered
-    stem = _step1c(_step1b(_step1a(lowered)))
-    stem = _apply(_apply(_step2(stem), _STEP3), _STEP4)
-    return _step5b(_step5a(stem))
+        return stem
+    if stem[-1] == "s":
+        stem = _step1a(stem)
+    if stem[-1] in "dg":  # -ed, -ing (and nltk's literal "*d")
+        stem = _step1b(stem)
+    if stem[-1] == "y":
+        stem = _step1c(stem)
+    rules = _STEP2.get(stem[-2:])
+    if rules:
+        stem = _step2(stem, rules)
+    rules = _STEP3.get(stem[-2:])
+    if rules:
+        stem = _apply(stem, rules)
+    rules = _STEP4.get(stem[-2:])
+    if rules:
+        stem = _apply(stem, rules)
+    if stem[-1] == "e":
+        stem = _step5a(stem)
+    if stem.endswith("ll"):
+        stem = _step5b(stem)
+    return stem

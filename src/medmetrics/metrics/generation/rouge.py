@@ -42,9 +42,10 @@ names are accepted for a release, with a warning, and signatures still write the
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal
 
@@ -64,25 +65,41 @@ MEASURES = ("precision", "recall", "fmeasure")
 SPLITS = {"newline": re.compile(r"\n"), "punctuation": re.compile(r"\n|(?<=[.!?])\s+|(?<=[。！？])")}
 
 
-def fmeasure(precision: float, recall: float) -> float:
-    """rouge-score's ``scoring.fmeasure``."""
-    return 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+def _scores(hits: np.ndarray, predicted: np.ndarray, referenced: np.ndarray) -> np.ndarray:
+    """(precision, recall, F) columns from per-item hit counts and the predicted and reference
+    n-gram (or token) counts, a count below 1 dividing by 1, F = 2PR / (P + R) or 0: rouge-score's
+    arithmetic (``scoring.fmeasure``), operation for operation, so the same floats."""
+    precision = hits / np.maximum(predicted, 1)
+    recall = hits / np.maximum(referenced, 1)
+    total = precision + recall
+    f = np.zeros_like(total)
+    np.divide(2 * precision * recall, total, out=f, where=total > 0)
+    return np.column_stack([precision, recall, f])
 
 
-def _ngram_scores(reference: list[int], prediction: list[int], n: int) -> tuple[float, float, float]:
-    ref = Counter(zip(*(reference[k:] for k in range(n))))
-    pred = Counter(zip(*(prediction[k:] for k in range(n))))
-    overlap = sum(min(count, pred[gram]) for gram, count in ref.items() if gram in pred)
-    precision = overlap / max(len(prediction) - n + 1, 1)
-    recall = overlap / max(len(reference) - n + 1, 1)
-    return precision, recall, fmeasure(precision, recall)
-
-
-def _lcs_scores(lcs: int, reference_length: int, prediction_length: int) -> tuple[float, float, float]:
-    if not reference_length or not prediction_length:
-        return 0.0, 0.0, 0.0
-    precision, recall = lcs / prediction_length, lcs / reference_length
-    return precision, recall, fmeasure(precision, recall)
+def ngram_overlaps(references: Sequence[Sequence[int]], predictions: Sequence[Sequence[int]], n: int) -> np.ndarray:
+    """Per item, the clipped overlap of the unigrams (``n=1``) or bigrams (``n=2``) of two token-id
+    sequences: the sum over n-grams of the smaller of their two counts. All items at once: each
+    n-gram gets a dense code, each (item, code) a count on each side; the smaller counts add up."""
+    if n not in (1, 2):
+        raise ValueError(f"n-grams of length 1 or 2, not {n}")
+    sides = []
+    for texts in (references, predictions):
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        tokens = np.fromiter(itertools.chain.from_iterable(texts), dtype=np.int64, count=int(lengths.sum()))
+        owner = np.repeat(np.arange(len(texts)), lengths)
+        starts = np.flatnonzero(owner[:max(len(owner) - n + 1, 0)] == owner[n - 1:])  # inside one text
+        sides.append((tokens, owner[starts], starts))
+    base = 1 + max((int(tokens.max()) for tokens, _, _ in sides if tokens.size), default=0)
+    # a bigram (a, b) as a * base + b: token ids are dense, so below 2^63 for any real vocabulary
+    grams = [tokens[starts] * base + tokens[starts + 1] if n == 2 else tokens[starts] for tokens, _, starts in sides]
+    codes = np.unique(np.concatenate(grams), return_inverse=True)[1].reshape(-1)
+    width = int(codes.max()) + 1 if codes.size else 1
+    keys = (sides[0][1] * width + codes[:len(grams[0])], sides[1][1] * width + codes[len(grams[0]):])
+    (ref_keys, ref_counts), (pred_keys, pred_counts) = (np.unique(k, return_counts=True) for k in keys)
+    common, in_ref, in_pred = np.intersect1d(ref_keys, pred_keys, assume_unique=True, return_indices=True)
+    return np.bincount(common // width, weights=np.minimum(ref_counts[in_ref], pred_counts[in_pred]),
+                       minlength=len(references))
 
 
 def summary_lcs_hits(reference: list[list[int]], prediction: list[list[int]]) -> int:
@@ -161,26 +178,28 @@ class Rouge(AdditiveMetric):
             # rouge-score drops empty sentences and keeps ones with no token
             return [coder.encode(sentence) for sentence in split(text) if sentence]
 
-        def scores(ref_sentences: list[list[int]], pred_sentences: list[list[int]]) -> Iterator[float]:
-            ref = [t for s in ref_sentences for t in s]
-            pred = [t for s in pred_sentences for t in s]
-            if "rouge1" in types:
-                yield from _ngram_scores(ref, pred, 1)
-            if "rouge2" in types:
-                yield from _ngram_scores(ref, pred, 2)
-            one_each = len(ref_sentences) == 1 and len(pred_sentences) == 1
-            lcs = lcs_length(ref, pred) if "rougeL" in types or ("rougeLsum" in types and one_each) else 0
-            if "rougeL" in types:
-                yield from _lcs_scores(lcs, len(ref), len(pred))
-            if "rougeLsum" in types:
-                # one sentence each: the summary-level LCS is the LCS
-                hits = lcs if one_each else (summary_lcs_hits(ref_sentences, pred_sentences) if ref and pred else 0)
-                yield from _lcs_scores(hits, len(ref), len(pred))
-
-        rows = np.zeros((len(references), len(self.columns)))
-        for i, (prediction, reference) in enumerate(zip(predictions, references)):
-            rows[i] = tuple(scores(sentences(reference), sentences(prediction or "")))
-        return list(self.columns), rows
+        ref_sentences = [sentences(reference) for reference in references]
+        pred_sentences = [sentences(prediction or "") for prediction in predictions]
+        refs = [[t for s in text for t in s] for text in ref_sentences]
+        preds = [[t for s in text for t in s] for text in pred_sentences]
+        ref_length = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
+        pred_length = np.fromiter(map(len, preds), dtype=np.int64, count=len(preds))
+        blocks = []
+        for n, rouge_type in ((1, "rouge1"), (2, "rouge2")):
+            if rouge_type in types:
+                blocks.append(_scores(ngram_overlaps(refs, preds, n), pred_length - n + 1, ref_length - n + 1))
+        one_each = [len(r) == 1 and len(p) == 1 for r, p in zip(ref_sentences, pred_sentences)]
+        lcs = [lcs_length(r, p) if "rougeL" in types or ("rougeLsum" in types and alone) else 0
+               for r, p, alone in zip(refs, preds, one_each)]
+        if "rougeL" in types:
+            blocks.append(_scores(np.array(lcs, dtype=np.float64), pred_length, ref_length))
+        if "rougeLsum" in types:
+            # one sentence each: the summary-level LCS is the LCS
+            hits = [lcs_hits if alone else (summary_lcs_hits(r, p) if ref and pred else 0)
+                    for lcs_hits, alone, r, p, ref, pred in zip(lcs, one_each, ref_sentences, pred_sentences, refs,
+                                                                 preds)]
+            blocks.append(_scores(np.array(hits, dtype=np.float64), pred_length, ref_length))
+        return list(self.columns), np.hstack(blocks)
 
     def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
         out = {c: ratio(totals[c], totals["n"], np.nan) for c in self.columns}
