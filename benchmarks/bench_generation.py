@@ -116,7 +116,7 @@ def bench_meds_bench(predictions: list[str], references: list[str]) -> list[Row]
     agree, ok = _agreement(max(abs(a - b) for a, b in zip(stats.rows[:, -1], expected)))
     rows = [Row("meds_bench_rouge", "rouge 1.0.1 (pltrdy)", size, ours_s, peer_s, per_item=len(references),
                 agree=agree, ok=ok)]
-    tokenize = meds_bench_tokenizer("en", "regex")
+    tokenize = meds_bench_tokenizer("en", MedsBenchBleu().options["sentence_split"])  # the same tokens as ours
     smoothing = SmoothingFunction().method1
     ours_s, stats = best_of(lambda: MedsBenchBleu().stats(predictions, references), 1)
     peer_s, expected = best_of(lambda: [sentence_bleu([tokenize(r)], tokenize(p), weights=(1, 0, 0, 0),
