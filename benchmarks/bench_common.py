@@ -105,6 +105,29 @@ def render(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
+def note_ranges(rows: list[Row], names: list[str]) -> None:
+    """Under the last row of each named benchmark, the range of its ratios over the mixes."""
+    for name in names:
+        named = [r for r in rows if r.benchmark == name and r.ratio is not None]
+        if named:
+            ratios = [r.ratio for r in named]
+            named[-1].notes.append(f"{min(ratios):.1f}x to {max(ratios):.1f}x its peer over the {len(ratios)} mixes")
+
+
+def mixes_main(doc: str, bench: Callable[[bool, int], list[Row]], header: str, rounds: int,
+               argv: list[str] | None) -> int:
+    """The command line of a script timing both sides over mixes: ``--quick``, ``--rounds``, ``--json``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--rounds", type=int, default=rounds, help="interleaved rounds per side (best is reported)")
+    parser.add_argument("--json", metavar="PATH")
+    args = parser.parse_args(argv)
+    rows = bench(args.quick, args.rounds)
+    return finish(header, rows, all(r.ok for r in rows), args.json)
+
+
 def finish(header: str, rows: list[Row], ok: bool, json_path: str | None) -> int:
     """Print a script's header and table, write its rows as JSON when asked; the exit code
     (1 when a number or output that must agree did not)."""

@@ -24,14 +24,12 @@ equal the peer's to 1e-12.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import sys
-from typing import Any
 
 import numpy as np
 
-from bench_common import Row, finish, interleaved
+from bench_common import Row, interleaved, mixes_main, note_ranges
 from bench_entities import as_nervaluate, spans
 from bench_seqeval import _agreement
 
@@ -105,28 +103,13 @@ def bench_entity_mixes(quick: bool, rounds: int = 3) -> list[Row]:
         agree, ok = _agreement(ours.value, float(peer["overall"]["strict"].f1))
         rows.append(Row("entity_f1 strict", "nervaluate Evaluator.evaluate (4 schemes)", mix, ours_t, peer_t,
                         agree=agree, ok=ok))
-    for name in ("seqeval strict IOB2", "entity_f1 strict"):
-        ratios = [r.ratio for r in rows if r.benchmark == name and r.ratio is not None]
-        if ratios:
-            rows[-1 if name == "entity_f1 strict" else -2].notes.append(
-                f"{name}: {min(ratios):.1f}x to {max(ratios):.1f}x its peer over the {len(ratios)} mixes")
+    note_ranges(rows, ["seqeval strict IOB2", "entity_f1 strict"])
     return rows
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
-    """The rows as dictionaries (raw seconds included), as ``run.py --json`` writes them."""
-    return [row.to_dict() for row in bench_entity_mixes(quick)]
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per side (best is reported)")
-    parser.add_argument("--json", metavar="PATH")
-    args = parser.parse_args(argv)
-    rows = bench_entity_mixes(args.quick, args.rounds)
-    return finish("seqeval strict and entity_f1 strict over error rates, sentence lengths and type counts", rows,
-                  all(r.ok for r in rows), args.json)
+    return mixes_main(__doc__, bench_entity_mixes, "seqeval strict and entity_f1 strict over error rates, sentence "
+                      "lengths and type counts", 3, argv)
 
 
 if __name__ == "__main__":

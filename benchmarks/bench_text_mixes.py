@@ -25,7 +25,6 @@ Needs the ``test`` extra and a local WordNet (``apt-get install wordnet-base``).
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import sys
 from typing import Any
@@ -33,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from bench_bertscore_meteor import text_pairs
-from bench_common import Row, finish, interleaved
+from bench_common import Row, interleaved, mixes_main, note_ranges
 
 TOL = 1e-9
 LENGTHS = {"short": (8, 30), "long": (150, 450)}
@@ -109,28 +108,13 @@ def bench_text_mixes(quick: bool, rounds: int = 2) -> list[Row]:
         ours_t, peer_t, ours_v, peer_v = interleaved(ours_meteor, nltk_meteor, rounds)
         agree, ok = _max_diff(ours_v, peer_v)
         rows.append(Row("meteor (sentence scores)", "nltk meteor_score", mix, ours_t, peer_t, agree=agree, ok=ok))
-    for name in [case[0] for case in rouge_cases] + ["meteor (sentence scores)"]:
-        named = [r for r in rows if r.benchmark == name and r.ratio is not None]
-        if named:
-            ratios = [r.ratio for r in named]
-            named[-1].notes.append(f"{min(ratios):.1f}x to {max(ratios):.1f}x its peer over the {len(ratios)} mixes")
+    note_ranges(rows, [case[0] for case in rouge_cases] + ["meteor (sentence scores)"])
     return rows
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
-    """The rows as dictionaries (raw seconds included), as ``run.py --json`` writes them."""
-    return [row.to_dict() for row in bench_text_mixes(quick)]
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per side (best is reported)")
-    parser.add_argument("--json", metavar="PATH")
-    args = parser.parse_args(argv)
-    rows = bench_text_mixes(args.quick, args.rounds)
-    return finish("rouge and meteor over text lengths and vocabulary sizes, one cold call each", rows,
-                  all(r.ok for r in rows), args.json)
+    return mixes_main(__doc__, bench_text_mixes, "rouge and meteor over text lengths and vocabulary sizes, one cold "
+                      "call each", 2, argv)
 
 
 if __name__ == "__main__":
