@@ -185,3 +185,19 @@ def test_ngram_overlaps_equal_counting_each_pair(references: list[list[int]], pr
 
     expected = [sum((grams(r) & grams(p)).values()) for r, p in zip(references, predictions)]
     assert ngram_overlaps(references, predictions, n).tolist() == expected
+
+
+@FAST
+@given(pairs)
+def test_batches_give_the_rows_of_one(items: list[tuple[str, str]]) -> None:
+    """Items are read and counted in batches (``BATCH``) to bound memory: the rows do not change."""
+    from medmetrics.metrics.generation import rouge as rouge_module
+
+    predictions, references = [p for p, _ in items], [r for _, r in items]
+    whole = Rouge(use_stemmer=True).stats(predictions, references).rows
+    batch, rouge_module.BATCH = rouge_module.BATCH, 2
+    try:
+        batched = Rouge(use_stemmer=True).stats(predictions, references).rows
+    finally:
+        rouge_module.BATCH = batch
+    assert np.array_equal(batched, whole)

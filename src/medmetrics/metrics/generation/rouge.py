@@ -62,6 +62,8 @@ from medmetrics.signatures import Signature
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 MEASURES = ("precision", "recall", "fmeasure")
+#: items whose tokens are held at once (the token lists of 10,000 long texts are tens of MB)
+BATCH = 10_000
 SPLITS = {"newline": re.compile(r"\n"), "punctuation": re.compile(r"\n|(?<=[.!?])\s+|(?<=[。！？])")}
 
 
@@ -171,6 +173,13 @@ class Rouge(AdditiveMetric):
     def item_stats(self, predictions: Sequence[Any], references: Sequence[Any]) -> tuple[list[str], np.ndarray]:
         check_texts(self.name, predictions, references)
         coder = TokenCoder(self.options["tokenize"], self._stemmer)
+        rows = [self._rows(coder, predictions[lo:lo + BATCH], references[lo:lo + BATCH])
+                for lo in range(0, len(references), BATCH)]
+        return list(self.columns), np.vstack(rows) if rows else np.zeros((0, len(self.columns)))
+
+    def _rows(self, coder: TokenCoder, predictions: Sequence[Any], references: Sequence[Any]) -> np.ndarray:
+        """The statistics rows of a batch of items: every item's tokens are held at once, so
+        ROUGE-1/2 are counted for the whole batch (``ngram_overlaps``)."""
         split = SPLITS[self.options["lsum_split"]].split
         types = self.options["rouge_types"]
 
@@ -199,7 +208,7 @@ class Rouge(AdditiveMetric):
                     for lcs_hits, alone, r, p, ref, pred in zip(lcs, one_each, ref_sentences, pred_sentences, refs,
                                                                  preds)]
             blocks.append(_scores(np.array(hits, dtype=np.float64), pred_length, ref_length))
-        return list(self.columns), np.hstack(blocks)
+        return np.hstack(blocks)
 
     def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
         out = {c: ratio(totals[c], totals["n"], np.nan) for c in self.columns}
