@@ -234,7 +234,7 @@ class Aligner:
         hyp = list(range(len(hypothesis)))
         ref = list(range(len(reference)))
         matches: list[tuple[int, int]] = []
-        hyp, ref = _match_stage(hyp, ref, lambda i: (hypothesis[i],), lambda j: reference[j], matches)
+        hyp, ref = _match_stage(hyp, ref, hypothesis, reference, matches)
         if self._stem is not None:  # from here on nltk compares stems, in the synonym stage too
             # only the words left free are stemmed, as nltk does: most of a good hypothesis
             # matches exactly, and a cold call then never stems those words at all
@@ -243,36 +243,46 @@ class Aligner:
                 hypothesis[i] = self.stem(hypothesis[i])
             for j in ref:
                 reference[j] = self.stem(reference[j])
-            hyp, ref = _match_stage(hyp, ref, lambda i: (hypothesis[i],), lambda j: reference[j], matches)
+            hyp, ref = _match_stage(hyp, ref, hypothesis, reference, matches)
         if self._synonyms_of is not None:
-            _match_stage(hyp, ref, lambda i: self.synonyms(hypothesis[i]), lambda j: reference[j], matches)
+            _match_stage(hyp, ref, hypothesis, reference, matches, self.synonyms)
         matches.sort()
         return matches
 
 
-def _match_stage(hyp: list[int], ref: list[int], keys_of: Callable[[int], Any], key_of: Callable[[int], str],
-                 matches: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+def _match_stage(hyp: list[int], ref: list[int], hypothesis: Sequence[str], reference: Sequence[str],
+                 matches: list[tuple[int, int]], synonyms: Callable[[str], frozenset[str]] | None = None
+                 ) -> tuple[list[int], list[int]]:
     """One alignment stage on the free positions; returns the positions still free after it.
 
-    Each hypothesis word, last first, takes the last free reference position whose key is one
-    of its keys (its own key, or its synonyms).
+    Each hypothesis word, last first, takes the last free reference position holding that word,
+    or (``synonyms``) any of the word's synonyms.
     """
+    if not hyp or not ref:
+        return hyp, ref
     positions: dict[str, list[int]] = {}
     for j in ref:
-        positions.setdefault(key_of(j), []).append(j)
+        positions.setdefault(reference[j], []).append(j)
     used_hyp: set[int] = set()
     used_ref: set[int] = set()
     for i in reversed(hyp):
-        best, best_key = -1, None
-        for key in keys_of(i):
-            free = positions.get(key)
-            if free and free[-1] > best:
-                best, best_key = free[-1], key
-        if best_key is not None:
+        if synonyms is None:
+            free = positions.get(hypothesis[i])
+            if not free:
+                continue
+            best = free.pop()
+        else:
+            best, best_key = -1, None
+            for key in synonyms(hypothesis[i]):
+                free = positions.get(key)
+                if free and free[-1] > best:
+                    best, best_key = free[-1], key
+            if best_key is None:
+                continue
             positions[best_key].pop()
-            used_hyp.add(i)
-            used_ref.add(best)
-            matches.append((i, best))
+        used_hyp.add(i)
+        used_ref.add(best)
+        matches.append((i, best))
     return [i for i in hyp if i not in used_hyp], [j for j in ref if j not in used_ref]
 
 
