@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from medmetrics.metrics.generation.lcs import lcs_length, lcs_positions, union_lcs_positions
+from medmetrics.metrics.generation.lcs import lcs_length, union_lcs_positions
 
 
 def _table(reference: list[int], candidate: list[int]) -> list[list[int]]:
@@ -43,15 +43,18 @@ sequences = st.lists(st.integers(0, 4), max_size=90)  # over 64 tokens: columns 
 
 @settings(max_examples=1500, deadline=None)
 @given(sequences, sequences)
-def test_positions_and_length_equal_the_dynamic_programme(reference: list[int], candidate: list[int]) -> None:
+def test_length_and_one_pair_equal_the_dynamic_programme(reference: list[int], candidate: list[int]) -> None:
     assert lcs_length(reference, candidate) == _table(reference, candidate)[-1][-1]
     for up_on_tie in (True, False):
-        assert lcs_positions(reference, candidate, up_on_tie=up_on_tie) == _walk(reference, candidate, up_on_tie)
+        positions = union_lcs_positions([reference], [candidate], up_on_tie=up_on_tie)
+        assert positions == [set(_walk(reference, candidate, up_on_tie))]
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.lists(sequences, max_size=6), st.lists(sequences, max_size=6))
-def test_union_of_every_sentence_pair(references: list[list[int]], candidates: list[list[int]]) -> None:
+@given(st.lists(sequences, max_size=6), st.lists(sequences, max_size=6), st.booleans())
+def test_union_of_every_sentence_pair(references: list[list[int]], candidates: list[list[int]],
+                                      up_on_tie: bool) -> None:
     """One packed pass per candidate gives each reference sentence the union of its pairwise walks."""
-    expected = [{p for candidate in candidates for p in _walk(reference, candidate, True)} for reference in references]
-    assert union_lcs_positions(references, candidates) == expected
+    expected = [{p for candidate in candidates for p in _walk(reference, candidate, up_on_tie)}
+                for reference in references]
+    assert union_lcs_positions(references, candidates, up_on_tie=up_on_tie) == expected

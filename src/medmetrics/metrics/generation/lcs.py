@@ -6,8 +6,8 @@ does not grow going down (Hyyro's bit-vector algorithm), so a whole column is a 
 operations: O(n) operations of m/64 machine words each.
 
 Keeping the n column vectors is enough to read back one particular LCS: the table entry
-``L[i][j]`` is ``i`` minus the set bits among the lowest ``i`` bits of column ``j``. The readers
-below walk the table back exactly as rouge-score and the ``rouge`` package do, so the chosen
+``L[i][j]`` is ``i`` minus the set bits among the lowest ``i`` bits of column ``j``. ``union_lcs_positions``
+walks the table back exactly as rouge-score and the ``rouge`` package do, so the chosen
 subsequence (which matters for summary-level ROUGE-L) is theirs, tie-breaking included.
 """
 
@@ -37,59 +37,13 @@ def lcs_length(reference: Sequence[int], candidate: Sequence[int]) -> int:
     return len(reference) - column.bit_count()
 
 
-def _columns(reference: Sequence[int], candidate: Sequence[int], masks: dict[int, int]) -> list[int]:
-    """Column bit vectors 0..n of the LCS table (column j after ``candidate[:j]``)."""
-    full = (1 << len(reference)) - 1
-    columns = [full]
-    column = full
-    for token in candidate:
-        match = column & masks.get(token, 0)
-        column = ((column + match) | (column - match)) & full
-        columns.append(column)
-    return columns
-
-
-def lcs_positions(reference: Sequence[int], candidate: Sequence[int], *, up_on_tie: bool,
-                  masks: dict[int, int] | None = None) -> list[int]:
-    """Positions in ``reference`` of one LCS, read back from the bottom-right corner.
-
-    On a match both indices step back; otherwise the walk moves to the larger neighbour. On a
-    tie it moves up (``i - 1``) when ``up_on_tie`` (rouge-score's ``_backtrack_norec``) and left
-    (``j - 1``) otherwise (the ``rouge`` package's ``_recon_lcs``). ``masks`` are
-    ``position_masks(reference)``, when the caller reuses them for many candidates.
-    """
-    if not reference or not candidate:
-        return []
-    columns = _columns(reference, candidate, position_masks(reference) if masks is None else masks)
-    # Off a match the walk moves to a neighbour holding the current value L[i][j] (the larger one,
-    # or either on a tie), so that value only drops on matches and is tracked, not recomputed.
-    # Going up keeps it exactly when the column does not grow at row i (bit i - 1 set, see the
-    # module docstring): one bit test per step for rouge-score's walk, one count for the other.
-    i, j = len(reference), len(candidate)
-    current = i - columns[j].bit_count()
-    positions: list[int] = []
-    while i > 0 and j > 0:
-        if reference[i - 1] == candidate[j - 1]:
-            positions.append(i - 1)
-            i -= 1
-            j -= 1
-            current -= 1
-        elif up_on_tie:
-            if columns[j] >> (i - 1) & 1:
-                i -= 1
-            else:
-                j -= 1
-        elif i - (columns[j - 1] & ((1 << i) - 1)).bit_count() == current:
-            j -= 1
-        else:
-            i -= 1
-    positions.reverse()
-    return positions
-
-
-def union_lcs_positions(references: Sequence[Sequence[int]], candidates: Sequence[Sequence[int]]) -> list[set[int]]:
-    """For each reference sentence, the union over ``candidates`` of the positions of one LCS,
-    chosen as ``lcs_positions(..., up_on_tie=True)`` does (rouge-score's summary-level ROUGE-L).
+def union_lcs_positions(references: Sequence[Sequence[int]], candidates: Sequence[Sequence[int]], *,
+                        up_on_tie: bool = True) -> list[set[int]]:
+    """For each reference sentence, the union over ``candidates`` of the positions of one LCS:
+    the one read back from the bottom-right corner of the table, where on a match both indices
+    step back and otherwise the walk moves to the larger neighbour, on a tie up (``i - 1``, as
+    rouge-score's ``_backtrack_norec``, for summary-level ROUGE-L) or left (``j - 1``, as the
+    ``rouge`` package's ``_recon_lcs``).
 
     All reference sentences share one bit vector per column, each in its own field with a zero
     guard bit above it: a carry out of one field stops in its guard bit and ``& full`` clears it
@@ -115,8 +69,10 @@ def union_lcs_positions(references: Sequence[Sequence[int]], candidates: Sequenc
             column = ((column + match) | (column - match)) & full
             columns.append(column)
         for reference, start, union in zip(references, offsets, unions):
-            # the walk of ``lcs_positions`` (up on a tie) in this sentence's field, which ends at
-            # the last match: L[i][j] (``left``) drops by one at each match and never otherwise
+            # the walk in this sentence's field. Off a match it moves to a neighbour holding the
+            # current value L[i][j] (``left``, which so drops only at matches, and the walk ends at
+            # the last one); going up keeps it exactly when the column does not grow at row i
+            # (bit i - 1 set): one bit test per step up on a tie, one count left on a tie
             i, j = len(reference), len(candidate)
             left = i - (columns[j] >> start & ((1 << i) - 1)).bit_count()
             while left:
@@ -125,8 +81,13 @@ def union_lcs_positions(references: Sequence[Sequence[int]], candidates: Sequenc
                     i -= 1
                     j -= 1
                     left -= 1
-                elif columns[j] >> (start + i - 1) & 1:
-                    i -= 1
-                else:
+                elif up_on_tie:
+                    if columns[j] >> (start + i - 1) & 1:
+                        i -= 1
+                    else:
+                        j -= 1
+                elif i - (columns[j - 1] >> start & ((1 << i) - 1)).bit_count() == left:
                     j -= 1
+                else:
+                    i -= 1
     return unions

@@ -54,7 +54,7 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
 from medmetrics.metrics.generation.bleu import meds_bench_language
-from medmetrics.metrics.generation.lcs import lcs_length, lcs_positions, position_masks, union_lcs_positions
+from medmetrics.metrics.generation.lcs import lcs_length, union_lcs_positions
 from medmetrics.metrics.generation.pairs import check_texts
 from medmetrics.metrics.generation.tokenize import Stemmer, TokenCoder, meds_bench_tokenizer
 from medmetrics.options import Options, option
@@ -230,10 +230,8 @@ def pltrdy_rouge_l(hypothesis: str, reference: str) -> tuple[float, float, float
     hyp_ids = [[ids.setdefault(w, len(ids)) for w in s] for s in hyp]
     ref_ids = [[ids.setdefault(w, len(ids)) for w in s] for s in ref]
     union: set[int] = set()  # the package's LCS "union" is a set of words, not of positions
-    for sentence in ref_ids:
-        masks = position_masks(sentence)
-        for candidate in hyp_ids:
-            union.update(sentence[p] for p in lcs_positions(sentence, candidate, up_on_tie=False, masks=masks))
+    for sentence, positions in zip(ref_ids, union_lcs_positions(ref_ids, hyp_ids, up_on_tie=False)):
+        union.update(sentence[p] for p in positions)
     ref_words = {w for s in ref_ids for w in s}
     hyp_words = {w for s in hyp_ids for w in s}
     recall, precision = len(union) / len(ref_words), len(union) / len(hyp_words)
