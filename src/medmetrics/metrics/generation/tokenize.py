@@ -31,6 +31,7 @@ from medmetrics.metrics.generation import require
 from medmetrics.metrics.generation.porter import porter_stem
 
 _NON_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+_ALPHANUMERIC_RUN = re.compile(r"[a-z0-9]+")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _UNICODE_TOKEN = re.compile(rf"[{_CJK}]|\d+(?:[.,]\d+)+|[^\W_{_CJK}]+")
 _ASCII_WORD = re.compile(r"[a-z]+")
@@ -57,7 +58,9 @@ class Stemmer:
 
 
 def _rouge_score_split(text: str) -> list[str]:
-    return _NON_ALPHANUMERIC.sub(" ", text.lower()).split()
+    # rouge-score replaces each run outside [a-z0-9] by a space and splits: the runs inside, found
+    # in one pass
+    return _ALPHANUMERIC_RUN.findall(text.lower())
 
 
 def _rouge_score_stem(token: str, stemmer: Stemmer) -> str | None:
