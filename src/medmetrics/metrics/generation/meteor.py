@@ -185,7 +185,7 @@ class WordNetNames:
 
         file = f"data.{_DATA_FILES[pos]}"
         pointer = self.wordnet.abspath(file)
-        if not isinstance(pointer, FileSystemPathPointer):  # a zip file: nltk's stream
+        if type(pointer) is not FileSystemPathPointer:  # in a zip file (or gzipped): nltk's stream
             stream = self.wordnet._data_file(pos)
 
             def read_stream(offset: int) -> str:
