@@ -7,10 +7,13 @@ a tie) choose; small alphabets make ties common.
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from medmetrics.metrics.generation.lcs import lcs_length, union_lcs_positions
+from medmetrics.metrics.generation import lcs as lcs_module
+from medmetrics.metrics.generation.lcs import lcs_length, lcs_lengths, union_lcs_positions
+from medmetrics.metrics.generation.tokenize import Packed
 
 
 def _table(reference: list[int], candidate: list[int]) -> list[list[int]]:
@@ -58,3 +61,30 @@ def test_union_of_every_sentence_pair(references: list[list[int]], candidates: l
     expected = [{p for candidate in candidates for p in _walk(reference, candidate, up_on_tie)}
                 for reference in references]
     assert union_lcs_positions(references, candidates, up_on_tie=up_on_tie) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(sequences, sequences), max_size=12), st.data())
+def test_lengths_of_a_batch_equal_each_pair(pairs: list[tuple[list[int], list[int]]], data: st.DataObject) -> None:
+    """Short references (one machine word) in numpy, all at once; longer ones one by one; the
+    pairs asked for only, the others 0."""
+    references, candidates = [r for r, _ in pairs], [c for _, c in pairs]
+    expected = [lcs_length(r, c) for r, c in pairs]
+    assert lcs_lengths(references, candidates).tolist() == expected
+    asked = sorted(data.draw(st.sets(st.integers(0, max(len(pairs) - 1, 0)))) if pairs else set())
+    assert lcs_lengths(Packed.of(references), Packed.of(candidates), np.array(asked, dtype=np.int64)).tolist() == [
+        expected[i] if i in asked else 0 for i in range(len(pairs))]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.integers(0, 3), min_size=1, max_size=63), sequences), min_size=1,
+                max_size=40))
+def test_lengths_in_chunks_equal_one_chunk(pairs: list[tuple[list[int], list[int]]]) -> None:
+    """The match table is built in chunks of pairs (``_MATCH_CELLS``): any chunking, the same lengths."""
+    references, candidates = [r for r, _ in pairs], [c for _, c in pairs]
+    whole = lcs_lengths(references, candidates)
+    cells, lcs_module._MATCH_CELLS = lcs_module._MATCH_CELLS, 64
+    try:
+        assert lcs_lengths(references, candidates).tolist() == whole.tolist()
+    finally:
+        lcs_module._MATCH_CELLS = cells

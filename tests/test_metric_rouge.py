@@ -20,6 +20,7 @@ from rouge_score.rouge_scorer import RougeScorer
 from generation_texts import pairs, texts
 from medmetrics.metrics.base import Table
 from medmetrics.metrics.generation.rouge import MEASURES, ROUGE_TYPES, MedsBenchRouge, Rouge, ngram_overlaps
+from medmetrics.metrics.generation.tokenize import Stemmer, TokenCoder, split_lines
 from medmetrics.testing.conformance import check_metric
 
 TOL = 1e-9
@@ -185,6 +186,34 @@ def test_ngram_overlaps_equal_counting_each_pair(references: list[list[int]], pr
 
     expected = [sum((grams(r) & grams(p)).values()) for r, p in zip(references, predictions)]
     assert ngram_overlaps(references, predictions, n).tolist() == expected
+    # ids so large that (item, bigram) keys would overflow int64: the bigrams are numbered first
+    far = [[t + 2**40 for t in tokens] for tokens in references], [[t + 2**40 for t in p] for p in predictions]
+    assert ngram_overlaps(*far, n).tolist() == expected
+
+
+@FAST
+@given(st.lists(texts, min_size=1, max_size=8), st.booleans())
+def test_texts_read_in_one_pass_equal_text_by_text(items: list[str], use_stemmer: bool) -> None:
+    """rouge-score's tokens in lines are read from all texts joined (``encode_texts``); every other
+    tokenizer or split reads text by text: for the default, both give the same tokens and sentences
+    (the streams differ only in where empty lines leave markers)."""
+    joined = TokenCoder("rouge_score", Stemmer() if use_stemmer else None).encode_texts(items, split_lines)
+    one_by_one = TokenCoder("rouge_score", Stemmer() if use_stemmer else None).encode_texts(
+        items, lambda text: text.split("\n"))  # not ``split_lines``: the text-by-text path
+    assert joined.tokens.tokens.tolist() == one_by_one.tokens.tokens.tolist()
+    assert joined.tokens.lengths.tolist() == one_by_one.tokens.lengths.tolist()
+    assert joined.sentence_counts.tolist() == one_by_one.sentence_counts.tolist()
+    assert [joined.sentences(i) for i in range(len(items))] == [one_by_one.sentences(i) for i in range(len(items))]
+
+
+def test_a_text_holding_the_join_character_is_read_alone() -> None:
+    """NUL joins the texts of a batch in the one-pass read; a text that holds one is read text by text."""
+    predictions, references = ["fever\x00rash\nof the patient", "cough"], ["the rash\x00fever", "no cough\ntoday"]
+    table = per_item(Rouge(), predictions, references)
+    for i, (prediction, reference) in enumerate(zip(predictions, references)):
+        expected = SCORERS[False].score(reference, prediction)
+        for rouge_type in ROUGE_TYPES:
+            assert table[f"{rouge_type}_fmeasure"][i] == pytest.approx(expected[rouge_type].fmeasure, abs=TOL)
 
 
 @FAST

@@ -15,6 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
+from medmetrics.metrics.generation.tokenize import Packed
+
+#: reference tokens per machine word: a column of the table and its carry fit in 64 bits
+WORD = 63
+#: cells of the (pairs x candidate tokens x 64) match table built at once by ``lcs_lengths``
+_MATCH_CELLS = 1 << 22
+
 
 def position_masks(reference: Sequence[int]) -> dict[int, int]:
     """For each token, the bit mask of its positions in ``reference``."""
@@ -35,6 +44,70 @@ def lcs_length(reference: Sequence[int], candidate: Sequence[int]) -> int:
         match = column & masks.get(token, 0)
         column = ((column + match) | (column - match)) & full
     return len(reference) - column.bit_count()
+
+
+def lcs_lengths(references: Sequence[Sequence[int]] | Packed, candidates: Sequence[Sequence[int]] | Packed,
+                pairs: np.ndarray | None = None) -> np.ndarray:
+    """LCS length of each (reference, candidate) pair (int64); with ``pairs`` (indices), of
+    those pairs only, the others 0.
+
+    Pairs whose reference fits in one machine word (``WORD`` tokens: short texts) run together:
+    the same bit-vector columns as ``lcs_length``, as uint64, one numpy step per candidate
+    position for all of them; pairs are taken in order of candidate length, so few steps are
+    padding. Longer references run one pair at a time through ``lcs_length``.
+    """
+    refs, cands = Packed.of(references), Packed.of(candidates)
+    out = np.zeros(len(refs), dtype=np.int64)
+    ref_len, cand_len = refs.lengths, cands.lengths
+    if pairs is not None:  # the others as if empty
+        asked = np.zeros(len(refs), dtype=bool)
+        asked[pairs] = True
+        cand_len = np.where(asked, cand_len, 0)
+    for i in np.flatnonzero((ref_len > WORD) & (cand_len > 0)):
+        out[i] = lcs_length(refs.tokens[refs.starts[i]:refs.starts[i] + ref_len[i]].tolist(),
+                            cands.tokens[cands.starts[i]:cands.starts[i] + cand_len[i]].tolist())
+    short = np.flatnonzero((ref_len <= WORD) & (ref_len > 0) & (cand_len > 0))
+    short = short[np.argsort(cand_len[short], kind="stable")]
+    start = 0
+    while start < short.size:
+        # the longest candidate of a chunk is its last: as many pairs as keep the table in bounds
+        cells = np.arange(1, short.size - start + 1) * cand_len[short[start:]] * 64
+        size = max(1, int(np.searchsorted(cells, _MATCH_CELLS, side="right")))
+        chunk = short[start:start + size]
+        out[chunk] = _word_lcs(refs, cands, chunk)
+        start += size
+    return out
+
+
+def _word_lcs(refs: Packed, cands: Packed, pairs: np.ndarray) -> np.ndarray:
+    """``lcs_length`` of ``pairs`` (their references have 1 to ``WORD`` tokens), all at once."""
+    ref_len, cand_len = refs.lengths[pairs], cands.lengths[pairs]
+    width, depth = int(cand_len.max()), int(ref_len.max())
+    reference, candidate = refs.padded(pairs, depth), cands.padded(pairs, width)
+    # masks[p, j]: the bits of the reference positions holding candidate token j of pair p
+    # (padding on either side matches nothing), 8 positions a byte, in 8 bytes
+    if max(int(reference.max()), int(candidate.max())) < 2**31:  # half the bytes to compare
+        reference, candidate = reference.astype(np.int32), candidate.astype(np.int32)
+    equal = candidate[:, :, None] == reference[:, None, :]
+    equal &= (np.arange(depth) < ref_len[:, None])[:, None, :]
+    equal &= (np.arange(width) < cand_len[:, None])[:, :, None]
+    packed = np.packbits(equal, axis=-1, bitorder="little")
+    masks = np.zeros((len(pairs), width, 8), dtype=np.uint8)
+    masks[:, :, :packed.shape[2]] = packed
+    words = masks.view("<u8")[:, :, 0]
+    full = (np.uint64(1) << ref_len.astype(np.uint64)) - np.uint64(1)
+    column = full.copy()
+    for j in range(width):
+        match = column & words[:, j]
+        column = ((column + match) | (column - match)) & full
+    return ref_len - _bit_counts(column)
+
+
+def _bit_counts(values: np.ndarray) -> np.ndarray:
+    """Set bits of each uint64 (``np.bitwise_count`` from numpy 2)."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(values).astype(np.int64)
+    return np.unpackbits(values.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1).sum(1).astype(np.int64)
 
 
 def union_lcs_positions(references: Sequence[Sequence[int]], candidates: Sequence[Sequence[int]], *,

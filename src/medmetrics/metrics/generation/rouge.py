@@ -42,7 +42,6 @@ names are accepted for a release, with a warning, and signatures still write the
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -54,9 +53,9 @@ import numpy as np
 from medmetrics.errors import InputError
 from medmetrics.metrics.base import AdditiveMetric, Table, ratio
 from medmetrics.metrics.generation.bleu import meds_bench_language
-from medmetrics.metrics.generation.lcs import lcs_length, union_lcs_positions
+from medmetrics.metrics.generation.lcs import lcs_lengths, union_lcs_positions
 from medmetrics.metrics.generation.pairs import check_texts
-from medmetrics.metrics.generation.tokenize import Stemmer, TokenCoder, meds_bench_tokenizer
+from medmetrics.metrics.generation.tokenize import Packed, Stemmer, TokenCoder, meds_bench_tokenizer, split_lines
 from medmetrics.options import Options, option
 from medmetrics.signatures import Signature
 
@@ -64,7 +63,10 @@ ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 MEASURES = ("precision", "recall", "fmeasure")
 #: items whose tokens are held at once (the token lists of 10,000 long texts are tens of MB)
 BATCH = 10_000
-SPLITS = {"newline": re.compile(r"\n"), "punctuation": re.compile(r"\n|(?<=[.!?])\s+|(?<=[。！？])")}
+#: sentence splitters for rougeLsum (rouge-score splits on newlines)
+SPLITS: dict[str, Callable[[str], list[str]]] = {
+    "newline": split_lines,
+    "punctuation": re.compile(r"\n|(?<=[.!?])\s+|(?<=[。！？])").split}
 
 
 def _scores(hits: np.ndarray, predicted: np.ndarray, referenced: np.ndarray) -> np.ndarray:
@@ -79,29 +81,45 @@ def _scores(hits: np.ndarray, predicted: np.ndarray, referenced: np.ndarray) -> 
     return np.column_stack([precision, recall, f])
 
 
-def ngram_overlaps(references: Sequence[Sequence[int]], predictions: Sequence[Sequence[int]], n: int) -> np.ndarray:
+def ngram_overlaps(references: Sequence[Sequence[int]] | Packed, predictions: Sequence[Sequence[int]] | Packed,
+                   n: int) -> np.ndarray:
     """Per item, the clipped overlap of the unigrams (``n=1``) or bigrams (``n=2``) of two token-id
-    sequences: the sum over n-grams of the smaller of their two counts. All items at once: each
-    n-gram gets a dense code, each (item, code) a count on each side; the smaller counts add up."""
+    sequences (ids >= 0): the sum over n-grams of the smaller of their two counts.
+
+    All items at once: each (item, n-gram) is one integer key; each side's keys sorted once give
+    their counts, and the keys both sides hold are found by binary search.
+    """
     if n not in (1, 2):
         raise ValueError(f"n-grams of length 1 or 2, not {n}")
-    sides = []
-    for texts in (references, predictions):
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        tokens = np.fromiter(itertools.chain.from_iterable(texts), dtype=np.int64, count=int(lengths.sum()))
-        owner = np.repeat(np.arange(len(texts)), lengths)
+    sides = (Packed.of(references), Packed.of(predictions))
+    base = 1 + max((int(side.tokens.max()) for side in sides if side.tokens.size), default=0)
+    items = len(sides[0])
+    owners, grams = [], []  # per side: the text of each n-gram, its tokens (one column each)
+    for side in sides:
+        owner = side.owner
         starts = np.flatnonzero(owner[:max(len(owner) - n + 1, 0)] == owner[n - 1:])  # inside one text
-        sides.append((tokens, owner[starts], starts))
-    base = 1 + max((int(tokens.max()) for tokens, _, _ in sides if tokens.size), default=0)
-    # a bigram (a, b) as a * base + b: token ids are dense, so below 2^63 for any real vocabulary
-    grams = [tokens[starts] * base + tokens[starts + 1] if n == 2 else tokens[starts] for tokens, _, starts in sides]
-    codes = np.unique(np.concatenate(grams), return_inverse=True)[1].reshape(-1)
-    width = int(codes.max()) + 1 if codes.size else 1
-    keys = (sides[0][1] * width + codes[:len(grams[0])], sides[1][1] * width + codes[len(grams[0]):])
-    (ref_keys, ref_counts), (pred_keys, pred_counts) = (np.unique(k, return_counts=True) for k in keys)
-    common, in_ref, in_pred = np.intersect1d(ref_keys, pred_keys, assume_unique=True, return_indices=True)
-    return np.bincount(common // width, weights=np.minimum(ref_counts[in_ref], pred_counts[in_pred]),
-                       minlength=len(references))
+        owners.append(owner[starts])
+        grams.append(np.column_stack([side.tokens[starts + k] for k in range(n)]))
+    if items * base ** n < 2**62:  # (item, n-gram) as item * base**n + the n-gram's tokens in base ``base``
+        width = base ** n
+        codes = [gram[:, 0] * base + gram[:, 1] if n == 2 else gram[:, 0] for gram in grams]
+    else:  # a huge vocabulary: number the distinct n-grams first
+        dense = np.unique(np.concatenate(grams), axis=0, return_inverse=True)[1].reshape(-1)
+        codes = [dense[:len(grams[0])], dense[len(grams[0]):]]
+        width = int(dense.max()) + 1 if dense.size else 1
+    (ref_keys, ref_counts), (pred_keys, pred_counts) = (
+        _counted(owner * width + code) for owner, code in zip(owners, codes))
+    at = np.searchsorted(ref_keys, pred_keys).clip(max=max(len(ref_keys) - 1, 0))
+    both = ref_keys[at] == pred_keys if ref_keys.size else np.zeros(len(pred_keys), dtype=bool)
+    return np.bincount(pred_keys[both] // width, weights=np.minimum(ref_counts[at[both]], pred_counts[both]),
+                       minlength=items)
+
+
+def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys, sorted, and how often each occurs."""
+    keys = np.sort(keys)
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
+    return keys[first], np.diff(np.r_[first, keys.size])
 
 
 def summary_lcs_hits(reference: list[list[int]], prediction: list[list[int]]) -> int:
@@ -179,35 +197,26 @@ class Rouge(AdditiveMetric):
 
     def _rows(self, coder: TokenCoder, predictions: Sequence[Any], references: Sequence[Any]) -> np.ndarray:
         """The statistics rows of a batch of items: every item's tokens are held at once, so
-        ROUGE-1/2 are counted for the whole batch (``ngram_overlaps``)."""
-        split = SPLITS[self.options["lsum_split"]].split
+        ROUGE-1/2 and the LCS of short texts are computed for the whole batch."""
+        split = SPLITS[self.options["lsum_split"]]
         types = self.options["rouge_types"]
-
-        def sentences(text: str) -> list[list[int]]:
-            # rouge-score drops empty sentences and keeps ones with no token
-            return [coder.encode(sentence) for sentence in split(text) if sentence]
-
-        ref_sentences = [sentences(reference) for reference in references]
-        pred_sentences = [sentences(prediction or "") for prediction in predictions]
-        refs = [[t for s in text for t in s] for text in ref_sentences]
-        preds = [[t for s in text for t in s] for text in pred_sentences]
-        ref_length = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
-        pred_length = np.fromiter(map(len, preds), dtype=np.int64, count=len(preds))
+        ref_texts = coder.encode_texts(references, split)
+        pred_texts = coder.encode_texts([prediction or "" for prediction in predictions], split)
+        refs, preds = ref_texts.tokens, pred_texts.tokens
         blocks = []
         for n, rouge_type in ((1, "rouge1"), (2, "rouge2")):
             if rouge_type in types:
-                blocks.append(_scores(ngram_overlaps(refs, preds, n), pred_length - n + 1, ref_length - n + 1))
-        one_each = [len(r) == 1 and len(p) == 1 for r, p in zip(ref_sentences, pred_sentences)]
-        lcs = [lcs_length(r, p) if "rougeL" in types or ("rougeLsum" in types and alone) else 0
-               for r, p, alone in zip(refs, preds, one_each)]
+                blocks.append(_scores(ngram_overlaps(refs, preds, n), preds.lengths - n + 1, refs.lengths - n + 1))
+        # one sentence each: the summary-level LCS is the LCS
+        one_each = (ref_texts.sentence_counts == 1) & (pred_texts.sentence_counts == 1)
+        lcs = lcs_lengths(refs, preds, None if "rougeL" in types else np.flatnonzero(one_each)).astype(np.float64)
         if "rougeL" in types:
-            blocks.append(_scores(np.array(lcs, dtype=np.float64), pred_length, ref_length))
+            blocks.append(_scores(lcs, preds.lengths, refs.lengths))
         if "rougeLsum" in types:
-            # one sentence each: the summary-level LCS is the LCS
-            hits = [lcs_hits if alone else (summary_lcs_hits(r, p) if ref and pred else 0)
-                    for lcs_hits, alone, r, p, ref, pred in zip(lcs, one_each, ref_sentences, pred_sentences, refs,
-                                                                 preds)]
-            blocks.append(_scores(np.array(hits, dtype=np.float64), pred_length, ref_length))
+            hits = np.where(one_each, lcs, 0.0)
+            for i in np.flatnonzero(~one_each & (refs.lengths > 0) & (preds.lengths > 0)):
+                hits[i] = summary_lcs_hits(ref_texts.sentences(int(i)), pred_texts.sentences(int(i)))
+            blocks.append(_scores(hits, preds.lengths, refs.lengths))
         return np.hstack(blocks)
 
     def from_totals(self, totals: Table, present: Table) -> dict[str, np.ndarray]:
