@@ -542,3 +542,23 @@ def test_weighted_spearman_is_scipys_rho_of_the_expanded_resample(pairs: list[tu
             assert math.isnan(rho[b])
         else:
             assert abs(rho[b] - spearmanr(ex, ey).statistic) <= 1e-12
+
+
+def test_spearman_bootstrap_sorts_once_and_equals_each_block_scored_afresh() -> None:
+    """The bootstrap keeps the sort orders of a table (``Table.cached``) for every block of
+    resamples: its replicates are those of ``weighted_spearman`` sorting afresh for each block."""
+    from medmetrics.metrics.correlation import Spearman, weighted_spearman
+    from medmetrics.metrics.resampling import bootstrap_weights
+    from medmetrics.metrics.statistics import Table
+
+    rng = np.random.default_rng(8)
+    preds = np.clip(rng.normal(2.5, 1.5, 3_000), 0.0, 5.0).round(1).tolist()  # ties, and many groups
+    refs = rng.uniform(0.0, 5.0, 3_000).tolist()
+    metric = Spearman()
+    result = metric.compute(preds, refs, ci=True, resamples=150, seed=4)
+    columns, rows, counts = result.stats.distinct()
+    table = Table(columns, rows)
+    expected = np.concatenate([weighted_spearman(table["prediction"], table["reference"], w)
+                               for w in bootstrap_weights(counts, 150, 4)])
+    assert result.replicates is not None
+    assert result.replicates.tolist() == expected.tolist()

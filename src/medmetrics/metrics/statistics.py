@@ -15,7 +15,7 @@ resampled alike and give the same numbers. scipy.sparse is imported only when a 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -280,6 +280,7 @@ class Table:
         self.rows = rows
         self._index = {c: i for i, c in enumerate(self.columns)}
         self._weighted: tuple[np.ndarray, Table] | None = None
+        self._cache: dict[str, Any] = {}
 
     @functools.cached_property
     def present(self) -> Table:
@@ -299,6 +300,13 @@ class Table:
     def __getitem__(self, name: str) -> np.ndarray:
         index = self._index.get(name)
         return column(self.rows, index) if index is not None else np.zeros(self.rows.shape[:-1])
+
+    def cached(self, key: str, build: Callable[[], Any]) -> Any:
+        """``build()``, made once per table: what scoring each resample block of the same rows
+        needs and does not change between blocks (Spearman's sort orders)."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
 
     def with_prefix(self, prefix: str) -> list[str]:
         """The suffixes of the columns named ``prefix:<suffix>`` (e.g. the labels of ``tp:``)."""
