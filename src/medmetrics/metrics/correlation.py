@@ -49,7 +49,7 @@ def weighted_pearson(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.nd
     scipy.
     """
     n = weights.sum(-1)
-    if not (weights.sum(0) > 0).any():
+    if not (n > 0).any():  # no weight anywhere (weights are counts: never negative)
         return np.full(n.shape, np.nan)
     raw_x, raw_y = x, y
     x, y = _unit_scale(x), _unit_scale(y)  # r does not depend on scale; squares of 1e200 or 1e-200 do
