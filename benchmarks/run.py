@@ -5,7 +5,7 @@
 Benchmarks (``--only`` takes these names, repeated or comma-separated): import, f1, f1_mixes (f1 over
 5/20/50 classes and 0/10/50% wrong predictions), wide (f1, seqeval, relation_f1 and entity_f1 over
 1,000-10,000 labels or types: time and peak memory), accuracy,
-pearson, seqeval, entities, entity_mixes (seqeval strict and entity_f1 strict over 0/10/50% errors,
+pearson (and spearman), seqeval, entities, entity_mixes (seqeval strict and entity_f1 strict over 0/10/50% errors,
 5/80-token sentences and 3/20 types), entity_parsers, generation, bertscore_meteor (needs the ``test`` extra
 and a local WordNet), text_mixes (rouge and meteor over short and ~300-word texts and 1,000/20,000-lemma
 vocabularies, one cold call each; the same needs), choice, realworld, report (the HTML report of
