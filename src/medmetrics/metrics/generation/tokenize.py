@@ -137,6 +137,11 @@ class TokenCoder(dict[str, int]):
             tokens = marked.encode("ascii", "replace").translate(_TOKEN_BYTES).decode("ascii").split()
             tokens.append("T")
             self["L"], self["T"] = SENTENCE_END, TEXT_END  # never a token of a lowercased text
+            if self._stemmer is None:  # the new tokens are their own stems: numbered all at once
+                fresh = [token for token in dict.fromkeys(tokens) if token not in self]
+                ids = dict(zip(fresh, range(len(self._ids), len(self._ids) + len(fresh))))
+                self._ids.update(ids)
+                self.update(ids)
             stream = np.fromiter(map(self.__getitem__, tokens), dtype=np.int64, count=len(tokens))
             return EncodedTexts(stream[stream != -1] if self._stemmer is not None else stream, len(texts))
         out: list[int] = []
