@@ -194,54 +194,40 @@ def bench_pearson(quick: bool) -> list[Row]:
     rows.append(Row("pearson + Fisher-z CI", "pearsonr().confidence_interval()", _size(s.n), ours_fz_t, peer_fz_t,
                     agree=f"yes (CI diff {diff:.1e})" if ok else f"NO: CI differs by {diff:.3e}", ok=ok))
 
-    def statistic(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+    def pearson(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         return stats.pearsonr(x, y, axis=axis).statistic
 
-    def peer_ci() -> tuple[float, tuple[float, float]]:
-        value = stats.pearsonr(preds, refs).statistic
-        res = stats.bootstrap((np.asarray(preds), np.asarray(refs)), statistic, paired=True, vectorized=True,
-                              n_resamples=s.resamples, method="percentile", batch=s.scipy_batch,
-                              rng=np.random.default_rng(0))
-        return float(value), (float(res.confidence_interval.low), float(res.confidence_interval.high))
+    def spearman(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:  # every resample re-ranked
+        return stats.pearsonr(stats.rankdata(x, axis=axis), stats.rankdata(y, axis=axis), axis=axis).statistic
 
-    ours_ci_t, peer_ci_t, ours_ci, (value, interval) = interleaved(
-        lambda: metric.compute(preds, refs, ci=True, resamples=s.resamples), peer_ci, s.repeat_slow)
-    agree, ok = _point_agreement(ours_ci.value, value)
-    row = Row("pearson + bootstrap CI", "pearsonr + scipy bootstrap", _size(s.n, s.resamples), ours_ci_t, peer_ci_t,
-              agree=agree, ok=ok)
-    row.notes.append(_ci_note("pearson", (ours_ci.ci.low, ours_ci.ci.high), interval))
-    row.notes.append(f"scipy.stats.bootstrap(paired=True, method='percentile', vectorized=True, "
-                     f"batch={s.scipy_batch}) with pearsonr(axis=-1) as the statistic")
-    rows.append(row)
-    rows.append(_spearman_ci(preds, refs, s))
+    rows.append(_bootstrap_row("pearson", pearson, "pearsonr(axis=-1)", preds, refs, s))
+    rows.append(_bootstrap_row("spearman", spearman, "pearsonr of rankdata(axis=-1)", preds, refs, s))
     return rows
 
 
-def _spearman_ci(preds: list[float], refs: list[float], s: Settings) -> Row:
-    """Spearman's rho with a bootstrap interval (every resample re-ranked) against scipy's
-    bootstrap with rho as a vectorized statistic: mid-ranks along the resample axis, then r."""
+def _bootstrap_row(name: str, statistic: Any, described: str, preds: list[float], refs: list[float],
+                   s: Settings) -> Row:
+    """``name`` with a 1,000-resample bootstrap interval against ``scipy.stats.bootstrap`` with
+    ``statistic`` vectorized along the resample axis, both timed in the same rounds."""
     from scipy import stats
 
     import medmetrics
 
-    metric = medmetrics.get_metric("spearman")
-
-    def statistic(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
-        return stats.pearsonr(stats.rankdata(x, axis=axis), stats.rankdata(y, axis=axis), axis=axis).statistic
+    metric = medmetrics.get_metric(name)
 
     def peer_ci() -> tuple[float, tuple[float, float]]:
-        value = stats.spearmanr(preds, refs).statistic
-        res = stats.bootstrap((np.asarray(preds), np.asarray(refs)), statistic, paired=True, vectorized=True,
-                              n_resamples=s.resamples, method="percentile", batch=s.scipy_batch,
-                              rng=np.random.default_rng(0))
+        x, y = np.asarray(preds), np.asarray(refs)
+        value = statistic(x, y)
+        res = stats.bootstrap((x, y), statistic, paired=True, vectorized=True, n_resamples=s.resamples,
+                              method="percentile", batch=s.scipy_batch, rng=np.random.default_rng(0))
         return float(value), (float(res.confidence_interval.low), float(res.confidence_interval.high))
 
     ours_t, peer_t, ours, (value, interval) = interleaved(
         lambda: metric.compute(preds, refs, ci=True, resamples=s.resamples), peer_ci, s.repeat_slow)
     agree, ok = _point_agreement(ours.value, value)
-    row = Row("spearman + bootstrap CI", "spearmanr + scipy bootstrap", _size(s.n, s.resamples), ours_t, peer_t,
+    row = Row(f"{name} + bootstrap CI", f"{name}r + scipy bootstrap", _size(s.n, s.resamples), ours_t, peer_t,
               agree=agree, ok=ok)
-    row.notes.append(_ci_note("spearman", (ours.ci.low, ours.ci.high), interval))
-    row.notes.append(f"scipy.stats.bootstrap(paired=True, method='percentile', vectorized=True, batch={s.scipy_batch}) "
-                     "with pearsonr of rankdata(axis=-1) as the statistic (rho, re-ranked in every resample)")
+    row.notes.append(_ci_note(name, (ours.ci.low, ours.ci.high), interval))
+    row.notes.append(f"scipy.stats.bootstrap(paired=True, method='percentile', vectorized=True, "
+                     f"batch={s.scipy_batch}) with {described} as the statistic")
     return row
