@@ -163,13 +163,13 @@ class RankedPairs:
 
         Pearson's r of the mid-ranks, using what ranks make known: the ranks of n items sum to
         n(n + 1) / 2 whatever the ties, so their weighted mean is (n + 1) / 2 and needs no pass.
-        r does not change with scale, so it is computed from twice the ranks centred, 2r - (n + 1):
-        integers, so a side is constant in a resample exactly when its sum of squares is 0 (no
-        threshold), and the sums are exact up to some 300,000 items. Everything is computed in
-        the order of ``x``'s values: its ranks need no reordering, and only ``y``'s are moved
-        there. One resample at a time, its weights as integers, so its arrays stay in the
-        processor's cache (a block at once is several times slower on 100,000 rows). Fewer than
-        two items give NaN, as in scipy.
+        The ranks are found doubled (``twice_ranks``: integers) and centred there, 2r - (n + 1),
+        then halved as they become floats: multiples of 1/2, so a side is constant in a resample
+        exactly when its sum of squares is 0 (no threshold), and the sums are exact (so the same
+        in any order) up to some 300,000 items. Everything is computed in the order of ``x``'s
+        values: its ranks need no reordering, and only ``y``'s are moved there. One resample at a
+        time, its weights as integers, so its arrays stay in the processor's cache (a block at once
+        is several times slower on 100,000 rows). Fewer than two items give NaN, as in scipy.
         """
         n = weights.sum(-1)
         by_x, by_y = self.by_x, self.by_y
@@ -182,7 +182,7 @@ class RankedPairs:
             rx -= centre
             ry = by_y.twice_ranks(row.take(by_y.order, axis=1)).take(self.y_to_x, axis=1)  # in x's order
             ry -= centre
-            rx, ry = rx.astype(np.float64), ry.astype(np.float64)  # products past int64 on large n
+            rx, ry = rx * 0.5, ry * 0.5  # centred ranks, as floats (products would pass int64 on large n)
             weighted_rx = weights_x * rx
             sxy[k] = np.einsum("ij,ij->i", weighted_rx, ry)[0]
             sxx[k] = np.einsum("ij,ij->i", weighted_rx, rx)[0]
