@@ -111,16 +111,16 @@ class _Order:
     def __init__(self, values: np.ndarray) -> None:
         self.order = np.argsort(values, kind="stable")
         ordered = values[self.order]
-        self.starts_group = np.r_[True, ordered[1:] != ordered[:-1]]
-        self.starts = np.flatnonzero(self.starts_group)
-        self.group = np.cumsum(self.starts_group) - 1  # of each row, in value order
-        self.ends = np.r_[self.starts[1:] - 1, ordered.size - 1]
-        # the groups of more than one row, and their rows (value order): ranked apart when few
-        shared = np.flatnonzero(self.ends > self.starts)
-        self.tie_starts, self.tie_ends = self.starts[shared], self.ends[shared]
-        sizes = self.tie_ends - self.tie_starts + 1
-        self.tied = np.repeat(self.tie_starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
-        self.tie_group = np.repeat(np.arange(shared.size), sizes)
+        starts_group = np.r_[True, ordered[1:] != ordered[:-1]]
+        self.starts = np.flatnonzero(starts_group)
+        self.group = np.cumsum(starts_group) - 1  # of each row, in value order
+        # the groups of more than one row (ties), and their rows in value order: ranked apart
+        size = np.diff(np.r_[self.starts, ordered.size])
+        shared = size > 1
+        self.tie_starts = self.starts[shared]
+        self.tie_ends = self.tie_starts + size[shared] - 1
+        self.tied = np.flatnonzero(shared[self.group])
+        self.tie_group = (np.cumsum(shared) - 1)[self.group[self.tied]]
 
     def twice_ranks(self, sorted_weights: np.ndarray) -> np.ndarray:
         """Twice the mid-ranks of the rows in value order, under whole-number weights (B, rows)
